@@ -1,0 +1,227 @@
+//! The command-line interface: clap definitions only. `main.rs` carries them out.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Turn facts extracted from news articles into a linked, queryable RDF knowledge base.
+///
+/// The pipeline: facts (JSON) → check → map (RDF) → load (embedded Oxigraph store) → query / export.
+/// `factgraph build` runs it all on the bundled data/.
+#[derive(Debug, Parser)]
+#[command(name = "factgraph", version, propagate_version = true, max_term_width = 100)]
+#[command(after_help = "Exit codes: 0 success, 1 invalid input data, 2 usage error, 3 any other failure.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate facts files and report every problem as file:line:column: json.path: message.
+    #[command(after_help = "Examples:\n  factgraph check data/\n  factgraph check article.json more.jsonl\n  cat facts.json | factgraph check -")]
+    Check(CheckArgs),
+    /// Map facts to RDF without a store and write it (Turtle by default).
+    #[command(after_help = "Examples:\n  factgraph map data/facts/ > kb.ttl\n  factgraph map data/facts/ --format nquads -o kb.nq\n  factgraph map --base https://example.org/kb/ article.json")]
+    Map(MapArgs),
+    /// Check, map and load facts into the store: one named graph per article, reloads replace.
+    #[command(after_help = "Examples:\n  factgraph load data/facts/\n  factgraph load --store /tmp/kb article.json")]
+    Load(LoadArgs),
+    /// Delete an article (its named graph) from the store.
+    #[command(after_help = "Example:\n  factgraph remove russia-nato-split-2021")]
+    Remove(RemoveArgs),
+    /// List the saved queries with their titles and parameters.
+    #[command(after_help = "Example:\n  factgraph queries")]
+    Queries(QueriesArgs),
+    /// Run a saved query (by name) or a .rq file on the store.
+    #[command(after_help = "Examples:\n  factgraph query roles-as-of --param asOf=2021-10-21\n  factgraph query entity --param entity=entity/Q7184 --format csv\n  factgraph query my-question.rq --format json")]
+    Query(QueryArgs),
+    /// Export the knowledge base (or one article's graph) as RDF.
+    #[command(after_help = "Examples:\n  factgraph export -o kb.ttl\n  factgraph export --format trig -o kb.trig\n  factgraph export --graph https://factgraph.example/kb/article/russia-nato-split-2021 --format nquads")]
+    Export(ExportArgs),
+    /// Counts: articles, entities by type, statements, links, store size.
+    Stats(StoreArgs),
+    /// The main job: check data/, load it, answer a showcase query, write the Turtle export.
+    #[command(after_help = "Example:\n  factgraph build            # uses data/facts, writes factgraph-store/ and out/knowledge-base.ttl")]
+    Build(BuildArgs),
+    /// Print the JSON Schema of the facts format.
+    #[command(after_help = "Example:\n  factgraph schema > facts.schema.json")]
+    Schema(OutputArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// The store folder (created by load/build if missing).
+    #[arg(long, value_name = "DIR", env = "FACTGRAPH_STORE", default_value = factgraph::store::DEFAULT_STORE)]
+    pub store: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// Facts files, folders, or - for stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub base: BaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// Document ids (as in the facts' document.id) or article graph IRIs.
+    #[arg(required = true, value_name = "DOC-ID")]
+    pub ids: Vec<String>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub base: BaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct QueriesArgs {
+    /// Folder of saved queries (default: ./queries if it exists, else the bundled ones).
+    #[arg(long, value_name = "DIR")]
+    pub queries: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// A saved query's name (see `factgraph queries`) or the path of a .rq file.
+    #[arg(value_name = "NAME|FILE.rq")]
+    pub query: String,
+    /// A parameter value, NAME=VALUE (repeatable). Values are bound, never spliced into the query.
+    #[arg(short, long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Result format.
+    #[arg(short, long, value_enum, default_value_t = ResultFormatArg::Table)]
+    pub format: ResultFormatArg,
+    /// Folder of saved queries (default: ./queries if it exists, else the bundled ones).
+    #[arg(long, value_name = "DIR")]
+    pub queries: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub base: BaseArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Query result formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ResultFormatArg {
+    /// An aligned table for people.
+    Table,
+    /// SPARQL 1.1 CSV results.
+    Csv,
+    /// SPARQL 1.1 TSV results.
+    Tsv,
+    /// SPARQL 1.1 JSON results.
+    Json,
+    /// SPARQL 1.1 XML results.
+    Xml,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = RdfFormatArg::Turtle)]
+    pub format: RdfFormatArg,
+    /// Export only this graph (an article's IRI, or a document id).
+    #[arg(long, value_name = "IRI|DOC-ID")]
+    pub graph: Option<String>,
+    /// Include the ontology's own graph.
+    #[arg(long)]
+    pub with_ontology: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub base: BaseArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The facts to build from.
+    #[arg(value_name = "PATH", default_value = "data/facts")]
+    pub paths: Vec<PathBuf>,
+    /// Where to write the Turtle export.
+    #[arg(long, value_name = "FILE", default_value = "out/knowledge-base.ttl")]
+    pub export: PathBuf,
+    /// The showcase query to answer.
+    #[arg(long, value_name = "NAME", default_value = "roles-as-of")]
+    pub showcase: String,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub base: BaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Facts files (.json: one document; .jsonl/.ndjson: one per line), folders, or - for stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Print only the problems, not the closing summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    /// Facts files, folders, or - for stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = RdfFormatArg::Turtle)]
+    pub format: RdfFormatArg,
+    #[command(flatten)]
+    pub base: BaseArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BaseArgs {
+    /// Base IRI of the knowledge base's nodes (an absolute IRI ending in / or #).
+    #[arg(long, value_name = "IRI", default_value = factgraph::mapping::DEFAULT_BASE)]
+    pub base: String,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Write to FILE instead of standard output (- is standard output).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// RDF output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RdfFormatArg {
+    /// Turtle: all graphs merged, sorted, with prefixes.
+    Turtle,
+    /// TriG: one graph per article, sorted, with prefixes.
+    Trig,
+    /// N-Triples, streamed.
+    Ntriples,
+    /// N-Quads, streamed, one graph per article.
+    Nquads,
+    /// JSON-LD, one graph per article.
+    Jsonld,
+    /// RDF/XML, all graphs merged.
+    Rdfxml,
+}
+
+impl RdfFormatArg {
+    pub fn format(self) -> factgraph::serialize::Format {
+        use factgraph::serialize::Format;
+        match self {
+            RdfFormatArg::Turtle => Format::Turtle,
+            RdfFormatArg::Trig => Format::TriG,
+            RdfFormatArg::Ntriples => Format::NTriples,
+            RdfFormatArg::Nquads => Format::NQuads,
+            RdfFormatArg::Jsonld => Format::JsonLd,
+            RdfFormatArg::Rdfxml => Format::RdfXml,
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Where the binary writes: colour only on a terminal, files replaced atomically, progress bars only
+//! on a terminal, and the aligned result table.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use oxigraph::model::Term;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Colour on a terminal only, and never when NO_COLOR is set.
+pub struct Style {
+    colour: bool,
+}
+
+impl Style {
+    pub fn stderr() -> Style {
+        Style { colour: io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+
+    pub fn red(&self, text: &str) -> String {
+        self.paint("1;31", text)
+    }
+
+    pub fn green(&self, text: &str) -> String {
+        self.paint("32", text)
+    }
+
+    pub fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+}
+
+/// Standard output, or a file written beside its final name and renamed into place on success, so
+/// a failed run never leaves a half-written file.
+pub struct Output {
+    writer: io::BufWriter<Box<dyn Write>>,
+    rename: Option<(PathBuf, PathBuf)>,
+}
+
+impl Output {
+    pub fn open(path: Option<&Path>) -> io::Result<Output> {
+        match path {
+            None => Ok(Output { writer: io::BufWriter::new(Box::new(io::stdout().lock())), rename: None }),
+            Some(path) if path.as_os_str() == "-" => Output::open(None),
+            Some(path) => {
+                let name = path
+                    .file_name()
+                    .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{} is not a file name", path.display())))?;
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| io::Error::new(e.kind(), format!("cannot create {}: {e}", parent.display())))?;
+                }
+                let temporary = path.with_file_name(format!(".{}.partial-{}", name.to_string_lossy(), std::process::id()));
+                let file = std::fs::File::create(&temporary)
+                    .map_err(|e| io::Error::new(e.kind(), format!("cannot create {}: {e}", path.display())))?;
+                Ok(Output { writer: io::BufWriter::new(Box::new(file)), rename: Some((temporary, path.to_path_buf())) })
+            }
+        }
+    }
+
+    /// Flushes, and moves a file into place.
+    pub fn commit(mut self) -> io::Result<()> {
+        self.writer.flush()?;
+        if let Some((temporary, path)) = self.rename.take() {
+            std::fs::rename(&temporary, &path)?;
+        }
+        Ok(())
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.writer.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        if let Some((temporary, _)) = self.rename.take() {
+            let _ = std::fs::remove_file(temporary);
+        }
+    }
+}
+
+/// A progress bar counting quads on a terminal; hidden otherwise.
+pub fn quad_progress(total: u64) -> ProgressBar {
+    if !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} loading [{bar:30}] {human_pos}/{human_len} quads ({per_sec}, {eta} left)")
+            .expect("the template is valid")
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+/// How one RDF term is shown to people: IRIs under the base as paths, known namespaces as prefixed
+/// names, literals as their text.
+pub fn cell(term: Option<&Term>, prefixes: &[(String, String)], base: &str) -> String {
+    let Some(term) = term else { return String::new() };
+    let text = match term {
+        Term::NamedNode(node) => {
+            let iri = node.as_str();
+            if let Some(path) = iri.strip_prefix(base) {
+                path.to_string()
+            } else if let Some((prefix, local)) =
+                prefixes.iter().find_map(|(p, ns)| iri.strip_prefix(ns.as_str()).map(|local| (p, local)))
+            {
+                format!("{prefix}:{local}")
+            } else {
+                format!("<{iri}>")
+            }
+        }
+        Term::BlankNode(node) => format!("_:{}", node.as_str()),
+        Term::Literal(literal) => literal.value().to_string(),
+        #[allow(unreachable_patterns)]
+        other => other.to_string(),
+    };
+    text.replace(['\n', '\r', '\t'], " ")
+}
+
+/// Writes rows as an aligned table with a header rule, cells cut at `max_width` characters.
+pub fn write_table(out: &mut impl Write, header: &[String], rows: &[Vec<String>], max_width: usize) -> io::Result<()> {
+    let cut = |text: &str| -> String {
+        if text.chars().count() > max_width {
+            let mut short: String = text.chars().take(max_width.saturating_sub(1)).collect();
+            short.push('…');
+            short
+        } else {
+            text.to_string()
+        }
+    };
+    let header: Vec<String> = header.iter().map(|h| cut(h)).collect();
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| cut(c)).collect()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (i, c) in row.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let mut text = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                text.push_str("  ");
+            }
+            text.push_str(c);
+            if i + 1 < cells.len() {
+                text.push_str(&" ".repeat(widths[i] - c.chars().count()));
+            }
+        }
+        text.trim_end().to_string()
+    };
+    writeln!(out, "{}", line(&header))?;
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    writeln!(out, "{}", line(&rule))?;
+    for row in &rows {
+        writeln!(out, "{}", line(row))?;
+    }
+    writeln!(out, "({} row{})", rows.len(), if rows.len() == 1 { "" } else { "s" })
+}

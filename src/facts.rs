@@ -1,0 +1,439 @@
+//! The facts format, version 1: the Rust types an extractor's JSON deserialises into.
+//!
+//! The entry point of this module is [`FactsDocument`]: one news article and everything an extractor
+//! found in it. The JSON Schema printed by `factgraph schema` is generated from these types (see
+//! [`crate::schema`]), so the doc comments below are also the schema's descriptions.
+//!
+//! These types say what is *shaped* right; [`crate::validate`] checks what must hold between fields
+//! (references resolve, spans match the text, dates exist). Only a validated document reaches the mapper.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The version of the facts format these types describe.
+pub const FORMAT_VERSION: &str = "1";
+
+/// One news article and the facts extracted from it.
+///
+/// Every item (entity, role, relation, event, quote, claim) has a local `id` that is unique within the
+/// document; items refer to entities by those ids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "factgraph facts document, format version 1")]
+pub struct FactsDocument {
+    /// The facts format version; must be "1".
+    pub format: String,
+    /// The article the facts were extracted from.
+    pub document: Document,
+    /// The people, organisations, places and groups the article mentions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entities: Vec<Entity>,
+    /// Positions held by people at a time ("NATO Secretary General Jens Stoltenberg").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<Role>,
+    /// Other relations between two entities that the article itself states (member of, part of…).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<Relation>,
+    /// Things that happened, as the article itself reports them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+    /// Verbatim quotations with their speaker.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quotes: Vec<Quote>,
+    /// Statements the article attributes to someone else, which it does not assert itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub claims: Vec<Claim>,
+}
+
+/// The article: its identity, publication data and, optionally, its text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// Identifier of the article, unique across the knowledge base: letters, digits, '.', '_' and '-'.
+    /// It names the article's graph, so reloading a document with the same id replaces it.
+    pub id: String,
+    /// The headline.
+    pub title: String,
+    /// Where the article was published, as an absolute IRI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Local id of the entity (usually an organisation) that published the article.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    /// Publication date, at the precision the source gives it. Leave it out when the text does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<Date>,
+    /// Language of the text as a BCP 47 tag, such as "en".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// The full text that evidence spans point into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Instead of `text`: a UTF-8 text file holding it, relative to the facts file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_file: Option<String>,
+    /// Free-form notes on the source or the extraction (scraping noise, what the text does not state).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// A calendar date at a known precision, with the wording the text used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Date {
+    /// "YYYY" (year precision), "YYYY-MM" (month) or "YYYY-MM-DD" (day), in the proleptic Gregorian
+    /// calendar. Relative wording ("on Thursday") is resolved only where the text fixes the reference.
+    pub value: String,
+    /// The wording in the text, such as "seven years ago" or "on Thursday".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// Where in the text a fact comes from.
+///
+/// Offsets count Unicode code points (as W3C Web Annotation's TextPositionSelector does), `start`
+/// inclusive and `end` exclusive; `text` is exactly the characters between them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    /// Offset of the first character, in code points from the start of the text.
+    pub start: u64,
+    /// Offset just past the last character, in code points.
+    pub end: u64,
+    /// The exact text of the span.
+    pub text: String,
+}
+
+/// What kind of thing an entity is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum EntityType {
+    /// A human being.
+    Person,
+    /// A company, government, agency, alliance, institute or other organisation.
+    Organisation,
+    /// A country or sovereign state, present or historical.
+    Country,
+    /// A city or town.
+    City,
+    /// Any other place: a region, peninsula, sea, continent or site.
+    Place,
+    /// A collective or unnamed actor ("Western governments", "separatists"). Scoped to its article
+    /// unless it has a `key` or a Wikidata id.
+    Group,
+    /// A named thing of another kind (a service, a product, a programme).
+    Other,
+}
+
+impl EntityType {
+    /// The lowercase name used in the facts format and in IRIs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityType::Person => "person",
+            EntityType::Organisation => "organisation",
+            EntityType::Country => "country",
+            EntityType::City => "city",
+            EntityType::Place => "place",
+            EntityType::Group => "group",
+            EntityType::Other => "other",
+        }
+    }
+}
+
+/// A person, organisation, place or group mentioned in the article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Entity {
+    /// Local id, unique within the document.
+    pub id: String,
+    /// What kind of entity this is.
+    #[serde(rename = "type")]
+    pub kind: EntityType,
+    /// The canonical name ("Vladimir Putin"); for a group, a description ("Western governments").
+    pub name: String,
+    /// Other names the article uses for it ("Mr Putin", "the Kremlin").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// A short description from the article ("senior Russian diplomat").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Wikidata item id ("Q7184"), when known for certain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wikidata: Option<String>,
+    /// A global key that tells this entity apart from others of the same type and name in other
+    /// documents (letters, digits, '.', '_' and '-'). Entities with the same key are one node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Mentions of the entity in the text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// The extractor's confidence, from 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+}
+
+/// A position held by a person (or an office held by an organisation) at a time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    /// Local id, unique within the document.
+    pub id: String,
+    /// Local id of the entity holding the role.
+    pub holder: String,
+    /// The role as the text names it ("Secretary General", "Russia expert").
+    pub role: String,
+    /// Local id of the organisation or country the role is held in, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    /// When the role began.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Date>,
+    /// When the role ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Date>,
+    /// A time at which the text says the role was held (usually the article's time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<Date>,
+    /// Where the text says so. Required for roles the article asserts; not allowed inside a claim.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// The extractor's confidence, from 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+}
+
+/// The relations between two entities that the format knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationKind {
+    /// The subject is a member of the object (a country of an alliance). Wikidata P463.
+    MemberOf,
+    /// The subject is a part of the object (an institute of an academy). Wikidata P361.
+    PartOf,
+    /// The subject lies in the object (a city in a country). Wikidata P131 / P17.
+    LocatedIn,
+    /// The subject's headquarters are in the object. Wikidata P159.
+    HeadquarteredIn,
+    /// The subject is an ally of the object.
+    AllyOf,
+    /// The subject is affiliated with the object (works for it, represents it). Wikidata P1416.
+    AffiliatedWith,
+    /// The subject shares a border with the object. Wikidata P47.
+    SharesBorderWith,
+}
+
+impl RelationKind {
+    /// Every relation kind, in declaration order.
+    pub const ALL: [RelationKind; 7] = [
+        RelationKind::MemberOf,
+        RelationKind::PartOf,
+        RelationKind::LocatedIn,
+        RelationKind::HeadquarteredIn,
+        RelationKind::AllyOf,
+        RelationKind::AffiliatedWith,
+        RelationKind::SharesBorderWith,
+    ];
+
+    /// The snake_case name used in the facts format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RelationKind::MemberOf => "member_of",
+            RelationKind::PartOf => "part_of",
+            RelationKind::LocatedIn => "located_in",
+            RelationKind::HeadquarteredIn => "headquartered_in",
+            RelationKind::AllyOf => "ally_of",
+            RelationKind::AffiliatedWith => "affiliated_with",
+            RelationKind::SharesBorderWith => "shares_border_with",
+        }
+    }
+}
+
+/// A relation between two entities, such as "Poland is a member of NATO".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Relation {
+    /// Local id, unique within the document.
+    pub id: String,
+    /// Local id of the subject entity.
+    pub subject: String,
+    /// The relation.
+    pub predicate: RelationKind,
+    /// Local id of the object entity.
+    pub object: String,
+    /// When the relation began to hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Date>,
+    /// When it stopped holding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Date>,
+    /// A time at which the text says it held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<Date>,
+    /// Where the text says so. Required for relations the article asserts; not allowed inside a claim.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// The extractor's confidence, from 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+}
+
+/// How an entity takes part in an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ParticipantRole {
+    /// The actor who carries the event out (CAMEO "source").
+    Initiator,
+    /// The one it is done to (CAMEO "target").
+    Target,
+    /// Any other participant.
+    Participant,
+}
+
+/// One participant of an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Participant {
+    /// Local id of the participating entity.
+    pub entity: String,
+    /// How it takes part.
+    pub role: ParticipantRole,
+}
+
+/// Something that happened: an annexation, a meeting, an attack, an announcement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// Local id, unique within the document.
+    pub id: String,
+    /// The kind of event as a lowercase word or phrase joined by '-' ("annexation", "troop-buildup").
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// One sentence saying what happened.
+    pub description: String,
+    /// When it happened, at the precision the text gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+    /// For a lasting event: when it began.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Date>,
+    /// For a lasting event: when it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Date>,
+    /// Local ids of the places where it happened.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<String>,
+    /// Who took part, and how.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub participants: Vec<Participant>,
+    /// Wikidata item id of the event itself, when it has one ("Q8683" for the Cold War).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wikidata: Option<String>,
+    /// Where the text reports it. Required for events the article asserts; not allowed inside a claim.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// The extractor's confidence, from 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+}
+
+/// A verbatim quotation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Quote {
+    /// Local id, unique within the document.
+    pub id: String,
+    /// Local id of the entity who said it.
+    pub speaker: String,
+    /// The quoted words exactly as printed (without the quotation marks). When the document has a
+    /// text, these words must occur in it.
+    pub text: String,
+    /// Local ids of the entities or events the quote is about.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub about: Vec<String>,
+    /// When it was said, at the precision the text gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+    /// Where the quote stands in the text.
+    pub evidence: Vec<Evidence>,
+    /// The extractor's confidence, from 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+}
+
+/// What kind of speech act a claim is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ClaimKind {
+    /// A plain assertion ("Moscow claims…", "X said…").
+    Statement,
+    /// A report of what others found or plan ("Reuters said it would involve…").
+    Report,
+    /// An accusation or blame laid on someone (CAMEO 112).
+    Accusation,
+    /// A denial of something.
+    Denial,
+    /// A warning of consequences.
+    Warning,
+    /// A threat.
+    Threat,
+}
+
+impl ClaimKind {
+    /// The lowercase name used in the facts format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimKind::Statement => "statement",
+            ClaimKind::Report => "report",
+            ClaimKind::Accusation => "accusation",
+            ClaimKind::Denial => "denial",
+            ClaimKind::Warning => "warning",
+            ClaimKind::Threat => "threat",
+        }
+    }
+}
+
+/// Something the article attributes to a claimant without asserting it. The claimed content is kept
+/// apart from the article's own facts: it is never stated as true in the knowledge base.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    /// Local id, unique within the document.
+    pub id: String,
+    /// Local id of who makes the claim; leave it out when the text does not say ("has been accused").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimant: Option<String>,
+    /// What kind of claim this is.
+    pub kind: ClaimKind,
+    /// The claimed content in one sentence, as the claimant would put it.
+    pub summary: String,
+    /// Local ids of the entities or events the claim is about; for an accusation, who is accused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub about: Vec<String>,
+    /// When the claim was made, at the precision the text gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+    /// The claimed content in structured form, when it fits a relation, a role or an event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<ClaimContent>,
+    /// Where the text reports the claim.
+    pub evidence: Vec<Evidence>,
+    /// The extractor's confidence, from 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+}
+
+/// The structured content of a claim: exactly one of `relation`, `role` or `event`. Its items have
+/// their own ids but no evidence (the claim's evidence covers them), and they are not asserted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimContent {
+    /// A claimed relation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relation: Option<Relation>,
+    /// A claimed role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// A claimed event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<Event>,
+}

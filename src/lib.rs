@@ -1,0 +1,26 @@
+//! factgraph turns facts extracted from news articles into a linked, queryable RDF knowledge base.
+//!
+//! The pipeline reads left to right, one module a stage:
+//! [`input`] (find and read facts files) → [`validate`] (every problem, located) → [`mapping`]
+//! (facts to quads against the [`ontology`]) → [`store`] (an embedded Oxigraph store, one named
+//! graph per article) → [`query`] (saved SPARQL queries with bound parameters) and [`serialize`]
+//! (Turtle and the other RDF formats). [`pipeline`] strings the stages together for the binary.
+//!
+//! The library never prints; it returns typed errors. The `factgraph` binary owns wording, exit
+//! codes and progress display.
+
+pub mod date;
+pub mod facts;
+pub mod identity;
+pub mod input;
+pub mod jsonpos;
+pub mod mapping;
+pub mod ontology;
+pub mod pipeline;
+pub mod schema;
+pub mod query;
+pub mod serialize;
+pub mod stats;
+pub mod store;
+pub mod text;
+pub mod validate;

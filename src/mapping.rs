@@ -1,0 +1,405 @@
+//! The mapper: a pure function from a [`ValidDocument`] to RDF quads in the article's named graph.
+//!
+//! The entry point is [`Mapper::map`]. It does no I/O and keeps no state between documents: the same
+//! document always gives the same quads in the same order. Node identity is decided in
+//! [`crate::identity`]; the terms come from the ontology through [`Vocabulary`].
+
+use crate::date::DateValue;
+use crate::facts::{Claim, Date, Entity, EntityType, Event, Evidence, ParticipantRole, Quote, Relation, RelationKind, Role};
+use crate::identity::{article_path, entity_path, statement_path};
+use crate::ontology::{Ontology, OntologyError, Vocabulary};
+use crate::validate::ValidDocument;
+use iri_string::types::IriStr;
+use oxigraph::model::vocab::{rdf, rdfs, xsd};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
+use std::collections::HashMap;
+
+/// The Wikidata entity namespace that `fg:wikidata` links point into.
+pub const WIKIDATA_ENTITY: &str = "http://www.wikidata.org/entity/";
+
+/// The default base IRI of the knowledge base's own nodes.
+pub const DEFAULT_BASE: &str = "https://factgraph.example/kb/";
+
+/// A base IRI that is not usable.
+#[derive(Debug, thiserror::Error)]
+pub enum BaseError {
+    /// Not an absolute IRI.
+    #[error("the base {base:?} is not an absolute IRI: {reason}")]
+    NotAbsolute {
+        /// The base as given.
+        base: String,
+        /// The parser's reason.
+        reason: String,
+    },
+    /// Does not end with '/' or '#', so paths could not be appended.
+    #[error("the base {0:?} must end with '/' or '#'")]
+    NoSeparator(String),
+}
+
+/// The base IRI under which articles, entities and statements are named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Base(String);
+
+impl Base {
+    /// Checks `base` with iri-string: an absolute IRI ending in '/' or '#'.
+    pub fn new(base: &str) -> Result<Base, BaseError> {
+        IriStr::new(base).map_err(|e| BaseError::NotAbsolute { base: base.to_string(), reason: e.to_string() })?;
+        if !base.ends_with('/') && !base.ends_with('#') {
+            return Err(BaseError::NoSeparator(base.to_string()));
+        }
+        Ok(Base(base.to_string()))
+    }
+
+    /// The base as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The node at `path` under the base. Paths from [`crate::identity`] are already escaped.
+    pub fn node(&self, path: &str) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}{path}", self.0))
+    }
+
+    /// The node (and graph name) of an article.
+    pub fn article(&self, document_id: &str) -> NamedNode {
+        self.node(&article_path(document_id))
+    }
+}
+
+impl Default for Base {
+    fn default() -> Self {
+        Base(DEFAULT_BASE.to_string())
+    }
+}
+
+/// Maps validated documents to quads.
+#[derive(Debug, Clone)]
+pub struct Mapper {
+    vocabulary: Vocabulary,
+    base: Base,
+}
+
+impl Mapper {
+    /// A mapper writing with `ontology`'s terms under `base`.
+    pub fn new(ontology: &Ontology, base: Base) -> Result<Mapper, OntologyError> {
+        Ok(Mapper { vocabulary: Vocabulary::new(ontology)?, base })
+    }
+
+    /// The base IRI.
+    pub fn base(&self) -> &Base {
+        &self.base
+    }
+
+    /// The quads of one document, all in the article's named graph.
+    pub fn map(&self, valid: &ValidDocument) -> Vec<Quad> {
+        let facts = &valid.facts;
+        let id = facts.document.id.as_str();
+        let article = self.base.article(id);
+        let language = facts.document.language.as_deref().map(str::to_ascii_lowercase);
+        let mut out = Emitter {
+            v: &self.vocabulary,
+            graph: GraphName::NamedNode(article.clone()),
+            article: article.clone(),
+            language,
+            quads: Vec::with_capacity(64 + 24 * facts.entities.len()),
+        };
+        let v = &self.vocabulary;
+
+        // Local ids to nodes: entities to their (global) nodes, events to their statement nodes.
+        let mut nodes: HashMap<&str, NamedNode> = HashMap::with_capacity(facts.entities.len() + facts.events.len());
+        for entity in &facts.entities {
+            nodes.insert(&entity.id, self.base.node(&entity_path(id, entity)));
+        }
+        for event in facts.events.iter().chain(facts.claims.iter().filter_map(|c| c.content.as_ref()?.event.as_ref())) {
+            nodes.insert(&event.id, self.base.node(&statement_path(id, "event", &event.id)));
+        }
+        let node = |local: &str| nodes.get(local).cloned().expect("validated references resolve");
+
+        // The article.
+        let document = &facts.document;
+        out.add(&article, rdf::TYPE, v.article.clone());
+        out.text(&article, rdfs::LABEL, &document.title);
+        if let Some(url) = &document.url {
+            out.add(&article, v.url.as_ref(), NamedNode::new_unchecked(url.clone()));
+        }
+        if let Some(publisher) = &document.publisher {
+            out.add(&article, v.publisher.as_ref(), node(publisher));
+        }
+        if let Some(published) = &document.published {
+            out.date(&article, v.published.as_ref(), published);
+        }
+        if let Some(language) = &document.language {
+            out.add(&article, v.language.as_ref(), Literal::new_simple_literal(language.clone()));
+        }
+        // The text, inline or from its file (resolved by validation).
+        if let Some(text) = &valid.text {
+            out.text(&article, v.text.as_ref(), text);
+        }
+
+        for entity in &facts.entities {
+            self.entity(&mut out, id, &node(&entity.id), entity);
+        }
+        for role in &facts.roles {
+            self.role(&mut out, id, role, &node, true);
+        }
+        for relation in &facts.relations {
+            self.relation(&mut out, id, relation, &node, true);
+        }
+        for event in &facts.events {
+            self.event(&mut out, id, event, &node, true);
+        }
+        for quote in &facts.quotes {
+            self.quote(&mut out, id, quote, &node);
+        }
+        for claim in &facts.claims {
+            self.claim(&mut out, id, claim, &node);
+        }
+        out.quads
+    }
+
+    fn entity(&self, out: &mut Emitter<'_>, document_id: &str, subject: &NamedNode, entity: &Entity) {
+        let v = &self.vocabulary;
+        let class = match entity.kind {
+            EntityType::Person => &v.person,
+            EntityType::Organisation => &v.organisation_class,
+            EntityType::Country => &v.country,
+            EntityType::City => &v.city,
+            EntityType::Place => &v.place_class,
+            EntityType::Group => &v.group,
+            EntityType::Other => &v.entity,
+        };
+        out.add(subject, rdf::TYPE, class.clone());
+        out.text(subject, rdfs::LABEL, &entity.name);
+        for alias in &entity.aliases {
+            out.text(subject, v.alias.as_ref(), alias);
+        }
+        if let Some(description) = &entity.description {
+            out.text(subject, v.description.as_ref(), description);
+        }
+        if let Some(qid) = &entity.wikidata {
+            out.add(subject, v.wikidata.as_ref(), wikidata_node(qid));
+        }
+        let mention = statement_path(document_id, "mention", &entity.id);
+        for (i, span) in entity.evidence.iter().enumerate() {
+            let evidence = self.base.node(&format!("{mention}/{}", i + 1));
+            out.add(subject, v.evidence.as_ref(), evidence.clone());
+            out.evidence_node(&evidence, span);
+            if let Some(confidence) = entity.confidence {
+                out.decimal(&evidence, v.confidence.as_ref(), confidence);
+            }
+        }
+    }
+
+    fn role(&self, out: &mut Emitter<'_>, document_id: &str, role: &Role, node: &dyn Fn(&str) -> NamedNode, asserted: bool) -> NamedNode {
+        let v = &self.vocabulary;
+        let subject = self.base.node(&statement_path(document_id, "role", &role.id));
+        out.add(&subject, rdf::TYPE, v.role.clone());
+        out.add(&subject, v.subject.as_ref(), node(&role.holder));
+        out.text(&subject, v.role_name.as_ref(), &role.role);
+        if let Some(organisation) = &role.organisation {
+            out.add(&subject, v.organisation.as_ref(), node(organisation));
+        }
+        out.period(&subject, role.start.as_ref(), role.end.as_ref(), role.as_of.as_ref());
+        self.provenance(out, &subject, &role.evidence, role.confidence, asserted);
+        subject
+    }
+
+    fn relation(&self, out: &mut Emitter<'_>, document_id: &str, relation: &Relation, node: &dyn Fn(&str) -> NamedNode, asserted: bool) -> NamedNode {
+        let v = &self.vocabulary;
+        let subject = self.base.node(&statement_path(document_id, "relation", &relation.id));
+        let property = match relation.predicate {
+            RelationKind::MemberOf => &v.member_of,
+            RelationKind::PartOf => &v.part_of,
+            RelationKind::LocatedIn => &v.located_in,
+            RelationKind::HeadquarteredIn => &v.headquartered_in,
+            RelationKind::AllyOf => &v.ally_of,
+            RelationKind::AffiliatedWith => &v.affiliated_with,
+            RelationKind::SharesBorderWith => &v.shares_border_with,
+        };
+        let from = node(&relation.subject);
+        let to = node(&relation.object);
+        out.add(&subject, rdf::TYPE, v.relation.clone());
+        out.add(&subject, v.subject.as_ref(), from.clone());
+        out.add(&subject, property.as_ref(), to.clone());
+        out.period(&subject, relation.start.as_ref(), relation.end.as_ref(), relation.as_of.as_ref());
+        self.provenance(out, &subject, &relation.evidence, relation.confidence, asserted);
+        if asserted {
+            // The direct ("truthy") triple, only for what the article itself states.
+            out.add(&from, property.as_ref(), to);
+        }
+        subject
+    }
+
+    fn event(&self, out: &mut Emitter<'_>, document_id: &str, event: &Event, node: &dyn Fn(&str) -> NamedNode, asserted: bool) -> NamedNode {
+        let v = &self.vocabulary;
+        let subject = self.base.node(&statement_path(document_id, "event", &event.id));
+        out.add(&subject, rdf::TYPE, v.event.clone());
+        out.add(&subject, v.event_type.as_ref(), Literal::new_simple_literal(event.kind.clone()));
+        out.text(&subject, v.description.as_ref(), &event.description);
+        if let Some(date) = &event.date {
+            out.date(&subject, v.date.as_ref(), date);
+        }
+        out.period(&subject, event.start.as_ref(), event.end.as_ref(), None);
+        for place in &event.places {
+            out.add(&subject, v.place.as_ref(), node(place));
+        }
+        for participant in &event.participants {
+            let property = match participant.role {
+                ParticipantRole::Initiator => &v.initiator,
+                ParticipantRole::Target => &v.target,
+                ParticipantRole::Participant => &v.participant,
+            };
+            out.add(&subject, property.as_ref(), node(&participant.entity));
+        }
+        if let Some(qid) = &event.wikidata {
+            out.add(&subject, v.wikidata.as_ref(), wikidata_node(qid));
+        }
+        self.provenance(out, &subject, &event.evidence, event.confidence, asserted);
+        subject
+    }
+
+    fn quote(&self, out: &mut Emitter<'_>, document_id: &str, quote: &Quote, node: &dyn Fn(&str) -> NamedNode) {
+        let v = &self.vocabulary;
+        let subject = self.base.node(&statement_path(document_id, "quote", &quote.id));
+        out.add(&subject, rdf::TYPE, v.quote.clone());
+        out.add(&subject, v.speaker.as_ref(), node(&quote.speaker));
+        out.text(&subject, v.text.as_ref(), &quote.text);
+        for about in &quote.about {
+            out.add(&subject, v.about.as_ref(), node(about));
+        }
+        if let Some(date) = &quote.date {
+            out.date(&subject, v.date.as_ref(), date);
+        }
+        self.provenance(out, &subject, &quote.evidence, quote.confidence, true);
+    }
+
+    fn claim(&self, out: &mut Emitter<'_>, document_id: &str, claim: &Claim, node: &dyn Fn(&str) -> NamedNode) {
+        let v = &self.vocabulary;
+        let subject = self.base.node(&statement_path(document_id, "claim", &claim.id));
+        out.add(&subject, rdf::TYPE, v.claim.clone());
+        if let Some(claimant) = &claim.claimant {
+            out.add(&subject, v.claimant.as_ref(), node(claimant));
+        }
+        out.add(&subject, v.claim_kind.as_ref(), Literal::new_simple_literal(claim.kind.as_str()));
+        out.text(&subject, v.description.as_ref(), &claim.summary);
+        for about in &claim.about {
+            out.add(&subject, v.about.as_ref(), node(about));
+        }
+        if let Some(date) = &claim.date {
+            out.date(&subject, v.date.as_ref(), date);
+        }
+        if let Some(content) = &claim.content {
+            let mut contents = Vec::new();
+            if let Some(relation) = &content.relation {
+                contents.push(self.relation(out, document_id, relation, node, false));
+            }
+            if let Some(role) = &content.role {
+                contents.push(self.role(out, document_id, role, node, false));
+            }
+            if let Some(event) = &content.event {
+                contents.push(self.event(out, document_id, event, node, false));
+            }
+            for content in contents {
+                out.add(&subject, v.content.as_ref(), content);
+            }
+        }
+        // The article asserts that the claim was made (not what it claims).
+        self.provenance(out, &subject, &claim.evidence, claim.confidence, true);
+    }
+
+    /// Source, attribution, evidence and confidence of a statement node.
+    fn provenance(&self, out: &mut Emitter<'_>, subject: &NamedNode, evidence: &[Evidence], confidence: Option<f64>, asserted: bool) {
+        let v = &self.vocabulary;
+        let article = out.article.clone();
+        out.add(subject, v.source.as_ref(), article.clone());
+        if asserted {
+            out.add(subject, v.according_to.as_ref(), article);
+        }
+        for (i, span) in evidence.iter().enumerate() {
+            let node = NamedNode::new_unchecked(format!("{}/evidence/{}", subject.as_str(), i + 1));
+            out.add(subject, v.evidence.as_ref(), node.clone());
+            out.evidence_node(&node, span);
+        }
+        if let Some(confidence) = confidence {
+            out.decimal(subject, v.confidence.as_ref(), confidence);
+        }
+    }
+}
+
+fn wikidata_node(qid: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{WIKIDATA_ENTITY}{qid}"))
+}
+
+/// Collects one document's quads.
+struct Emitter<'v> {
+    v: &'v Vocabulary,
+    graph: GraphName,
+    article: NamedNode,
+    language: Option<String>,
+    quads: Vec<Quad>,
+}
+
+impl Emitter<'_> {
+    fn add(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, object: impl Into<Term>) {
+        self.quads.push(Quad::new(
+            NamedOrBlankNode::NamedNode(subject.clone()),
+            predicate.into_owned(),
+            object,
+            self.graph.clone(),
+        ));
+    }
+
+    /// A string in the article's language (a plain string when the language is not given).
+    fn text(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, value: &str) {
+        let literal = match &self.language {
+            Some(language) => Literal::new_language_tagged_literal_unchecked(value, language.clone()),
+            None => Literal::new_simple_literal(value),
+        };
+        self.add(subject, predicate, literal);
+    }
+
+    fn date(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, date: &Date) {
+        let value = DateValue::parse(&date.value).expect("validated dates parse");
+        let datatype = match value.xsd_type() {
+            "gYear" => xsd::G_YEAR,
+            "gYearMonth" => xsd::G_YEAR_MONTH,
+            _ => xsd::DATE,
+        };
+        self.add(subject, predicate, Literal::new_typed_literal(value.to_string(), datatype));
+        if let Some(wording) = &date.text {
+            let date_text = self.v.date_text.clone();
+            self.text(subject, date_text.as_ref(), wording);
+        }
+    }
+
+    fn period(&mut self, subject: &NamedNode, start: Option<&Date>, end: Option<&Date>, as_of: Option<&Date>) {
+        let v = self.v;
+        if let Some(start) = start {
+            self.date(subject, v.start.as_ref(), start);
+        }
+        if let Some(end) = end {
+            self.date(subject, v.end.as_ref(), end);
+        }
+        if let Some(as_of) = as_of {
+            self.date(subject, v.as_of.as_ref(), as_of);
+        }
+    }
+
+    fn decimal(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, value: f64) {
+        self.add(subject, predicate, Literal::new_typed_literal(format!("{value}"), xsd::DECIMAL));
+    }
+
+    fn integer(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, value: u64) {
+        self.add(subject, predicate, Literal::new_typed_literal(value.to_string(), xsd::INTEGER));
+    }
+
+    fn evidence_node(&mut self, node: &NamedNode, span: &Evidence) {
+        let v = self.v;
+        let article = self.article.clone();
+        self.add(node, rdf::TYPE, v.evidence_class.clone());
+        self.add(node, v.source.as_ref(), article);
+        self.integer(node, v.begin_index.as_ref(), span.start);
+        self.integer(node, v.end_index.as_ref(), span.end);
+        self.text(node, v.exact.as_ref(), &span.text);
+    }
+}

@@ -1,0 +1,258 @@
+//! Writing quads in the RDF formats, with deterministic, diff-friendly Turtle and TriG.
+//!
+//! [`write_sorted`] sorts and de-duplicates before writing: subjects in IRI order, `rdf:type` then
+//! `rdfs:label` first within a subject, then predicates and objects in order; it declares only the
+//! prefixes the output uses. [`LineWriter`] streams N-Triples and N-Quads without holding them.
+
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::vocab::{rdf, rdfs, xsd};
+use oxigraph::model::{GraphNameRef, NamedOrBlankNodeRef, Quad, QuadRef, TermRef};
+use std::cmp::Ordering;
+use std::io::{self, Write};
+
+/// The RDF formats factgraph writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Turtle: the union of all graphs, pretty and sorted.
+    Turtle,
+    /// TriG: every graph kept, pretty and sorted.
+    TriG,
+    /// N-Triples: the union of all graphs, one triple per line.
+    NTriples,
+    /// N-Quads: every quad, one per line.
+    NQuads,
+    /// JSON-LD, graphs kept.
+    JsonLd,
+    /// RDF/XML: the union of all graphs.
+    RdfXml,
+}
+
+impl Format {
+    /// Every format, in the order help texts list them.
+    pub const ALL: [Format; 6] = [Format::Turtle, Format::TriG, Format::NTriples, Format::NQuads, Format::JsonLd, Format::RdfXml];
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Turtle => "turtle",
+            Format::TriG => "trig",
+            Format::NTriples => "ntriples",
+            Format::NQuads => "nquads",
+            Format::JsonLd => "jsonld",
+            Format::RdfXml => "rdfxml",
+        }
+    }
+
+    /// Oxigraph's format.
+    pub fn rdf_format(self) -> RdfFormat {
+        match self {
+            Format::Turtle => RdfFormat::Turtle,
+            Format::TriG => RdfFormat::TriG,
+            Format::NTriples => RdfFormat::NTriples,
+            Format::NQuads => RdfFormat::NQuads,
+            Format::JsonLd => RdfFormat::JsonLd { profile: oxigraph::io::JsonLdProfile::Streaming.into() },
+            Format::RdfXml => RdfFormat::RdfXml,
+        }
+    }
+
+    /// True if the format keeps named graphs.
+    pub fn keeps_graphs(self) -> bool {
+        matches!(self, Format::TriG | Format::NQuads | Format::JsonLd)
+    }
+
+    /// True for the line-based formats, which are streamed unsorted.
+    pub fn is_line_based(self) -> bool {
+        matches!(self, Format::NTriples | Format::NQuads)
+    }
+
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Turtle => "ttl",
+            Format::TriG => "trig",
+            Format::NTriples => "nt",
+            Format::NQuads => "nq",
+            Format::JsonLd => "jsonld",
+            Format::RdfXml => "rdf",
+        }
+    }
+}
+
+/// Namespace prefixes offered to the pretty formats; only those used are declared.
+#[derive(Debug, Clone, Default)]
+pub struct Prefixes {
+    entries: Vec<(String, String)>,
+}
+
+impl Prefixes {
+    /// The standard set: the ontology's prefix, rdfs, xsd and wd, and prefixes for the entity nodes
+    /// under `base` (`person:jens-stoltenberg`, `entity:Q7184`). Statement and article nodes, whose
+    /// paths hold '/', stay full IRIs: Turtle could only abbreviate them with `\/` escapes.
+    pub fn standard(ontology_prefix: &str, ontology_namespace: &str, base: &str) -> Prefixes {
+        let mut entries = vec![
+            (ontology_prefix.to_string(), ontology_namespace.to_string()),
+            ("rdf".into(), rdf::TYPE.as_str().trim_end_matches("type").to_string()),
+            ("rdfs".into(), rdfs::LABEL.as_str().trim_end_matches("label").to_string()),
+            ("xsd".into(), xsd::STRING.as_str().trim_end_matches("string").to_string()),
+            ("wd".into(), crate::mapping::WIKIDATA_ENTITY.to_string()),
+        ];
+        // Longer namespaces first: the serializer takes the first prefix that fits.
+        for kind in ["person", "organisation", "country", "city", "place", "other"] {
+            entries.push((kind.to_string(), format!("{base}entity/{kind}/")));
+        }
+        entries.push(("entity".into(), format!("{base}entity/")));
+        Prefixes { entries }
+    }
+
+    /// The prefixes whose local names would not need `\/` escapes for `iri`.
+    fn fits(namespace: &str, iri: &str) -> bool {
+        iri.strip_prefix(namespace).is_some_and(|local| !local.is_empty() && !local.contains('/'))
+    }
+
+    fn used_by<'a>(&'a self, quads: &[QuadRef<'_>]) -> Vec<&'a (String, String)> {
+        // Each IRI is abbreviated by the first prefix that fits it; only those prefixes are declared.
+        let mut used = vec![false; self.entries.len()];
+        let mut note = |iri: &str| {
+            if let Some(i) = self.entries.iter().position(|(_, ns)| Prefixes::fits(ns, iri)) {
+                used[i] = true;
+            }
+        };
+        for q in quads {
+            if let NamedOrBlankNodeRef::NamedNode(n) = q.subject {
+                note(n.as_str());
+            }
+            if q.predicate != rdf::TYPE {
+                note(q.predicate.as_str());
+            }
+            match q.object {
+                TermRef::NamedNode(n) => note(n.as_str()),
+                TermRef::Literal(l) if !is_inline_datatype(l.datatype().as_str()) => note(l.datatype().as_str()),
+                _ => {}
+            }
+            if let GraphNameRef::NamedNode(n) = q.graph_name {
+                note(n.as_str());
+            }
+        }
+        self.entries.iter().zip(used).filter(|(_, used)| *used).map(|(entry, _)| entry).collect()
+    }
+}
+
+/// Datatypes Turtle writes without naming them (plain strings, integers, decimals, booleans).
+fn is_inline_datatype(datatype: &str) -> bool {
+    [xsd::STRING, xsd::INTEGER, xsd::DECIMAL, xsd::BOOLEAN, rdf::LANG_STRING].iter().any(|d| d.as_str() == datatype)
+}
+
+/// Sorts, de-duplicates and writes `quads` as `format` (graphs merged unless the format keeps them).
+pub fn write_sorted<W: Write>(quads: &[Quad], format: Format, prefixes: &Prefixes, writer: W) -> io::Result<W> {
+    let keep_graphs = format.keeps_graphs();
+    let mut refs: Vec<QuadRef<'_>> = quads
+        .iter()
+        .map(|q| {
+            let mut r = q.as_ref();
+            if !keep_graphs {
+                r.graph_name = GraphNameRef::DefaultGraph;
+            }
+            r
+        })
+        .collect();
+    refs.sort_unstable_by(compare_quads);
+    refs.dedup();
+    let mut serializer = RdfSerializer::from_format(format.rdf_format());
+    if !format.is_line_based() {
+        for (prefix, namespace) in prefixes.used_by(&refs) {
+            serializer = serializer.with_prefix(prefix, namespace).map_err(io::Error::other)?;
+        }
+    }
+    let mut serializer = serializer.for_writer(writer);
+    for quad in refs {
+        serializer.serialize_quad(quad)?;
+    }
+    serializer.finish()
+}
+
+/// The order of pretty output: graph, subject, predicate (`rdf:type`, `rdfs:label`, then by IRI), object.
+pub fn compare_quads(a: &QuadRef<'_>, b: &QuadRef<'_>) -> Ordering {
+    compare_graph(a.graph_name, b.graph_name)
+        .then_with(|| compare_subject(a.subject, b.subject))
+        .then_with(|| predicate_rank(a.predicate.as_str()).cmp(&predicate_rank(b.predicate.as_str())))
+        .then_with(|| a.predicate.as_str().cmp(b.predicate.as_str()))
+        .then_with(|| compare_term(a.object, b.object))
+}
+
+fn predicate_rank(iri: &str) -> u8 {
+    if iri == rdf::TYPE.as_str() {
+        0
+    } else if iri == rdfs::LABEL.as_str() {
+        1
+    } else {
+        2
+    }
+}
+
+fn compare_graph(a: GraphNameRef<'_>, b: GraphNameRef<'_>) -> Ordering {
+    match (a, b) {
+        (GraphNameRef::DefaultGraph, GraphNameRef::DefaultGraph) => Ordering::Equal,
+        (GraphNameRef::DefaultGraph, _) => Ordering::Less,
+        (_, GraphNameRef::DefaultGraph) => Ordering::Greater,
+        (GraphNameRef::NamedNode(a), GraphNameRef::NamedNode(b)) => a.as_str().cmp(b.as_str()),
+        (GraphNameRef::NamedNode(_), _) => Ordering::Less,
+        (_, GraphNameRef::NamedNode(_)) => Ordering::Greater,
+        (GraphNameRef::BlankNode(a), GraphNameRef::BlankNode(b)) => a.as_str().cmp(b.as_str()),
+    }
+}
+
+fn compare_subject(a: NamedOrBlankNodeRef<'_>, b: NamedOrBlankNodeRef<'_>) -> Ordering {
+    compare_term(a.into(), b.into())
+}
+
+/// IRIs before blank nodes before literals; literals by value, then datatype, then language.
+pub fn compare_term(a: TermRef<'_>, b: TermRef<'_>) -> Ordering {
+    fn rank(t: TermRef<'_>) -> u8 {
+        match t {
+            TermRef::NamedNode(_) => 0,
+            TermRef::BlankNode(_) => 1,
+            TermRef::Literal(_) => 2,
+            #[allow(unreachable_patterns)]
+            _ => 3,
+        }
+    }
+    match (a, b) {
+        (TermRef::NamedNode(a), TermRef::NamedNode(b)) => a.as_str().cmp(b.as_str()),
+        (TermRef::BlankNode(a), TermRef::BlankNode(b)) => a.as_str().cmp(b.as_str()),
+        (TermRef::Literal(a), TermRef::Literal(b)) => a
+            .value()
+            .cmp(b.value())
+            .then_with(|| a.datatype().as_str().cmp(b.datatype().as_str()))
+            .then_with(|| a.language().cmp(&b.language())),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+/// Streams quads as N-Quads, or as N-Triples (graph names dropped), one line each.
+pub struct LineWriter<W: Write> {
+    inner: oxigraph::io::WriterQuadSerializer<W>,
+    keep_graphs: bool,
+}
+
+impl<W: Write> LineWriter<W> {
+    /// A writer for `format`, which must be N-Triples or N-Quads.
+    pub fn new(format: Format, writer: W) -> LineWriter<W> {
+        let keep_graphs = format == Format::NQuads;
+        let rdf_format = if keep_graphs { RdfFormat::NQuads } else { RdfFormat::NTriples };
+        LineWriter { inner: RdfSerializer::from_format(rdf_format).for_writer(writer), keep_graphs }
+    }
+
+    /// Writes one quad.
+    pub fn write(&mut self, quad: QuadRef<'_>) -> io::Result<()> {
+        if self.keep_graphs {
+            self.inner.serialize_quad(quad)
+        } else {
+            self.inner.serialize_quad(QuadRef::new(quad.subject, quad.predicate, quad.object, GraphNameRef::DefaultGraph))
+        }
+    }
+
+    /// Flushes and returns the writer.
+    pub fn finish(self) -> io::Result<W> {
+        self.inner.finish()
+    }
+}

@@ -1,0 +1,295 @@
+//! The embedded knowledge base: an on-disk Oxigraph store with one named graph per article, the
+//! ontology in its own graph, and all-or-nothing loads.
+//!
+//! The entry point is [`KnowledgeBase`]. Writers ([`KnowledgeBase::open`]) and readers
+//! ([`KnowledgeBase::open_read_only`]) take a lock file in the store folder first: one writer at a
+//! time and no reader beside it (Oxigraph documents a read-only open beside a writer as undefined
+//! behaviour), any number of readers together. The folder itself is a plain Oxigraph store.
+
+use crate::mapping::Mapper;
+use crate::ontology::Ontology;
+use crate::validate::ValidDocument;
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef, Term};
+use oxigraph::store::{StorageError, Store};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The default store folder, relative to the working directory.
+pub const DEFAULT_STORE: &str = "factgraph-store";
+
+/// The name of the lock file inside a store folder.
+pub const LOCK_FILE: &str = "factgraph.lock";
+
+/// Errors of the store layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another process holds the store.
+    #[error("the store {path} is in use by another process ({mode}); wait for it to finish, or use another --store")]
+    InUse {
+        /// The store folder.
+        path: PathBuf,
+        /// What the other process is doing with it.
+        mode: &'static str,
+    },
+    /// There is no store at the path (for commands that only read).
+    #[error("there is no store at {0}; create one with `factgraph load` or `factgraph build`")]
+    Missing(PathBuf),
+    /// The folder could not be created or its lock file opened.
+    #[error("cannot open the store {path}: {source}")]
+    Io {
+        /// The store folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Oxigraph reported an error.
+    #[error("store error: {0}")]
+    Storage(#[from] StorageError),
+}
+
+/// An open knowledge base.
+pub struct KnowledgeBase {
+    store: Store,
+    path: PathBuf,
+    _lock: File,
+}
+
+/// What a load did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadSummary {
+    /// Articles loaded for the first time.
+    pub added: usize,
+    /// Articles that were in the store and were replaced.
+    pub replaced: usize,
+    /// Quads written (after de-duplication within each article).
+    pub quads: u64,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl KnowledgeBase {
+    /// Opens (creating if needed) the store at `path` for writing.
+    pub fn open(path: &Path) -> Result<KnowledgeBase, StoreError> {
+        std::fs::create_dir_all(path).map_err(|source| StoreError::Io { path: path.to_path_buf(), source })?;
+        let lock = lock(path, true)?;
+        let store = Store::open(path).map_err(|e| classify(path, e))?;
+        Ok(KnowledgeBase { store, path: path.to_path_buf(), _lock: lock })
+    }
+
+    /// Opens an existing store at `path` for reading only.
+    pub fn open_read_only(path: &Path) -> Result<KnowledgeBase, StoreError> {
+        if !path.join("CURRENT").exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let lock = lock(path, false)?;
+        let store = Store::open_read_only(path).map_err(|e| classify(path, e))?;
+        Ok(KnowledgeBase { store, path: path.to_path_buf(), _lock: lock })
+    }
+
+    /// The underlying Oxigraph store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The store folder.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes the ontology into its own graph, replacing what was there, unless it is already equal.
+    pub fn install_ontology(&self, ontology: &Ontology) -> Result<bool, StoreError> {
+        let graph = GraphNameRef::NamedNode(ontology.iri.as_ref());
+        let present: Vec<Quad> = self.store.quads_for_pattern(None, None, None, Some(graph)).collect::<Result<_, _>>()?;
+        let wanted: std::collections::HashSet<QuadRef<'_>> =
+            ontology.triples.iter().map(|t| t.as_ref().in_graph(graph)).collect();
+        if present.len() == wanted.len() && present.iter().all(|q| wanted.contains(&q.as_ref())) {
+            return Ok(false);
+        }
+        let mut transaction = self.store.start_transaction()?;
+        transaction.clear_graph(graph)?;
+        transaction.extend(wanted);
+        transaction.commit()?;
+        Ok(true)
+    }
+
+    /// Maps and loads `documents`, each into its article's graph: an article already in the store is
+    /// replaced. New articles go through Oxigraph's bulk loader in one atomic commit; replaced ones
+    /// each in their own transaction (clear the graph, insert, commit). Either way an article is
+    /// written completely or not at all. `progress` is called from time to time with quads written.
+    pub fn load(
+        &self,
+        mapper: &Mapper,
+        documents: &[&ValidDocument],
+        progress: impl Fn(u64) + Send + Sync + 'static,
+    ) -> Result<LoadSummary, StoreError> {
+        let started = Instant::now();
+        let mut fresh: Vec<&ValidDocument> = Vec::new();
+        let mut existing: Vec<&ValidDocument> = Vec::new();
+        for document in documents {
+            let graph = mapper.base().article(&document.facts.document.id);
+            if self.store.contains_named_graph(graph.as_ref())? {
+                existing.push(document);
+            } else {
+                fresh.push(document);
+            }
+        }
+        let progress = std::sync::Arc::new(progress);
+        let mut quads_written = 0u64;
+        if !fresh.is_empty() {
+            let reporter = std::sync::Arc::clone(&progress);
+            let mut loader = self.store.bulk_loader().on_progress(move |n| reporter(n));
+            let mut batch = Vec::new();
+            for document in &fresh {
+                let mut quads = mapper.map(document);
+                dedup(&mut quads);
+                quads_written += quads.len() as u64;
+                batch.extend(quads);
+            }
+            loader.load_quads(batch)?;
+            loader.commit()?;
+        }
+        for document in &existing {
+            let graph = mapper.base().article(&document.facts.document.id);
+            let mut quads = mapper.map(document);
+            dedup(&mut quads);
+            quads_written += quads.len() as u64;
+            let mut transaction = self.store.start_transaction()?;
+            transaction.clear_graph(graph.as_ref())?;
+            transaction.extend(quads.iter().map(Quad::as_ref));
+            transaction.commit()?;
+            progress(quads_written);
+        }
+        self.store.flush()?;
+        Ok(LoadSummary { added: fresh.len(), replaced: existing.len(), quads: quads_written, elapsed: started.elapsed() })
+    }
+
+    /// Deletes an article's graph. Returns false if the store did not hold it.
+    pub fn remove(&self, graph: NamedNodeRef<'_>) -> Result<bool, StoreError> {
+        if !self.store.contains_named_graph(graph)? {
+            return Ok(false);
+        }
+        let mut transaction = self.store.start_transaction()?;
+        transaction.remove_named_graph(graph)?;
+        transaction.commit()?;
+        self.store.flush()?;
+        Ok(true)
+    }
+
+    /// The article graphs: named graphs whose name is typed `article_class` inside them, in IRI order.
+    pub fn articles(&self, article_class: NamedNodeRef<'_>) -> Result<Vec<NamedNode>, StoreError> {
+        let mut articles = Vec::new();
+        for graph in self.store.named_graphs() {
+            let NamedOrBlankNode::NamedNode(graph) = graph? else { continue };
+            let typed = QuadRef::new(graph.as_ref(), rdf::TYPE, article_class, GraphNameRef::NamedNode(graph.as_ref()));
+            if self.store.contains(typed)? {
+                articles.push(graph);
+            }
+        }
+        articles.sort();
+        Ok(articles)
+    }
+
+    /// Every named graph, in IRI order.
+    pub fn graphs(&self) -> Result<Vec<NamedNode>, StoreError> {
+        let mut graphs: Vec<NamedNode> = self
+            .store
+            .named_graphs()
+            .filter_map(|g| match g {
+                Ok(NamedOrBlankNode::NamedNode(n)) => Some(Ok(n)),
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<Result<_, _>>()?;
+        graphs.sort();
+        Ok(graphs)
+    }
+
+    /// Number of quads in the store.
+    pub fn len(&self) -> Result<usize, StoreError> {
+        Ok(self.store.len()?)
+    }
+
+    /// True if the store holds no quads.
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.store.is_empty()?)
+    }
+
+    /// Bytes the store folder takes on disk.
+    pub fn size_on_disk(&self) -> u64 {
+        fn size(path: &Path) -> u64 {
+            std::fs::read_dir(path)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|entry| match entry.metadata() {
+                            Ok(m) if m.is_dir() => size(&entry.path()),
+                            Ok(m) => m.len(),
+                            Err(_) => 0,
+                        })
+                        .sum()
+                })
+                .unwrap_or(0)
+        }
+        size(&self.path)
+    }
+
+    /// Every quad of `graph`, or of all graphs but `skip` when `graph` is `None`.
+    pub fn quads(&self, graph: Option<NamedNodeRef<'_>>, skip: &[NamedNode]) -> Result<Vec<Quad>, StoreError> {
+        let iter = self.store.quads_for_pattern(None, None, None, graph.map(GraphNameRef::NamedNode));
+        let mut quads = Vec::new();
+        for quad in iter {
+            let quad = quad?;
+            if let oxigraph::model::GraphName::NamedNode(g) = &quad.graph_name {
+                if skip.contains(g) {
+                    continue;
+                }
+            }
+            quads.push(quad);
+        }
+        Ok(quads)
+    }
+
+    /// True if a term is used as the subject of any quad.
+    pub fn has_subject(&self, subject: &Term) -> Result<bool, StoreError> {
+        let Term::NamedNode(node) = subject else { return Ok(false) };
+        Ok(self.store.quads_for_pattern(Some(node.as_ref().into()), None, None, None).next().is_some())
+    }
+}
+
+fn dedup(quads: &mut Vec<Quad>) {
+    let mut seen = std::collections::HashSet::with_capacity(quads.len());
+    quads.retain(|q| seen.insert(q.clone()));
+}
+
+fn lock(path: &Path, exclusive: bool) -> Result<File, StoreError> {
+    let lock_path = path.join(LOCK_FILE);
+    let file = File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .or_else(|e| if exclusive { Err(e) } else { File::open(&lock_path) })
+        .map_err(|source| StoreError::Io { path: path.to_path_buf(), source })?;
+    let locked = if exclusive { file.try_lock() } else { file.try_lock_shared() };
+    match locked {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse {
+            path: path.to_path_buf(),
+            mode: if exclusive { "it is being read or written" } else { "it is being written" },
+        }),
+        Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Io { path: path.to_path_buf(), source }),
+    }
+}
+
+/// RocksDB's own lock (held, say, by an `oxigraph serve` on the same folder) is "in use" too.
+fn classify(path: &Path, error: StorageError) -> StoreError {
+    let text = error.to_string();
+    if text.contains("LOCK") || text.contains("lock hold") {
+        StoreError::InUse { path: path.to_path_buf(), mode: "another program holds RocksDB's lock" }
+    } else {
+        StoreError::Storage(error)
+    }
+}

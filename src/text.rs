@@ -1,0 +1,167 @@
+//! Small text utilities shared by validation, mapping and linking: edit distance for "did you mean"
+//! hints, code-point spans, and name normalisation.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Edit distance in characters, counting a swap of two neighbours as one edit (optimal string
+/// alignment), so "nmae" is one edit from "name".
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// The candidate closest to `word`, if it is close enough to be a likely typo (at most a third of
+/// its length, and at most 3 edits, away).
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|candidate| (edit_distance(word, candidate), candidate))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, candidate)| (*distance, *candidate))
+        .map(|(_, candidate)| candidate)
+}
+
+/// Byte offsets of each code point of a text, plus its length: spans given in code points are
+/// sliced with `&text[offsets[start]..offsets[end]]`.
+pub struct CodePoints {
+    offsets: Vec<usize>,
+}
+
+impl CodePoints {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> CodePoints {
+        let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        offsets.push(text.len());
+        CodePoints { offsets }
+    }
+
+    /// Number of code points in the text.
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// True for the empty text.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The byte range of the code-point span `start..end`, if it lies inside the text.
+    pub fn byte_range(&self, start: u64, end: u64) -> Option<std::ops::Range<usize>> {
+        let start = usize::try_from(start).ok()?;
+        let end = usize::try_from(end).ok()?;
+        if start > end || end > self.len() {
+            return None;
+        }
+        Some(self.offsets[start]..self.offsets[end])
+    }
+}
+
+/// The identity form of a name: NFC, lowercase, runs of spaces, hyphens and underscores as one '-',
+/// and the punctuation that varies between spellings of one name (`.`, `,`, quotes, apostrophes)
+/// dropped. "Jean-Claude  Juncker", "jean claude juncker" and "Jean-Claude Juncker." agree.
+pub fn identity_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut pending_separator = false;
+    for c in name.nfc().flat_map(char::to_lowercase) {
+        if c.is_whitespace() || c == '-' || c == '_' {
+            pending_separator = !out.is_empty();
+        } else if matches!(c, '.' | ',' | '\'' | '"' | '\u{2018}' | '\u{2019}' | '\u{201c}' | '\u{201d}') {
+            continue;
+        } else {
+            if pending_separator {
+                out.push('-');
+                pending_separator = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Makes any string safe as one IRI path segment. ASCII letters, digits and `-._~` stay; other
+/// characters that RFC 3987 allows in IRIs stay as they are (so names in any script remain readable);
+/// everything else — spaces, `<>"{}|^`\`, `/?#%`, controls, bidirectional formatting marks, private
+/// use and non-characters — is percent-encoded as UTF-8. Distinct inputs give distinct segments.
+pub fn iri_segment(text: &str, out: &mut String) {
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~') || is_plain_ucschar(c) {
+            out.push(c);
+        } else {
+            let mut buffer = [0u8; 4];
+            for byte in c.encode_utf8(&mut buffer).bytes() {
+                out.push('%');
+                out.push(char::from(b"0123456789ABCDEF"[usize::from(byte >> 4)]));
+                out.push(char::from(b"0123456789ABCDEF"[usize::from(byte & 15)]));
+            }
+        }
+    }
+}
+
+/// RFC 3987 `ucschar`, less the characters that are legal but harmful in an IRI a person reads:
+/// bidirectional formatting marks (RFC 3987 §4.1 forbids them) and space-like characters.
+fn is_plain_ucschar(c: char) -> bool {
+    let code = u32::from(c);
+    let ucschar = matches!(code,
+        0xA0..=0xD7FF | 0xF900..=0xFDCF | 0xFDF0..=0xFFEF
+        | 0x10000..=0x1FFFD | 0x20000..=0x2FFFD | 0x30000..=0x3FFFD
+        | 0x40000..=0x4FFFD | 0x50000..=0x5FFFD | 0x60000..=0x6FFFD
+        | 0x70000..=0x7FFFD | 0x80000..=0x8FFFD | 0x90000..=0x9FFFD
+        | 0xA0000..=0xAFFFD | 0xB0000..=0xBFFFD | 0xC0000..=0xCFFFD
+        | 0xD0000..=0xDFFFD | 0xE1000..=0xEFFFD);
+    let bidi = matches!(code, 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069 | 0x061C);
+    ucschar && !bidi && !c.is_whitespace() && !matches!(code, 0xFFF0..=0xFFFF | 0xFEFF | 0x2028 | 0x2029)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_finds_typos_only() {
+        assert_eq!(closest("nmae", ["id", "name", "aliases"]), Some("name"));
+        assert_eq!(closest("langauge", ["language", "title"]), Some("language"));
+        assert_eq!(closest("zzzzzz", ["id", "name"]), None);
+    }
+
+    #[test]
+    fn identity_names_agree_across_spellings() {
+        assert_eq!(identity_name("Jean-Claude  Juncker"), "jean-claude-juncker");
+        assert_eq!(identity_name(" jean claude juncker."), "jean-claude-juncker");
+        assert_eq!(identity_name("U.S."), "us");
+        assert_eq!(identity_name("Владимир Путин"), "владимир-путин");
+    }
+
+    #[test]
+    fn segments_escape_what_iris_cannot_hold() {
+        let mut out = String::new();
+        iri_segment("a b<>\"{}|^`\\/%é😀\u{202e}", &mut out);
+        assert_eq!(out, "a%20b%3C%3E%22%7B%7D%7C%5E%60%5C%2F%25é😀%E2%80%AE");
+    }
+
+    #[test]
+    fn code_point_spans() {
+        let points = CodePoints::new("a’b");
+        assert_eq!(points.len(), 3);
+        assert_eq!(points.byte_range(1, 3), Some(1..5));
+        assert_eq!(points.byte_range(2, 4), None);
+    }
+}

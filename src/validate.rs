@@ -1,0 +1,716 @@
+//! Validation: from a document's raw JSON text to a [`ValidDocument`], or to *every* problem in it,
+//! each located at a line, a column and a JSON path.
+//!
+//! The entry point is [`validate`]. Well-formed input takes the fast path: one typed serde pass, then
+//! the semantic checks. Input with shape problems is parsed again as a plain JSON value, checked
+//! against the JSON Schema (every unknown field, wrong type and missing field), and the items that
+//! are well shaped still get the semantic checks, so one run reports everything.
+
+use crate::date::DateValue;
+use crate::facts::{Claim, Date, Document, Entity, Event, Evidence, FactsDocument, Quote, Relation, Role, FORMAT_VERSION};
+use crate::identity::entity_path;
+use crate::input::RawDocument;
+use crate::jsonpos::{Position, PositionIndex};
+use crate::schema::{quoted, ShapeChecker};
+use crate::text::{closest, CodePoints};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// One problem in the input: `source:line:column: json.path: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file name as given, or `-` for stdin.
+    pub source: String,
+    /// Where the offending value starts.
+    pub position: Position,
+    /// JSON path of the offending value.
+    pub path: String,
+    /// What is wrong, naming the offending value and what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}: {}", self.source, self.position.line, self.position.column, self.path, self.message)
+    }
+}
+
+/// A document that passed validation, with its text resolved. Only these reach the mapper.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidDocument {
+    /// The facts.
+    pub facts: FactsDocument,
+    /// The article text (inline or from `text_file`), when the document has one.
+    pub text: Option<String>,
+}
+
+/// Validates one document's JSON text.
+pub fn validate(raw: RawDocument<'_>) -> Result<ValidDocument, Vec<Problem>> {
+    let located = |findings: Vec<Finding>| locate(raw, findings);
+    match serde_json::from_str::<FactsDocument>(raw.text) {
+        Ok(facts) => {
+            let view = View::complete(&facts);
+            let mut checker = Checker::new(raw.dir);
+            checker.check(&view);
+            if checker.findings.is_empty() {
+                let text = checker.text.map(|(text, _)| text);
+                Ok(ValidDocument { facts, text })
+            } else {
+                Err(located(checker.findings))
+            }
+        }
+        Err(error) if error.is_data() => {
+            let Ok(value) = serde_json::from_str::<Value>(raw.text) else {
+                return Err(located(vec![Finding::at("$", format!("malformed JSON: {error}"))]));
+            };
+            let mut findings: Vec<Finding> = shape_checker()
+                .check(&value)
+                .into_iter()
+                .map(|p| Finding { path: p.path, at_key: p.at_key, message: p.message })
+                .collect();
+            if findings.is_empty() {
+                // The schema and serde disagree (a duplicate member, say): report serde's words.
+                findings.push(Finding::at("$", strip_position(&error.to_string())));
+                return Err(locate_serde(raw, &error, findings));
+            }
+            let parts = Parts::salvage(&value, &findings);
+            let view = parts.view();
+            let mut checker = Checker::new(raw.dir);
+            checker.check(&view);
+            findings.extend(checker.findings);
+            Err(located(findings))
+        }
+        Err(error) => {
+            let message = format!("malformed JSON: {}", strip_position(&error.to_string()));
+            Err(locate_serde(raw, &error, vec![Finding::at("$", message)]))
+        }
+    }
+}
+
+fn shape_checker() -> &'static ShapeChecker {
+    static CHECKER: OnceLock<ShapeChecker> = OnceLock::new();
+    CHECKER.get_or_init(ShapeChecker::default)
+}
+
+/// serde_json appends " at line L column C" to its messages; we print positions ourselves.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(cut) => message[..cut].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// A problem before it has a position: the JSON path and the message.
+#[derive(Debug, Clone)]
+struct Finding {
+    path: String,
+    at_key: bool,
+    message: String,
+}
+
+impl Finding {
+    fn at(path: impl Into<String>, message: impl Into<String>) -> Finding {
+        Finding { path: path.into(), at_key: false, message: message.into() }
+    }
+}
+
+/// Places findings at their values' positions, in the order they stand in the text.
+fn locate(raw: RawDocument<'_>, findings: Vec<Finding>) -> Vec<Problem> {
+    let index = PositionIndex::build(raw.text);
+    let mut problems: Vec<Problem> = findings
+        .into_iter()
+        .map(|finding| {
+            let position = if finding.at_key { index.key(&finding.path) } else { index.value(&finding.path) };
+            Problem {
+                source: raw.source.to_string(),
+                position: Position { line: position.line + raw.first_line - 1, column: position.column },
+                path: finding.path,
+                message: finding.message,
+            }
+        })
+        .collect();
+    problems.sort_by_key(|p| p.position);
+    problems
+}
+
+/// Places findings at serde_json's error position (its column counts bytes; ours, code points).
+fn locate_serde(raw: RawDocument<'_>, error: &serde_json::Error, findings: Vec<Finding>) -> Vec<Problem> {
+    let line_text = raw.text.split('\n').nth(error.line().saturating_sub(1)).unwrap_or_default();
+    let byte_column = error.column().min(line_text.len());
+    let mut cut = byte_column;
+    while !line_text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let column = line_text[..cut].chars().count().max(1) as u64;
+    let line = error.line().max(1) as u64 + raw.first_line - 1;
+    findings
+        .into_iter()
+        .map(|finding| Problem {
+            source: raw.source.to_string(),
+            position: Position { line, column },
+            path: finding.path,
+            message: finding.message,
+        })
+        .collect()
+}
+
+/// The well-shaped parts of a document with shape problems, each item with its index.
+#[derive(Default)]
+struct Parts {
+    format: Option<String>,
+    document: Option<Document>,
+    entities: Vec<(usize, Entity)>,
+    roles: Vec<(usize, Role)>,
+    relations: Vec<(usize, Relation)>,
+    events: Vec<(usize, Event)>,
+    quotes: Vec<(usize, Quote)>,
+    claims: Vec<(usize, Claim)>,
+    /// Ids of items left out for their shape problems: references to them are not reported again.
+    broken_ids: HashSet<String>,
+}
+
+impl Parts {
+    fn salvage(value: &Value, findings: &[Finding]) -> Parts {
+        let mut parts = Parts::default();
+        let Some(root) = value.as_object() else { return parts };
+        let clean = |prefix: &str| {
+            !findings.iter().any(|f| {
+                f.path == prefix || f.path.starts_with(&format!("{prefix}.")) || f.path.starts_with(&format!("{prefix}["))
+            })
+        };
+        if clean("$.format") {
+            parts.format = root.get("format").and_then(Value::as_str).map(str::to_string);
+        }
+        if clean("$.document") {
+            parts.document = root.get("document").and_then(|d| serde_json::from_value(d.clone()).ok());
+        }
+        fn section<T: DeserializeOwned>(
+            root: &serde_json::Map<String, Value>,
+            name: &str,
+            clean: &dyn Fn(&str) -> bool,
+            broken: &mut HashSet<String>,
+        ) -> Vec<(usize, T)> {
+            let Some(items) = root.get(name).and_then(Value::as_array) else { return Vec::new() };
+            let mut out = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let parsed = if clean(&format!("$.{name}[{i}]")) { serde_json::from_value(item.clone()).ok() } else { None };
+                match parsed {
+                    Some(parsed) => out.push((i, parsed)),
+                    None => {
+                        if let Some(id) = item.get("id").and_then(Value::as_str) {
+                            broken.insert(id.to_string());
+                        }
+                        // Nested claim content has ids of its own.
+                        if let Some(content) = item.get("content").and_then(Value::as_object) {
+                            for nested in content.values() {
+                                if let Some(id) = nested.get("id").and_then(Value::as_str) {
+                                    broken.insert(id.to_string());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            out
+        }
+        let mut broken = HashSet::new();
+        parts.entities = section(root, "entities", &clean, &mut broken);
+        parts.roles = section(root, "roles", &clean, &mut broken);
+        parts.relations = section(root, "relations", &clean, &mut broken);
+        parts.events = section(root, "events", &clean, &mut broken);
+        parts.quotes = section(root, "quotes", &clean, &mut broken);
+        parts.claims = section(root, "claims", &clean, &mut broken);
+        parts.broken_ids = broken;
+        parts
+    }
+
+    fn view(&self) -> View<'_> {
+        View {
+            format: self.format.as_deref(),
+            document: self.document.as_ref(),
+            entities: self.entities.iter().map(|(i, x)| (*i, x)).collect(),
+            roles: self.roles.iter().map(|(i, x)| (*i, x)).collect(),
+            relations: self.relations.iter().map(|(i, x)| (*i, x)).collect(),
+            events: self.events.iter().map(|(i, x)| (*i, x)).collect(),
+            quotes: self.quotes.iter().map(|(i, x)| (*i, x)).collect(),
+            claims: self.claims.iter().map(|(i, x)| (*i, x)).collect(),
+            broken_ids: self.broken_ids.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// What the semantic checks look at: a whole document, or the salvaged parts of a broken one.
+struct View<'a> {
+    format: Option<&'a str>,
+    document: Option<&'a Document>,
+    entities: Vec<(usize, &'a Entity)>,
+    roles: Vec<(usize, &'a Role)>,
+    relations: Vec<(usize, &'a Relation)>,
+    events: Vec<(usize, &'a Event)>,
+    quotes: Vec<(usize, &'a Quote)>,
+    claims: Vec<(usize, &'a Claim)>,
+    broken_ids: HashSet<&'a str>,
+}
+
+impl<'a> View<'a> {
+    fn complete(facts: &'a FactsDocument) -> View<'a> {
+        fn all<T>(items: &[T]) -> Vec<(usize, &T)> {
+            items.iter().enumerate().collect()
+        }
+        View {
+            format: Some(&facts.format),
+            document: Some(&facts.document),
+            entities: all(&facts.entities),
+            roles: all(&facts.roles),
+            relations: all(&facts.relations),
+            events: all(&facts.events),
+            quotes: all(&facts.quotes),
+            claims: all(&facts.claims),
+            broken_ids: HashSet::new(),
+        }
+    }
+}
+
+/// The kinds of item a local id can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ItemKind {
+    Entity,
+    Role,
+    Relation,
+    Event,
+    Quote,
+    Claim,
+}
+
+impl ItemKind {
+    fn with_article(self) -> &'static str {
+        match self {
+            ItemKind::Entity => "an entity",
+            ItemKind::Role => "a role",
+            ItemKind::Relation => "a relation",
+            ItemKind::Event => "an event",
+            ItemKind::Quote => "a quote",
+            ItemKind::Claim => "a claim",
+        }
+    }
+}
+
+/// What a reference may name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Entity,
+    EntityOrEvent,
+}
+
+struct Checker<'a> {
+    dir: &'a Path,
+    findings: Vec<Finding>,
+    /// Every local id: its kind and the path of the item that declares it.
+    ids: HashMap<&'a str, (ItemKind, String)>,
+    broken_ids: HashSet<&'a str>,
+    text: Option<(String, CodePoints)>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(dir: &'a Path) -> Checker<'a> {
+        Checker { dir, findings: Vec::new(), ids: HashMap::new(), broken_ids: HashSet::new(), text: None }
+    }
+
+    fn report(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.findings.push(Finding::at(path, message));
+    }
+
+    fn check(&mut self, view: &View<'a>) {
+        self.broken_ids = view.broken_ids.clone();
+        if let Some(format) = view.format {
+            if format != FORMAT_VERSION {
+                self.report("$.format", format!("unsupported format version {}; expected \"{FORMAT_VERSION}\"", quoted(format)));
+            }
+        }
+        if let Some(document) = view.document {
+            self.document(document);
+        }
+        self.declare_ids(view);
+        if let Some(publisher) = view.document.and_then(|d| d.publisher.as_deref()) {
+            self.reference("$.document.publisher", publisher, Target::Entity);
+        }
+        let document_id = view.document.map_or("", |d| d.id.as_str());
+        let mut nodes: HashMap<String, (String, &Entity)> = HashMap::new();
+        for &(i, entity) in &view.entities {
+            let path = format!("$.entities[{i}]");
+            self.entity(&path, entity);
+            let node = entity_path(document_id, entity);
+            match nodes.get(&node) {
+                Some((first, other)) => {
+                    let message = format!(
+                        "this entity would be the same node as {first} ({} {}); merge the two, or give one a \"key\" to tell them apart",
+                        other.kind.as_str(),
+                        quoted(&other.name)
+                    );
+                    self.report(path, message);
+                }
+                None => {
+                    nodes.insert(node, (path, entity));
+                }
+            }
+        }
+        for &(i, role) in &view.roles {
+            self.role(&format!("$.roles[{i}]"), role, true);
+        }
+        for &(i, relation) in &view.relations {
+            self.relation(&format!("$.relations[{i}]"), relation, true);
+        }
+        for &(i, event) in &view.events {
+            self.event(&format!("$.events[{i}]"), event, true);
+        }
+        for &(i, quote) in &view.quotes {
+            self.quote(&format!("$.quotes[{i}]"), quote);
+        }
+        for &(i, claim) in &view.claims {
+            self.claim(&format!("$.claims[{i}]"), claim);
+        }
+    }
+
+    fn declare_ids(&mut self, view: &View<'a>) {
+        let declare = |this: &mut Self, id: &'a str, kind: ItemKind, path: String| {
+            let id_path = format!("{path}.id");
+            if !valid_id(id) {
+                this.report(&id_path, format!("invalid id {}; ids use letters, digits, '.', '_' and '-'", quoted(id)));
+            }
+            match this.ids.get(id) {
+                Some((_, first)) => {
+                    let message = format!("duplicate id {}; {first} already uses it", quoted(id));
+                    this.report(id_path, message);
+                }
+                None => {
+                    this.ids.insert(id, (kind, path));
+                }
+            }
+        };
+        for &(i, x) in &view.entities {
+            declare(self, &x.id, ItemKind::Entity, format!("$.entities[{i}]"));
+        }
+        for &(i, x) in &view.roles {
+            declare(self, &x.id, ItemKind::Role, format!("$.roles[{i}]"));
+        }
+        for &(i, x) in &view.relations {
+            declare(self, &x.id, ItemKind::Relation, format!("$.relations[{i}]"));
+        }
+        for &(i, x) in &view.events {
+            declare(self, &x.id, ItemKind::Event, format!("$.events[{i}]"));
+        }
+        for &(i, x) in &view.quotes {
+            declare(self, &x.id, ItemKind::Quote, format!("$.quotes[{i}]"));
+        }
+        for &(i, x) in &view.claims {
+            let path = format!("$.claims[{i}]");
+            declare(self, &x.id, ItemKind::Claim, path.clone());
+            if let Some(content) = &x.content {
+                if let Some(r) = &content.relation {
+                    declare(self, &r.id, ItemKind::Relation, format!("{path}.content.relation"));
+                }
+                if let Some(r) = &content.role {
+                    declare(self, &r.id, ItemKind::Role, format!("{path}.content.role"));
+                }
+                if let Some(e) = &content.event {
+                    declare(self, &e.id, ItemKind::Event, format!("{path}.content.event"));
+                }
+            }
+        }
+    }
+
+    fn document(&mut self, document: &Document) {
+        if !valid_id(&document.id) {
+            self.report(
+                "$.document.id",
+                format!("invalid document id {}; ids use letters, digits, '.', '_' and '-'", quoted(&document.id)),
+            );
+        }
+        self.non_empty("$.document.title", &document.title);
+        if let Some(url) = &document.url {
+            if let Err(error) = iri_string::types::IriStr::new(url) {
+                self.report("$.document.url", format!("{} is not an absolute IRI ({error})", quoted(url)));
+            }
+        }
+        if let Some(published) = &document.published {
+            self.date("$.document.published", published);
+        }
+        if let Some(language) = &document.language {
+            if !valid_language(language) {
+                self.report("$.document.language", format!("{} is not a BCP 47 language tag such as \"en\" or \"pt-BR\"", quoted(language)));
+            }
+        }
+        match (&document.text, &document.text_file) {
+            (Some(_), Some(_)) => {
+                self.report("$.document.text_file", "give the text either inline (\"text\") or as \"text_file\", not both");
+            }
+            (Some(text), None) => self.text = Some((text.clone(), CodePoints::new(text))),
+            (None, Some(file)) => {
+                let path = self.dir.join(file);
+                match std::fs::read(&path) {
+                    Ok(bytes) => match String::from_utf8(bytes) {
+                        Ok(text) => {
+                            let points = CodePoints::new(&text);
+                            self.text = Some((text, points));
+                        }
+                        Err(error) => self.report(
+                            "$.document.text_file",
+                            format!("{} is not UTF-8 (invalid byte at offset {})", path.display(), error.utf8_error().valid_up_to()),
+                        ),
+                    },
+                    Err(error) => self.report("$.document.text_file", format!("cannot read {}: {error}", path.display())),
+                }
+            }
+            (None, None) => {}
+        }
+    }
+
+    fn entity(&mut self, path: &str, entity: &Entity) {
+        self.non_empty(&format!("{path}.name"), &entity.name);
+        for (i, alias) in entity.aliases.iter().enumerate() {
+            self.non_empty(&format!("{path}.aliases[{i}]"), alias);
+        }
+        if let Some(qid) = &entity.wikidata {
+            self.wikidata(&format!("{path}.wikidata"), qid);
+        }
+        if let Some(key) = &entity.key {
+            if !valid_id(key) {
+                self.report(format!("{path}.key"), format!("invalid key {}; keys use letters, digits, '.', '_' and '-'", quoted(key)));
+            }
+        }
+        self.evidence(path, &entity.evidence);
+        self.confidence(path, entity.confidence);
+    }
+
+    fn role(&mut self, path: &str, role: &Role, asserted: bool) {
+        self.reference(&format!("{path}.holder"), &role.holder, Target::Entity);
+        self.non_empty(&format!("{path}.role"), &role.role);
+        if let Some(organisation) = &role.organisation {
+            self.reference(&format!("{path}.organisation"), organisation, Target::Entity);
+        }
+        self.period(path, role.start.as_ref(), role.end.as_ref(), role.as_of.as_ref());
+        self.statement_evidence(path, &role.evidence, asserted, "a role");
+        self.confidence(path, role.confidence);
+    }
+
+    fn relation(&mut self, path: &str, relation: &Relation, asserted: bool) {
+        self.reference(&format!("{path}.subject"), &relation.subject, Target::Entity);
+        self.reference(&format!("{path}.object"), &relation.object, Target::Entity);
+        if relation.subject == relation.object {
+            self.report(format!("{path}.object"), format!("a relation needs two different entities; subject and object are both {}", quoted(&relation.object)));
+        }
+        self.period(path, relation.start.as_ref(), relation.end.as_ref(), relation.as_of.as_ref());
+        self.statement_evidence(path, &relation.evidence, asserted, "a relation");
+        self.confidence(path, relation.confidence);
+    }
+
+    fn event(&mut self, path: &str, event: &Event, asserted: bool) {
+        let kind = &event.kind;
+        let kind_ok = !kind.is_empty()
+            && kind.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        if !kind_ok {
+            self.report(format!("{path}.type"), format!("invalid event type {}; use lowercase words joined by '-', such as \"troop-buildup\"", quoted(kind)));
+        }
+        self.non_empty(&format!("{path}.description"), &event.description);
+        if let Some(date) = &event.date {
+            self.date(&format!("{path}.date"), date);
+        }
+        self.period(path, event.start.as_ref(), event.end.as_ref(), None);
+        for (i, place) in event.places.iter().enumerate() {
+            self.reference(&format!("{path}.places[{i}]"), place, Target::Entity);
+        }
+        for (i, participant) in event.participants.iter().enumerate() {
+            self.reference(&format!("{path}.participants[{i}].entity"), &participant.entity, Target::Entity);
+        }
+        if let Some(qid) = &event.wikidata {
+            self.wikidata(&format!("{path}.wikidata"), qid);
+        }
+        self.statement_evidence(path, &event.evidence, asserted, "an event");
+        self.confidence(path, event.confidence);
+    }
+
+    fn quote(&mut self, path: &str, quote: &Quote) {
+        self.reference(&format!("{path}.speaker"), &quote.speaker, Target::Entity);
+        self.non_empty(&format!("{path}.text"), &quote.text);
+        for (i, about) in quote.about.iter().enumerate() {
+            self.reference(&format!("{path}.about[{i}]"), about, Target::EntityOrEvent);
+        }
+        if let Some(date) = &quote.date {
+            self.date(&format!("{path}.date"), date);
+        }
+        self.statement_evidence(path, &quote.evidence, true, "a quote");
+        if !quote.text.is_empty() && !quote.evidence.is_empty() && !quote.evidence.iter().any(|e| e.text.contains(&quote.text)) {
+            self.report(format!("{path}.text"), format!("the quoted words {} do not occur in any of the quote's evidence spans", quoted(&quote.text)));
+        }
+        self.confidence(path, quote.confidence);
+    }
+
+    fn claim(&mut self, path: &str, claim: &Claim) {
+        if let Some(claimant) = &claim.claimant {
+            self.reference(&format!("{path}.claimant"), claimant, Target::Entity);
+        }
+        self.non_empty(&format!("{path}.summary"), &claim.summary);
+        for (i, about) in claim.about.iter().enumerate() {
+            self.reference(&format!("{path}.about[{i}]"), about, Target::EntityOrEvent);
+        }
+        if let Some(date) = &claim.date {
+            self.date(&format!("{path}.date"), date);
+        }
+        if let Some(content) = &claim.content {
+            let present = [content.relation.is_some(), content.role.is_some(), content.event.is_some()];
+            if present.iter().filter(|p| **p).count() != 1 {
+                self.report(format!("{path}.content"), "claim content must hold exactly one of \"relation\", \"role\" or \"event\"");
+            }
+            if let Some(relation) = &content.relation {
+                self.relation(&format!("{path}.content.relation"), relation, false);
+            }
+            if let Some(role) = &content.role {
+                self.role(&format!("{path}.content.role"), role, false);
+            }
+            if let Some(event) = &content.event {
+                self.event(&format!("{path}.content.event"), event, false);
+            }
+        }
+        self.statement_evidence(path, &claim.evidence, true, "a claim");
+        self.confidence(path, claim.confidence);
+    }
+
+    /// Asserted items need evidence; claimed content must not carry its own.
+    fn statement_evidence(&mut self, path: &str, evidence: &[Evidence], asserted: bool, what: &str) {
+        if asserted && evidence.is_empty() {
+            self.report(format!("{path}.evidence"), format!("{what} needs at least one evidence span"));
+        }
+        if !asserted && !evidence.is_empty() {
+            self.report(format!("{path}.evidence"), "claimed content takes its evidence from the claim; move this evidence to the claim");
+        }
+        self.evidence(path, evidence);
+    }
+
+    fn evidence(&mut self, path: &str, evidence: &[Evidence]) {
+        for (i, span) in evidence.iter().enumerate() {
+            let path = format!("{path}.evidence[{i}]");
+            if span.start >= span.end {
+                self.report(format!("{path}.end"), format!("empty or reversed span: end {} is not after start {}", span.end, span.start));
+                continue;
+            }
+            let Some((text, points)) = &self.text else { continue };
+            match points.byte_range(span.start, span.end) {
+                None => {
+                    let message = format!("span {}..{} lies outside the text, which has {} characters", span.start, span.end, points.len());
+                    self.report(format!("{path}.end"), message);
+                }
+                Some(range) => {
+                    let actual = &text[range];
+                    if actual != span.text {
+                        let message = match text.find(&span.text) {
+                            Some(byte) => {
+                                let start = text[..byte].chars().count();
+                                let end = start + span.text.chars().count();
+                                format!(
+                                    "does not match the text at {}..{}, which reads {}; these words stand at {start}..{end}",
+                                    span.start, span.end, quoted(actual)
+                                )
+                            }
+                            None => format!(
+                                "does not match the text at {}..{}, which reads {}, and occurs nowhere in the text",
+                                span.start, span.end, quoted(actual)
+                            ),
+                        };
+                        self.report(format!("{path}.text"), message);
+                    }
+                }
+            }
+        }
+    }
+
+    fn reference(&mut self, path: &str, id: &str, target: Target) {
+        match self.ids.get(id) {
+            Some((ItemKind::Entity, _)) => {}
+            Some((ItemKind::Event, _)) if target == Target::EntityOrEvent => {}
+            Some((kind, declared)) => {
+                let expected = if target == Target::Entity { "an entity" } else { "an entity or an event" };
+                let message = format!("{} is {} ({declared}), expected {expected}", quoted(id), kind.with_article());
+                self.report(path, message);
+            }
+            None if self.broken_ids.contains(id) => {}
+            None => {
+                let what = if target == Target::Entity { "entity" } else { "entity or event" };
+                let candidates: Vec<&str> = self
+                    .ids
+                    .iter()
+                    .filter(|(_, (kind, _))| *kind == ItemKind::Entity || (target == Target::EntityOrEvent && *kind == ItemKind::Event))
+                    .map(|(id, _)| *id)
+                    .collect();
+                let message = match closest(id, candidates) {
+                    Some(near) => format!("no {what} has the id {}; did you mean \"{near}\"?", quoted(id)),
+                    None => format!("no {what} has the id {}", quoted(id)),
+                };
+                self.report(path, message);
+            }
+        }
+    }
+
+    fn period(&mut self, path: &str, start: Option<&Date>, end: Option<&Date>, as_of: Option<&Date>) {
+        let start = start.and_then(|d| self.date(&format!("{path}.start"), d));
+        let end = end.and_then(|d| self.date(&format!("{path}.end"), d));
+        if let Some(as_of) = as_of {
+            self.date(&format!("{path}.as_of"), as_of);
+        }
+        if let (Some(start), Some(end)) = (start, end) {
+            if start.earliest() > end.latest() {
+                self.report(format!("{path}.end.value"), format!("end {end} is before start {start}"));
+            }
+        }
+    }
+
+    fn date(&mut self, path: &str, date: &Date) -> Option<DateValue> {
+        match DateValue::parse(&date.value) {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.report(format!("{path}.value"), format!("impossible date {}: {error}", quoted(&date.value)));
+                None
+            }
+        }
+    }
+
+    fn wikidata(&mut self, path: &str, qid: &str) {
+        let ok = qid.len() > 1
+            && qid.starts_with('Q')
+            && qid[1..].bytes().all(|b| b.is_ascii_digit())
+            && !qid[1..].starts_with('0');
+        if !ok {
+            self.report(path, format!("malformed Wikidata id {}; expected an item id such as \"Q7184\"", quoted(qid)));
+        }
+    }
+
+    fn confidence(&mut self, path: &str, confidence: Option<f64>) {
+        if let Some(c) = confidence {
+            if !(0.0..=1.0).contains(&c) {
+                self.report(format!("{path}.confidence"), format!("confidence {c} is outside [0, 1]"));
+            }
+        }
+    }
+
+    fn non_empty(&mut self, path: &str, value: &str) {
+        if value.trim().is_empty() {
+            self.report(path, "must not be empty");
+        }
+    }
+}
+
+/// Ids and keys: letters, digits, '.', '_' and '-', 1 to 256 characters.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 256 && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+fn valid_language(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    (2..=8).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}

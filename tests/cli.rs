@@ -1,0 +1,378 @@
+//! Integration tests of the `factgraph` binary at its boundaries: facts in, problems, RDF, store,
+//! queries and exports out. One test binary; each test gets its own temporary folder.
+
+mod util;
+
+use oxigraph::io::RdfFormat;
+use std::collections::BTreeSet;
+use std::path::Path;
+use util::{expect_file, parse_rdf, root, run_binary, Sandbox};
+
+const SEED_FACTS: &str = "data/facts";
+const SEED_ARTICLE: &str = "https://factgraph.example/kb/article/russia-nato-split-2021";
+
+// ---------------------------------------------------------------------------------------------
+// check
+// ---------------------------------------------------------------------------------------------
+
+/// Every fixture under tests/fixtures/check gives exactly its expected output and exit code.
+#[test]
+fn check_fixtures_report_every_problem_exactly() {
+    let dir = root().join("tests/fixtures/check");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".json") || n.ends_with(".jsonl"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10, "fixtures found: {names:?}");
+    for name in names {
+        let run = run_binary(&dir, &["check", "--quiet", &name], None);
+        let actual = format!("{}exit: {}\n", run.stdout, run.status);
+        let stem = name.rsplit_once('.').unwrap().0;
+        expect_file(&dir.join(format!("{stem}.expected")), &actual);
+        assert_eq!(run.status, 1, "{name} must be refused");
+    }
+}
+
+#[test]
+fn seed_data_checks_clean() {
+    Sandbox::new().run(&["check", "data/"]).success().stderr_has("ok: 1 document in 1 file, no problems");
+}
+
+#[test]
+fn check_reads_stdin_as_one_document_or_json_lines() {
+    let sandbox = Sandbox::new();
+    let pretty = std::fs::read(root().join("data/facts/russia-nato-split-2021.json")).unwrap();
+    // Pretty JSON on stdin is one document; its text_file is relative to the working folder.
+    sandbox.run_from(&root().join("data/facts"), &["check", "-"], Some(&pretty)).success();
+    let lines = b"{\"format\":\"1\",\"document\":{\"id\":\"a\",\"title\":\"A\"}}\n{\"format\":\"1\",\"document\":{\"id\":\"b\",\"title\":\"B\",\"x\":1}}\n";
+    sandbox
+        .run_from(&root(), &["check", "-"], Some(lines))
+        .code(1)
+        .stdout_has("-:2:48: $.document.x: unknown field \"x\"; expected one of: id, title, url, publisher, published, language, text, text_file, notes");
+}
+
+#[test]
+fn check_of_a_missing_path_is_a_clear_failure() {
+    Sandbox::new().run(&["check", "no/such/file.json"]).code(3).stderr_has("cannot read no/such/file.json");
+}
+
+#[test]
+fn schema_is_checked_in_and_current() {
+    let run = Sandbox::new().run(&["schema"]).success();
+    expect_file(&root().join("docs/facts.schema.json"), &run.stdout);
+}
+
+// ---------------------------------------------------------------------------------------------
+// map
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn map_is_byte_identical_across_runs_in_every_format() {
+    let sandbox = Sandbox::new();
+    for format in ["turtle", "trig", "ntriples", "nquads", "jsonld", "rdfxml"] {
+        let first = sandbox.run(&["map", SEED_FACTS, "--format", format]).success();
+        let second = sandbox.run(&["map", SEED_FACTS, "--format", format]).success();
+        assert!(!first.stdout.is_empty());
+        assert_eq!(first.stdout, second.stdout, "{format} output differs between runs");
+    }
+}
+
+/// Each mapping fixture (synthetic facts) maps to exactly the graph of its expected Turtle.
+#[test]
+fn map_fixtures_give_their_expected_graphs() {
+    let dir = root().join("tests/fixtures/map");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 4, "fixtures found: {names:?}");
+    for name in names {
+        let run = run_binary(&dir, &["map", &name], None).success();
+        let expected_path = dir.join(name.replace(".json", ".ttl"));
+        if std::env::var_os("FACTGRAPH_BLESS").is_some() {
+            std::fs::write(&expected_path, &run.stdout).unwrap();
+            continue;
+        }
+        let expected = std::fs::read(&expected_path).unwrap();
+        let expected_graph = parse_rdf(&expected, RdfFormat::Turtle, false);
+        let actual_graph = parse_rdf(run.stdout.as_bytes(), RdfFormat::Turtle, false);
+        let missing: Vec<_> = expected_graph.difference(&actual_graph).collect();
+        let extra: Vec<_> = actual_graph.difference(&expected_graph).collect();
+        assert!(missing.is_empty() && extra.is_empty(), "{name}: missing {missing:#?}\nextra {extra:#?}");
+    }
+}
+
+/// The mapper writes no class or property that the ontology does not declare.
+#[test]
+fn every_term_the_mapper_writes_is_declared_in_the_ontology() {
+    let ontology = factgraph::ontology::Ontology::bundled().unwrap();
+    let (classes, properties) = ontology.size();
+    assert!((10..=18).contains(&classes), "{classes} classes");
+    assert!((24..=45).contains(&properties), "{properties} properties");
+    let mut inputs = vec![root().join(SEED_FACTS)];
+    inputs.push(root().join("tests/fixtures/map"));
+    let checked = factgraph::pipeline::check(&inputs).unwrap();
+    assert!(checked.is_clean(), "{:?}", checked.problems);
+    let mapper = factgraph::mapping::Mapper::new(&ontology, factgraph::mapping::Base::default()).unwrap();
+    let mut used_classes = BTreeSet::new();
+    let mut used_properties = BTreeSet::new();
+    for (_, document) in &checked.documents {
+        for quad in mapper.map(document) {
+            assert!(ontology.declares_property(quad.predicate.as_ref()), "undeclared property {}", quad.predicate);
+            used_properties.insert(quad.predicate.to_string());
+            if quad.predicate == oxigraph::model::vocab::rdf::TYPE {
+                let oxigraph::model::Term::NamedNode(class) = &quad.object else { panic!("type {}", quad.object) };
+                assert!(ontology.declares_class(class.as_ref()), "undeclared class {class}");
+                used_classes.insert(class.to_string());
+            }
+        }
+    }
+    // The fixtures exercise most of the vocabulary.
+    assert!(used_classes.len() >= 12, "{used_classes:?}");
+    assert!(used_properties.len() >= 35, "{used_properties:?}");
+}
+
+/// The seed's Turtle is read by an independent parser (raptor's rapper) as the same number of triples.
+#[test]
+fn seed_turtle_parses_with_rapper() {
+    let sandbox = Sandbox::new();
+    let turtle = sandbox.path().join("seed.ttl");
+    sandbox.run(&["map", SEED_FACTS, "-o", turtle.to_str().unwrap()]).success();
+    let ntriples = sandbox.run(&["map", SEED_FACTS, "--format", "ntriples"]).success();
+    let expected: BTreeSet<&str> = ntriples.stdout.lines().collect();
+    let output = std::process::Command::new("rapper")
+        .args(["-q", "-i", "turtle", "-o", "ntriples"])
+        .arg(&turtle)
+        .output()
+        .expect("rapper (Debian package raptor2-utils) must be installed: .ci/run installs it");
+    assert!(output.status.success(), "rapper refused the Turtle: {}", String::from_utf8_lossy(&output.stderr));
+    let rapper = String::from_utf8(output.stdout).unwrap();
+    let parsed: BTreeSet<String> = parse_rdf(rapper.as_bytes(), RdfFormat::NTriples, false);
+    let ours: BTreeSet<String> = parse_rdf(expected.into_iter().collect::<Vec<_>>().join("\n").as_bytes(), RdfFormat::NTriples, false);
+    assert_eq!(parsed, ours, "rapper read a different graph");
+}
+
+// ---------------------------------------------------------------------------------------------
+// store: load, reload, remove, atomicity
+// ---------------------------------------------------------------------------------------------
+
+fn store_nquads(sandbox: &Sandbox) -> String {
+    sandbox.run_in_store(&["export", "--format", "nquads", "--with-ontology"]).success().stdout
+}
+
+#[test]
+fn reload_leaves_the_same_store_and_remove_leaves_only_the_ontology() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success().stderr_has("1 article (1 new, 0 replaced)");
+    let once = store_nquads(&sandbox);
+    sandbox.run_in_store(&["load", SEED_FACTS]).success().stderr_has("(0 new, 1 replaced)");
+    let twice = store_nquads(&sandbox);
+    assert_eq!(parse_rdf(once.as_bytes(), RdfFormat::NQuads, true), parse_rdf(twice.as_bytes(), RdfFormat::NQuads, true));
+    sandbox.run_in_store(&["remove", "russia-nato-split-2021"]).success();
+    let after = store_nquads(&sandbox);
+    let graphs = util::graph_names(after.as_bytes());
+    assert_eq!(graphs, BTreeSet::from(["<https://ns.factgraph.example/ontology>".to_string()]));
+    sandbox.run_in_store(&["remove", "russia-nato-split-2021"]).code(2).stderr_has("not in the store");
+}
+
+#[test]
+fn invalid_facts_write_nothing_to_the_store() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    let before = store_nquads(&sandbox);
+    let bad = root().join("tests/fixtures/check/references.json");
+    sandbox
+        .run_in_store(&["load", SEED_FACTS, bad.to_str().unwrap()])
+        .code(1)
+        .stderr_has("nothing was written");
+    assert_eq!(before, store_nquads(&sandbox));
+}
+
+#[test]
+fn a_store_in_use_is_refused_clearly() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    let kb = factgraph::store::KnowledgeBase::open(&sandbox.store()).unwrap();
+    sandbox.run_in_store(&["load", SEED_FACTS]).code(3).stderr_has("is in use by another process");
+    sandbox.run_in_store(&["query", "articles"]).code(3).stderr_has("is in use by another process");
+    drop(kb);
+    sandbox.run_in_store(&["query", "articles"]).success();
+}
+
+#[test]
+fn querying_a_missing_store_says_how_to_make_one() {
+    Sandbox::new().run_in_store(&["query", "articles"]).code(3).stderr_has("create one with `factgraph load`");
+}
+
+// ---------------------------------------------------------------------------------------------
+// queries
+// ---------------------------------------------------------------------------------------------
+
+/// Every saved query gives its expected results on the seed data (tests/expected/queries/NAME.tsv).
+#[test]
+fn every_saved_query_answers_as_expected_on_the_seed() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    let library = factgraph::query::QueryLibrary::from_dir(&root().join("queries")).unwrap();
+    assert!(library.len() >= 10, "{} saved queries", library.len());
+    for query in library.iter() {
+        let run = sandbox.run_in_store(&["query", &query.name, "--format", "tsv"]).success();
+        assert!(run.stdout.lines().count() > 1, "{} returned no rows", query.name);
+        expect_file(&root().join(format!("tests/expected/queries/{}.tsv", query.name)), &run.stdout);
+    }
+}
+
+#[test]
+fn queries_lists_titles_and_parameters() {
+    Sandbox::new().run(&["queries"]).success().stdout_has("roles-as-of").stdout_has("--param asOf=<date> = 2021-10-21");
+}
+
+#[test]
+fn hostile_parameter_values_are_matched_as_plain_values() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    let dir = sandbox.path();
+    let query = dir.join("by-label.rq");
+    std::fs::write(
+        &query,
+        "# title: Entities by label\n# description: Test query.\n# param: label string | a label\n\
+         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n\
+         SELECT ?label ?e WHERE { ?e rdfs:label ?l . FILTER(STR(?l) = ?label) } ORDER BY ?e\n",
+    )
+    .unwrap();
+    let query = query.to_str().unwrap();
+    for hostile in ["\"} ; DROP ALL #", "<x> } UNION { ?e ?p ?o", "NATO\n} UNION {", "' OR 1=1 --"] {
+        let run = sandbox.run_in_store(&["query", query, "--param", &format!("label={hostile}"), "--format", "tsv"]).success();
+        assert_eq!(run.stdout.lines().count(), 1, "{hostile:?} matched something:\n{}", run.stdout);
+    }
+    let run = sandbox.run_in_store(&["query", query, "--param", "label=NATO", "--format", "tsv"]).success();
+    assert!(run.stdout.contains("<https://factgraph.example/kb/entity/Q7184>"), "{}", run.stdout);
+    // As an IRI parameter, SPARQL syntax is not an IRI at all.
+    sandbox
+        .run_in_store(&["query", "entity", "--param", "entity=<x> } UNION { ?s ?p ?o"])
+        .code(2)
+        .stderr_has("is not an IRI");
+}
+
+#[test]
+fn parameter_mistakes_are_usage_errors() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    sandbox.run_in_store(&["query", "roles-as-of", "--param", "asof=2021"]).code(2).stderr_has("has no parameter \"asof\"");
+    sandbox.run_in_store(&["query", "roles-as-of", "--param", "asOf=2021-02-30"]).code(2).stderr_has("February 2021 has 28 days");
+    sandbox.run_in_store(&["query", "roles-as-of", "--param", "asOf"]).code(2).stderr_has("expects NAME=VALUE");
+    sandbox.run_in_store(&["query", "../../etc/passwd"]).code(2).stderr_has("is not a saved query name");
+    sandbox.run_in_store(&["query", "roles-as-off"]).code(2).stderr_has("did you mean \"roles-as-of\"");
+}
+
+#[test]
+fn result_formats_are_the_standard_ones() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    let json = sandbox.run_in_store(&["query", "articles", "--format", "json"]).success().stdout;
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(parsed["head"]["vars"].is_array() && parsed["results"]["bindings"].is_array(), "{json}");
+    let xml = sandbox.run_in_store(&["query", "articles", "--format", "xml"]).success().stdout;
+    assert!(xml.starts_with("<?xml") && xml.contains("http://www.w3.org/2005/sparql-results#"), "{xml}");
+    let csv = sandbox.run_in_store(&["query", "articles", "--format", "csv"]).success().stdout;
+    assert!(csv.contains("\r\n"), "SPARQL CSV uses CRLF: {csv:?}");
+    let table = sandbox.run_in_store(&["query", "articles"]).success().stdout;
+    assert!(table.contains("(1 row)") && table.lines().nth(1).unwrap().starts_with("---"), "{table}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// export
+// ---------------------------------------------------------------------------------------------
+
+/// Every export format parses back into exactly what the store holds.
+#[test]
+fn every_export_format_round_trips_to_the_store_content() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    let quads = parse_rdf(sandbox.run_in_store(&["export", "--format", "nquads"]).success().stdout.as_bytes(), RdfFormat::NQuads, true);
+    let triples: BTreeSet<String> = parse_rdf(
+        sandbox.run_in_store(&["export", "--format", "nquads"]).success().stdout.as_bytes(),
+        RdfFormat::NQuads,
+        false,
+    );
+    assert!(quads.len() > 1000, "{} quads", quads.len());
+    for (format, rdf_format, graphs) in [
+        ("turtle", RdfFormat::Turtle, false),
+        ("ntriples", RdfFormat::NTriples, false),
+        ("trig", RdfFormat::TriG, true),
+        ("jsonld", RdfFormat::JsonLd { profile: oxigraph::io::JsonLdProfile::Streaming.into() }, true),
+        ("rdfxml", RdfFormat::RdfXml, false),
+    ] {
+        let out = sandbox.run_in_store(&["export", "--format", format]).success().stdout;
+        let parsed = parse_rdf(out.as_bytes(), rdf_format, graphs);
+        assert_eq!(parsed, if graphs { quads.clone() } else { triples.clone() }, "{format} differs from the store");
+    }
+}
+
+#[test]
+fn turtle_export_is_deterministic_and_declares_only_used_prefixes() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    let a = sandbox.run_in_store(&["export"]).success().stdout;
+    let b = sandbox.run_in_store(&["export"]).success().stdout;
+    assert_eq!(a, b);
+    let prefixes: Vec<&str> = a.lines().filter(|l| l.starts_with("@prefix")).collect();
+    assert!(prefixes.iter().any(|p| p.starts_with("@prefix fg:")), "{prefixes:?}");
+    assert!(!prefixes.iter().any(|p| p.starts_with("@prefix rdf:")), "rdf: is unused (rdf:type is written `a`): {prefixes:?}");
+    // Sorted by subject: every subject line appears once.
+    let subjects: Vec<&str> = a.lines().filter(|l| !l.starts_with(['\t', ' ', '@']) && !l.is_empty()).collect();
+    let unique: BTreeSet<&str> = subjects.iter().copied().collect();
+    assert_eq!(subjects.len(), unique.len(), "a subject is split into several blocks");
+}
+
+#[test]
+fn export_of_one_article_graph() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    let one = sandbox.run_in_store(&["export", "--graph", "russia-nato-split-2021", "--format", "nquads"]).success().stdout;
+    assert!(one.lines().all(|l| l.ends_with(&format!("<{SEED_ARTICLE}> ."))));
+    sandbox.run_in_store(&["export", "--graph", "no-such-article"]).code(2).stderr_has("has no graph");
+}
+
+#[test]
+fn output_files_appear_whole_or_not_at_all() {
+    let sandbox = Sandbox::new();
+    let target = sandbox.path().join("out/kb.ttl");
+    sandbox.run_in_store(&["export", "-o", target.to_str().unwrap()]).code(3);
+    assert!(!target.exists(), "a failed export left a file");
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    sandbox.run_in_store(&["export", "-o", target.to_str().unwrap()]).success();
+    let leftovers: Vec<_> = std::fs::read_dir(target.parent().unwrap()).unwrap().filter_map(|e| e.ok()).collect();
+    assert_eq!(leftovers.len(), 1, "temporary files left behind");
+}
+
+// ---------------------------------------------------------------------------------------------
+// the main job and stats
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn build_runs_the_whole_pipeline() {
+    let sandbox = Sandbox::new();
+    let export = sandbox.path().join("kb.ttl");
+    let run = sandbox.run_in_store(&["build", "--export", export.to_str().unwrap()]).success();
+    assert!(run.stderr.contains("done: 1 article"), "{}", run.stderr);
+    assert!(run.stdout.contains("Secretary General"), "{}", run.stdout);
+    assert!(Path::new(&export).exists());
+    let stats = sandbox.run_in_store(&["stats"]).success().stdout;
+    assert!(stats.contains("articles    1"), "{stats}");
+}
+
+/// The complete example in docs/facts-format.md is valid and maps.
+#[test]
+fn the_documented_example_is_valid() {
+    let doc = std::fs::read_to_string(root().join("docs/facts-format.md")).unwrap();
+    let start = doc.find("```json\n").expect("the example block") + "```json\n".len();
+    let example = &doc[start..start + doc[start..].find("```").unwrap()];
+    let sandbox = Sandbox::new();
+    sandbox.run_from(&root(), &["check", "-"], Some(example.as_bytes())).success();
+    sandbox.run_from(&root(), &["map", "-"], Some(example.as_bytes())).success().stdout_has("fg:Claim");
+}
