@@ -4,7 +4,9 @@
 //! [`input`] (find and read facts files) → [`validate`] (every problem, located) → [`mapping`]
 //! (facts to quads against the [`ontology`]) → [`store`] (an embedded Oxigraph store, one named
 //! graph per article) → [`query`] (saved SPARQL queries with bound parameters) and [`serialize`]
-//! (Turtle and the other RDF formats). [`pipeline`] strings the stages together for the binary.
+//! (Turtle and the other RDF formats). Beside them, [`wikidata`] reads Wikidata dumps into an index,
+//! [`linker`] decides links and [`links`] writes them into the store. [`pipeline`] strings the stages
+//! together for the binary.
 //!
 //! The library never prints; it returns typed errors. The `factgraph` binary owns wording, exit
 //! codes and progress display.
@@ -14,6 +16,8 @@ pub mod facts;
 pub mod identity;
 pub mod input;
 pub mod jsonpos;
+pub mod linker;
+pub mod links;
 pub mod mapping;
 pub mod ontology;
 pub mod pipeline;
@@ -24,3 +28,4 @@ pub mod stats;
 pub mod store;
 pub mod text;
 pub mod validate;
+pub mod wikidata;

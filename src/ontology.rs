@@ -174,6 +174,7 @@ vocabulary! {
         quote = "Quote",
         claim = "Claim",
         evidence_class = "Evidence",
+        link = "Link",
     }
     properties {
         url = "url",
@@ -216,5 +217,7 @@ vocabulary! {
         claimant = "claimant",
         claim_kind = "claimKind",
         content = "content",
+        score = "score",
+        method = "method",
     }
 }

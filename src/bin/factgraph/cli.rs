@@ -43,9 +43,67 @@ pub enum Command {
     /// The main job: check data/, load it, answer a showcase query, write the Turtle export.
     #[command(after_help = "Example:\n  factgraph build            # uses data/facts, writes factgraph-store/ and out/knowledge-base.ttl")]
     Build(BuildArgs),
+    /// Link the store's entities to Wikidata items, review or accept links, or evaluate the linker.
+    #[command(after_help = "Examples:\n  factgraph link                                   # store entities, with the dumps in data/wikidata/\n  factgraph link --index wikidata.idx --explain\n  factgraph link --review links.tsv                # write a sheet to check, change nothing\n  factgraph link --accept links.tsv                # apply a reviewed sheet\n  factgraph link --evaluate data/gold/russia-nato-split-2021.tsv data/facts")]
+    Link(LinkArgs),
+    /// Wikidata dump tools.
+    #[command(subcommand)]
+    Wikidata(WikidataCommand),
     /// Print the JSON Schema of the facts format.
     #[command(after_help = "Example:\n  factgraph schema > facts.schema.json")]
     Schema(OutputArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WikidataCommand {
+    /// Build a linker index from Wikidata JSON dumps (.json, .json.gz, .json.bz2, or - for stdin).
+    #[command(after_help = "Examples:\n  factgraph wikidata index latest-all.json.gz -o wikidata.idx\n  bzcat latest-all.json.bz2 | factgraph wikidata index - -o wikidata.idx --languages en,de")]
+    Index(IndexArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Dump files in Wikidata's JSON dump layout (one entity per line), or - for stdin.
+    #[arg(required = true, value_name = "DUMP")]
+    pub dumps: Vec<PathBuf>,
+    /// Where to write the index (JSON Lines; gzip-compressed if the name ends in .gz).
+    #[arg(short, long, value_name = "INDEX")]
+    pub output: PathBuf,
+    /// Label languages to keep, in order of preference.
+    #[arg(long, value_delimiter = ',', default_value = "en")]
+    pub languages: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// With --evaluate: the facts to link (default data/facts).
+    #[arg(value_name = "FACTS")]
+    pub paths: Vec<PathBuf>,
+    /// A linker index built by `factgraph wikidata index`.
+    #[arg(long, value_name = "INDEX", conflicts_with = "dump")]
+    pub index: Option<PathBuf>,
+    /// Dump files or folders to index on the fly (default: data/wikidata when no --index is given).
+    #[arg(long, value_name = "DUMP")]
+    pub dump: Vec<PathBuf>,
+    /// Label languages to keep when indexing --dump.
+    #[arg(long, value_delimiter = ',', default_value = "en")]
+    pub languages: Vec<String>,
+    /// Score the linker against a gold file (document, entity, expected QID or NIL) on FACTS.
+    #[arg(long, value_name = "GOLD.tsv", conflicts_with_all = ["review", "accept"])]
+    pub evaluate: Option<PathBuf>,
+    /// Write a review sheet of every decision instead of writing links.
+    #[arg(long, value_name = "FILE.tsv", conflicts_with = "accept")]
+    pub review: Option<PathBuf>,
+    /// Apply a reviewed sheet (its `chosen` column) to the store.
+    #[arg(long, value_name = "FILE.tsv")]
+    pub accept: Option<PathBuf>,
+    /// Show every decision with its features and runners-up.
+    #[arg(long)]
+    pub explain: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub base: BaseArgs,
 }
 
 #[derive(Debug, Args)]

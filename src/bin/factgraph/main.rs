@@ -87,6 +87,22 @@ impl From<factgraph::store::StoreError> for AppError {
     }
 }
 
+impl From<factgraph::wikidata::WikidataError> for AppError {
+    fn from(error: factgraph::wikidata::WikidataError) -> Self {
+        AppError::failure(error)
+    }
+}
+
+impl From<factgraph::links::LinkError> for AppError {
+    fn from(error: factgraph::links::LinkError) -> Self {
+        let exit = match error {
+            factgraph::links::LinkError::Syntax { .. } => Exit::InvalidData,
+            _ => Exit::Failure,
+        };
+        AppError { exit, ..AppError::failure(error) }
+    }
+}
+
 impl From<factgraph::query::QueryError> for AppError {
     fn from(error: factgraph::query::QueryError) -> Self {
         use factgraph::query::QueryError as Q;
@@ -125,6 +141,8 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Export(args) => export(&args),
         Command::Stats(args) => stats(&args),
         Command::Build(args) => build(&args),
+        Command::Link(args) => link(&args),
+        Command::Wikidata(cli::WikidataCommand::Index(args)) => wikidata_index(&args),
         Command::Schema(args) => {
             let mut output = Output::open(args.output.as_deref())?;
             output.write_all(factgraph::schema::json_schema_text().as_bytes())?;
@@ -474,7 +492,17 @@ fn build(args: &cli::BuildArgs) -> Result<Exit> {
     eprintln!("{} {}", style.bold("1. check"), display_paths(&args.paths));
     let (kb, checked) = load_into(&args.paths, &args.store.store, &setup)?;
     eprintln!("   {} document{} valid", checked.documents.len(), plural(checked.documents.len()));
-    eprintln!("{} saved query {:?}", style.bold("2. query"), args.showcase);
+    let wikidata = Path::new("data/wikidata");
+    if wikidata.is_dir() {
+        eprintln!("{} with the dumps in {}", style.bold("2. link"), wikidata.display());
+        let (index, report) = build_index(&[wikidata.to_path_buf()], &["en".to_string()])?;
+        report_dump_problems(&report);
+        let outcome = link_store(&kb, &setup, &index, None, false)?;
+        eprintln!("   {outcome}");
+    } else {
+        eprintln!("{} skipped: no data/wikidata folder", style.bold("2. link"));
+    }
+    eprintln!("{} saved query {:?}", style.bold("3. query"), args.showcase);
     let library = query_library(None)?;
     let saved = library.resolve(&args.showcase)?;
     let bindings = saved.bind(&[], setup.mapper.base())?;
@@ -482,7 +510,7 @@ fn build(args: &cli::BuildArgs) -> Result<Exit> {
     let mut stdout = io::stdout().lock();
     write_results(&saved, &kb, &bindings, ResultFormatArg::Table, &setup, &mut stdout)?;
     stdout.flush()?;
-    eprintln!("{} {}", style.bold("3. export"), args.export.display());
+    eprintln!("{} {}", style.bold("4. export"), args.export.display());
     let mut output = Output::open(Some(&args.export))?;
     let triples = export_to(&kb, &setup, None, false, serialize::Format::Turtle, &mut output)?;
     output.commit()?;
@@ -504,4 +532,256 @@ fn build(args: &cli::BuildArgs) -> Result<Exit> {
 
 fn display_paths(paths: &[PathBuf]) -> String {
     paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" ")
+}
+
+/// Reads dump files (folders: their .json, .json.gz and .json.bz2 files) into an index, with a
+/// progress bar in MB/s on a terminal.
+fn build_index(paths: &[PathBuf], languages: &[String]) -> Result<(factgraph::wikidata::Index, factgraph::wikidata::BuildReport)> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let found = factgraph::wikidata::Index::dump_files(path).map_err(|e| AppError::failure(io::Error::new(e.kind(), format!("{}: {e}", path.display()))))?;
+            if found.is_empty() {
+                return Err(AppError::usage(format!("{} holds no dump files (*.json, *.json.gz, *.json.bz2)", path.display())));
+            }
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let total: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    let mut builder = factgraph::wikidata::IndexBuilder::new(languages.to_vec());
+    let counter = builder.progress();
+    let bar = output::byte_progress(total);
+    let ticker = {
+        let bar = bar.clone();
+        let counter = std::sync::Arc::clone(&counter);
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = std::sync::Arc::clone(&done);
+        let handle = std::thread::spawn(move || {
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                bar.set_position(counter.load(std::sync::atomic::Ordering::Relaxed));
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        });
+        (done, handle)
+    };
+    let result = files.iter().try_for_each(|file| builder.read_path(file));
+    ticker.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = ticker.1.join();
+    bar.finish_and_clear();
+    result?;
+    Ok(builder.finish())
+}
+
+fn report_dump_problems(report: &factgraph::wikidata::BuildReport) {
+    for problem in report.problems.iter().take(20) {
+        eprintln!("warning: {problem}");
+    }
+    if report.problems.len() > 20 {
+        eprintln!("warning: … and {} more malformed lines", report.problems.len() - 20);
+    }
+}
+
+fn wikidata_index(args: &cli::IndexArgs) -> Result<Exit> {
+    let started = Instant::now();
+    let (index, report) = build_index(&args.dumps, &args.languages)?;
+    report_dump_problems(&report);
+    let mut output = Output::open(Some(&args.output))?;
+    if args.output.to_string_lossy().ends_with(".gz") {
+        let mut encoder = flate2::write::GzEncoder::new(&mut output, flate2::Compression::default());
+        index.write(&mut encoder)?;
+        encoder.finish()?;
+    } else {
+        index.write(&mut output)?;
+    }
+    output.commit()?;
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!(
+        "{} {} items from {} lines ({} skipped, {} malformed), {:.1} MB in {seconds:.2} s ({:.1} MB/s) into {}",
+        Style::stderr().green("indexed:"),
+        index.items.len(),
+        report.lines,
+        report.skipped,
+        report.problems.len(),
+        report.bytes as f64 / 1e6,
+        report.bytes as f64 / 1e6 / seconds.max(1e-9),
+        args.output.display()
+    );
+    Ok(Exit::Success)
+}
+
+/// The index named by --index, or built from --dump (default data/wikidata).
+fn link_index(args: &cli::LinkArgs) -> Result<factgraph::wikidata::Index> {
+    if let Some(path) = &args.index {
+        return Ok(factgraph::wikidata::Index::load(path)?);
+    }
+    let dumps = if args.dump.is_empty() { vec![PathBuf::from("data/wikidata")] } else { args.dump.clone() };
+    if args.dump.is_empty() && !dumps[0].is_dir() {
+        return Err(AppError::usage("give --index INDEX or --dump DUMP (there is no data/wikidata folder here)"));
+    }
+    let (index, report) = build_index(&dumps, &args.languages)?;
+    report_dump_problems(&report);
+    Ok(index)
+}
+
+/// Links the store's entities and writes the links (or a review sheet). Returns a summary line.
+fn link_store(kb: &KnowledgeBase, setup: &Setup, index: &factgraph::wikidata::Index, review: Option<&Path>, explain: bool) -> Result<String> {
+    use factgraph::links;
+    let v = setup.vocabulary()?;
+    let linker = factgraph::linker::Linker::new(index);
+    let (entities, groups) = links::store_entities(kb, &v)?;
+    let mentions: Vec<_> = entities.iter().map(|e| e.mention.clone()).collect();
+    let decisions = links::link_groups(&linker, &mentions, &groups);
+    let mut warnings = Vec::new();
+    let mut new_links = Vec::new();
+    let mut unlink = Vec::new();
+    let mut rows = Vec::new();
+    let (mut linked, mut nil, mut supplied) = (0, 0, 0);
+    let reviewed = links::reviewed_entities(kb, setup.mapper.base(), &v)?;
+    for (entity, decision) in entities.iter().zip(&decisions) {
+        if reviewed.contains(&entity.node) {
+            continue;
+        }
+        if !entity.supplied.is_empty() {
+            supplied += 1;
+            for qid in &entity.supplied {
+                match linker.item(qid) {
+                    None => warnings.push(format!("{}: the extractor's {qid} is not in the index", entity.node.as_str())),
+                    Some(_) => {
+                        if let Err(class) = linker.type_fit(entity.mention.kind, qid) {
+                            warnings.push(format!(
+                                "{}: the extractor's {qid} is of class {class}, not a {}",
+                                entity.node.as_str(),
+                                entity.mention.kind.as_str()
+                            ));
+                        }
+                    }
+                }
+            }
+            continue;
+        }
+        rows.push((entity, decision));
+        match &decision.link {
+            Some(candidate) => {
+                linked += 1;
+                new_links.push(links::NewLink {
+                    entity: entity.node.clone(),
+                    qid: Some(candidate.qid.clone()),
+                    score: candidate.score,
+                    method: "linker",
+                    note: links::describe(decision),
+                });
+            }
+            None => {
+                nil += 1;
+                unlink.push(entity.node.clone());
+            }
+        }
+        if explain {
+            let verdict = decision.link.as_ref().map_or("NIL".to_string(), |c| format!("{} {}", c.qid, c.label));
+            eprintln!("{}  {}  ->  {verdict}: {}", entity.node.as_str(), entity.mention.names.join(" / "), decision.reason);
+            for c in decision.candidates.iter().take(4) {
+                eprintln!(
+                    "    {} {:?} score {:.3} = name {:.2}, type {:.2}, popularity {:.2}, coherence {:.2}, description {:.2}",
+                    c.qid, c.label, c.score, c.features.name, c.features.kind, c.features.popularity, c.features.coherence, c.features.description
+                );
+            }
+        }
+    }
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
+    }
+    if let Some(path) = review {
+        let mut output = Output::open(Some(path))?;
+        links::write_sheet(&mut output, &rows)?;
+        output.commit()?;
+        return Ok(format!(
+            "review sheet {} written: {linked} proposed links, {nil} NIL; the store is unchanged (apply with --accept)",
+            path.display()
+        ));
+    }
+    links::write_links(kb, setup.mapper.base(), &v, &new_links, &unlink, "linker")?;
+    let kept = if reviewed.is_empty() { String::new() } else { format!(", {} kept as reviewed", reviewed.len()) };
+    Ok(format!(
+        "{linked} linked, {nil} left unlinked (NIL), {supplied} with the extractor's Wikidata id checked ({} problem{}){kept}",
+        warnings.len(),
+        plural(warnings.len())
+    ))
+}
+
+fn link(args: &cli::LinkArgs) -> Result<Exit> {
+    use factgraph::links;
+    let setup = Setup::new(&args.base.base)?;
+    let style = Style::stderr();
+    if let Some(gold_path) = &args.evaluate {
+        let gold = links::read_gold(gold_path)?;
+        let paths = if args.paths.is_empty() { vec![PathBuf::from("data/facts")] } else { args.paths.clone() };
+        let checked = read_and_check(&paths)?;
+        refuse_problems(&checked)?;
+        let index = link_index(args)?;
+        let linker = factgraph::linker::Linker::new(&index);
+        let documents: Vec<_> = checked.documents.iter().map(|(_, d)| d).collect();
+        let mut decisions = Vec::new();
+        for (group, context) in links::facts_mentions(&documents) {
+            decisions.extend(linker.link(&group, &context));
+        }
+        let known: std::collections::BTreeSet<&str> = decisions.iter().map(|d| d.key.as_str()).collect();
+        let missing: Vec<&String> = gold.keys().filter(|k| !known.contains(k.as_str())).collect();
+        if !missing.is_empty() {
+            return Err(AppError::invalid_data(format!(
+                "the gold names entities the facts do not have: {}",
+                missing.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        let evaluation = factgraph::linker::Evaluation::of(&decisions, &gold);
+        let mut out = io::stdout().lock();
+        for (key, expected, got) in &evaluation.errors {
+            let reason = decisions.iter().find(|d| &d.key == key).map_or("", |d| d.reason.as_str());
+            writeln!(out, "error  {key}: expected {expected}, got {got} ({reason})")?;
+        }
+        if args.explain {
+            for d in &decisions {
+                let got = d.link.as_ref().map_or("NIL", |c| c.qid.as_str());
+                writeln!(out, "{}  {got}  {}", d.key, d.reason)?;
+            }
+        }
+        writeln!(out, "entities        {}", evaluation.total)?;
+        writeln!(out, "gold links      {}", evaluation.gold_links)?;
+        writeln!(out, "gold NIL        {}", evaluation.gold_nils)?;
+        writeln!(out, "correct links   {}", evaluation.correct_links)?;
+        writeln!(out, "wrong links     {}", evaluation.wrong_links)?;
+        writeln!(out, "missed links    {}", evaluation.missed)?;
+        writeln!(out, "precision       {:.3}", evaluation.precision())?;
+        writeln!(out, "recall          {:.3}", evaluation.recall())?;
+        writeln!(out, "F1              {:.3}", evaluation.f1())?;
+        writeln!(out, "NIL accuracy    {:.3}", evaluation.nil_accuracy())?;
+        return Ok(Exit::Success);
+    }
+    if !args.paths.is_empty() {
+        return Err(AppError::usage("FACTS paths go with --evaluate; to link facts, load them first (`factgraph load`), then run `factgraph link`"));
+    }
+    let kb = KnowledgeBase::open(&args.store.store)?;
+    if let Some(sheet) = &args.accept {
+        let v = setup.vocabulary()?;
+        let rows = links::read_sheet(sheet)?;
+        let nils = rows.iter().filter(|(_, chosen)| chosen == "NIL").count();
+        let new_links: Vec<links::NewLink> = rows
+            .into_iter()
+            .map(|(entity, chosen)| links::NewLink {
+                entity,
+                qid: (chosen != "NIL").then_some(chosen),
+                score: 1.0,
+                method: "review",
+                note: String::new(),
+            })
+            .collect();
+        links::write_links(&kb, setup.mapper.base(), &v, &new_links, &[], "review")?;
+        eprintln!("{} {} reviewed links, {nils} entities set to NIL", style.green("accepted:"), new_links.len() - nils);
+        return Ok(Exit::Success);
+    }
+    let index = link_index(args)?;
+    let summary = link_store(&kb, &setup, &index, args.review.as_deref(), args.explain)?;
+    eprintln!("{} {summary}", style.green("linked:"));
+    Ok(Exit::Success)
 }

@@ -103,6 +103,20 @@ pub fn quad_progress(total: u64) -> ProgressBar {
     bar
 }
 
+/// A progress bar over bytes read, with MB/s, on a terminal; hidden otherwise.
+pub fn byte_progress(total: u64) -> ProgressBar {
+    if !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} indexing [{bar:30}] {decimal_bytes}/{decimal_total_bytes} ({decimal_bytes_per_sec}, {eta} left)")
+            .expect("the template is valid")
+            .progress_chars("=> "),
+    );
+    bar
+}
+
 /// How one RDF term is shown to people: IRIs under the base as paths, known namespaces as prefixed
 /// names, literals as their text.
 pub fn cell(term: Option<&Term>, prefixes: &[(String, String)], base: &str) -> String {

@@ -1,0 +1,435 @@
+//! Applying the linker: gathering mentions from the store or from facts, writing links into the
+//! knowledge base (their own graph, with score and method), review sheets a person can edit, and
+//! gold files for evaluation.
+//!
+//! Links live in the graph `{base}links`. Each linked entity gets `entity fg:wikidata wd:Q…` there,
+//! and a link node `{base}links/{entity path}` typed `fg:Link` with `fg:subject`, `fg:wikidata`,
+//! `fg:score`, `fg:method` and, for the linker, its features in `fg:description`. Relinking replaces
+//! the linker's links; reviewed links survive it.
+
+use crate::facts::EntityType;
+use crate::linker::{Context, Decision, Linker, Mention};
+use crate::mapping::{Base, WIKIDATA_ENTITY};
+use crate::ontology::Vocabulary;
+use crate::store::{KnowledgeBase, StoreError};
+use crate::validate::ValidDocument;
+use oxigraph::model::vocab::{rdf, rdfs, xsd};
+use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, BufRead, Write};
+
+/// Errors of this module.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A sheet or gold file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        source: io::Error,
+    },
+    /// A line of a sheet or gold file that does not parse.
+    #[error("{path}:{line}: {message}")]
+    Syntax {
+        /// The file.
+        path: String,
+        /// Line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The name of the links graph under a base.
+pub fn links_graph(base: &Base) -> NamedNode {
+    base.node("links")
+}
+
+/// One entity to link, as found in the store.
+#[derive(Debug, Clone)]
+pub struct StoreEntity {
+    /// The entity's node.
+    pub node: NamedNode,
+    /// What the linker sees.
+    pub mention: Mention,
+    /// Wikidata ids already attached in the article graphs (by the extractor).
+    pub supplied: BTreeSet<String>,
+    /// Articles that mention it.
+    pub articles: BTreeSet<NamedNode>,
+}
+
+fn entity_kind(v: &Vocabulary, class: &NamedNode) -> Option<EntityType> {
+    Some(match class {
+        c if *c == v.person => EntityType::Person,
+        c if *c == v.organisation_class => EntityType::Organisation,
+        c if *c == v.country => EntityType::Country,
+        c if *c == v.city => EntityType::City,
+        c if *c == v.place_class => EntityType::Place,
+        c if *c == v.group => EntityType::Group,
+        c if *c == v.entity => EntityType::Other,
+        _ => return None,
+    })
+}
+
+/// Every entity of every article graph, grouped by article (each group is one linking context, with
+/// the article's words: its text, or else its evidence spans).
+pub fn store_entities(kb: &KnowledgeBase, v: &Vocabulary) -> Result<(Vec<StoreEntity>, Vec<(Vec<usize>, Context)>), StoreError> {
+    let store = kb.store();
+    let mut entities: BTreeMap<NamedNode, StoreEntity> = BTreeMap::new();
+    let mut by_article: BTreeMap<NamedNode, BTreeSet<NamedNode>> = BTreeMap::new();
+    for article in kb.articles(v.article.as_ref())? {
+        let graph = GraphNameRef::NamedNode(article.as_ref());
+        for quad in store.quads_for_pattern(None, Some(rdf::TYPE), None, Some(graph)) {
+            let quad = quad?;
+            let (NamedOrBlankNode::NamedNode(node), Term::NamedNode(class)) = (&quad.subject, &quad.object) else { continue };
+            let Some(kind) = entity_kind(v, class) else { continue };
+            let mut names = Vec::new();
+            let mut aliases = Vec::new();
+            let mut description = None;
+            let mut supplied = BTreeSet::new();
+            for q in store.quads_for_pattern(Some(node.as_ref().into()), None, None, Some(graph)) {
+                let q = q?;
+                match (&q.object, q.predicate.as_ref()) {
+                    (Term::Literal(l), p) if p == rdfs::LABEL => names.push(l.value().to_string()),
+                    (Term::Literal(l), p) if p == v.alias.as_ref() => aliases.push(l.value().to_string()),
+                    (Term::Literal(l), p) if p == v.description.as_ref() => description = Some(l.value().to_string()),
+                    (Term::NamedNode(w), p) if p == v.wikidata.as_ref() => {
+                        if let Some(qid) = w.as_str().strip_prefix(WIKIDATA_ENTITY) {
+                            supplied.insert(qid.to_string());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            names.sort();
+            aliases.sort();
+            let entry = entities.entry(node.clone()).or_insert_with(|| StoreEntity {
+                node: node.clone(),
+                mention: Mention { key: node.as_str().to_string(), kind, names: Vec::new(), description: None },
+                supplied: BTreeSet::new(),
+                articles: BTreeSet::new(),
+            });
+            for name in names.into_iter().chain(aliases) {
+                if !entry.mention.names.contains(&name) {
+                    entry.mention.names.push(name);
+                }
+            }
+            if entry.mention.description.is_none() {
+                entry.mention.description = description;
+            }
+            entry.supplied.extend(supplied);
+            entry.articles.insert(article.clone());
+            by_article.entry(article.clone()).or_default().insert(node.clone());
+        }
+    }
+    let order: Vec<NamedNode> = entities.keys().cloned().collect();
+    let position = |n: &NamedNode| order.binary_search(n).expect("every article entity is listed");
+    let mut groups = Vec::new();
+    for (article, nodes) in &by_article {
+        let graph = GraphNameRef::NamedNode(article.as_ref());
+        let mut text = String::new();
+        let texts = store
+            .quads_for_pattern(Some(article.as_ref().into()), Some(v.text.as_ref()), None, Some(graph))
+            .chain(store.quads_for_pattern(None, Some(v.exact.as_ref()), None, Some(graph)));
+        for quad in texts {
+            if let Term::Literal(l) = quad?.object {
+                text.push_str(l.value());
+                text.push('\n');
+            }
+        }
+        groups.push((nodes.iter().map(position).collect(), Context::of(&text)));
+    }
+    Ok((entities.into_values().collect(), groups))
+}
+
+/// The mentions of validated documents, one group per document with its context (the text, or
+/// else the evidence), keyed `document/local-id`. Wikidata ids the extractor supplied are ignored
+/// (evaluation must not see the answers).
+pub fn facts_mentions(documents: &[&ValidDocument]) -> Vec<(Vec<Mention>, Context)> {
+    documents
+        .iter()
+        .map(|d| {
+            let mentions = d
+                .facts
+                .entities
+                .iter()
+                .map(|e| Mention {
+                    key: format!("{}/{}", d.facts.document.id, e.id),
+                    kind: e.kind,
+                    names: std::iter::once(e.name.clone()).chain(e.aliases.iter().cloned()).collect(),
+                    description: e.description.clone(),
+                })
+                .collect();
+            let text = match &d.text {
+                Some(text) => text.clone(),
+                None => evidence_text(&d.facts),
+            };
+            (mentions, Context::of(&text))
+        })
+        .collect()
+}
+
+/// Every evidence span's text of a document, for documents without a text.
+fn evidence_text(facts: &crate::facts::FactsDocument) -> String {
+    let mut text = String::new();
+    let mut add = |spans: &[crate::facts::Evidence]| {
+        for span in spans {
+            text.push_str(&span.text);
+            text.push('\n');
+        }
+    };
+    facts.entities.iter().for_each(|e| add(&e.evidence));
+    facts.roles.iter().for_each(|x| add(&x.evidence));
+    facts.relations.iter().for_each(|x| add(&x.evidence));
+    facts.events.iter().for_each(|x| add(&x.evidence));
+    facts.quotes.iter().for_each(|x| add(&x.evidence));
+    facts.claims.iter().for_each(|x| add(&x.evidence));
+    text
+}
+
+/// Links each group of mentions together; an entity in several groups keeps its best decision,
+/// or none if two groups link it to different items.
+pub fn link_groups(linker: &Linker<'_>, mentions: &[Mention], groups: &[(Vec<usize>, Context)]) -> Vec<Decision> {
+    let mut best: BTreeMap<usize, Decision> = BTreeMap::new();
+    for (group, context) in groups {
+        let batch: Vec<Mention> = group.iter().map(|&i| mentions[i].clone()).collect();
+        for (&i, decision) in group.iter().zip(linker.link(&batch, context)) {
+            match best.get_mut(&i) {
+                None => {
+                    best.insert(i, decision);
+                }
+                Some(previous) => {
+                    let (a, b) = (previous.link.as_ref().map(|c| c.qid.clone()), decision.link.as_ref().map(|c| c.qid.clone()));
+                    match (a, b) {
+                        (Some(a), Some(b)) if a != b => {
+                            previous.reason = format!("articles disagree: {a} in one, {b} in another");
+                            previous.link = None;
+                        }
+                        (None, Some(_)) if !previous.reason.starts_with("articles disagree") => *previous = decision,
+                        (Some(_), Some(_)) if decision.link.as_ref().unwrap().score > previous.link.as_ref().unwrap().score => {
+                            *previous = decision
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    (0..mentions.len()).filter_map(|i| best.remove(&i)).collect()
+}
+
+/// A link to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewLink {
+    /// The entity node.
+    pub entity: NamedNode,
+    /// The item id; `None` records a reviewed NIL (a person decided there is no item).
+    pub qid: Option<String>,
+    /// The score (1 for reviewed links).
+    pub score: f64,
+    /// "linker" or "review".
+    pub method: &'static str,
+    /// Features, in words.
+    pub note: String,
+}
+
+/// Writes links into the links graph, in one transaction. A link without an item records a reviewed
+/// NIL: a link node with its method and no `fg:wikidata`. Every earlier link made by
+/// `replace_method` goes, and so does any earlier link of an entity in `links` or `unlink`; links of
+/// other entities made another way (a person's review) stay.
+pub fn write_links(
+    kb: &KnowledgeBase,
+    base: &Base,
+    v: &Vocabulary,
+    links: &[NewLink],
+    unlink: &[NamedNode],
+    replace_method: &str,
+) -> Result<usize, StoreError> {
+    let store = kb.store();
+    let graph = links_graph(base);
+    let g = GraphNameRef::NamedNode(graph.as_ref());
+    let mut transaction = store.start_transaction()?;
+    // Which entities' links to drop: all links made by `replace_method`, and those of the entities relinked now.
+    let relinked: BTreeSet<&NamedNode> = links.iter().map(|l| &l.entity).chain(unlink).collect();
+    let mut drop_nodes: Vec<(NamedNode, NamedOrBlankNode)> = Vec::new();
+    for quad in store.quads_for_pattern(None, Some(v.method.as_ref()), None, Some(g)) {
+        let quad = quad?;
+        let NamedOrBlankNode::NamedNode(link_node) = &quad.subject else { continue };
+        let subject = store
+            .quads_for_pattern(Some(link_node.as_ref().into()), Some(v.subject.as_ref()), None, Some(g))
+            .next()
+            .transpose()?
+            .and_then(|q| match q.object {
+                Term::NamedNode(n) => Some(n),
+                _ => None,
+            });
+        let method_matches = matches!(&quad.object, Term::Literal(l) if l.value() == replace_method);
+        if let Some(subject) = subject {
+            if method_matches || relinked.contains(&subject) {
+                drop_nodes.push((subject, quad.subject.clone()));
+            }
+        }
+    }
+    for (subject, link_node) in drop_nodes {
+        let to_remove: Vec<Quad> = store
+            .quads_for_pattern(Some(link_node.as_ref()), None, None, Some(g))
+            .chain(store.quads_for_pattern(Some(subject.as_ref().into()), Some(v.wikidata.as_ref()), None, Some(g)))
+            .collect::<Result<_, _>>()?;
+        for quad in &to_remove {
+            transaction.remove(quad);
+        }
+    }
+    for link in links {
+        let path = link.entity.as_str().strip_prefix(base.as_str()).unwrap_or(link.entity.as_str());
+        let mut node_path = String::from("links/");
+        crate::text::iri_segment(path, &mut node_path);
+        let node = base.node(&node_path);
+        let add = |t: &mut oxigraph::store::Transaction<'_>, s: &NamedNode, p: NamedNodeRef<'_>, o: Term| {
+            t.insert(&Quad::new(s.clone(), p.into_owned(), o, graph.clone()));
+        };
+        add(&mut transaction, &node, rdf::TYPE, v.link.clone().into());
+        add(&mut transaction, &node, v.subject.as_ref(), link.entity.clone().into());
+        if let Some(qid) = &link.qid {
+            let item = NamedNode::new_unchecked(format!("{WIKIDATA_ENTITY}{qid}"));
+            add(&mut transaction, &link.entity, v.wikidata.as_ref(), item.clone().into());
+            add(&mut transaction, &node, v.wikidata.as_ref(), item.into());
+        }
+        add(&mut transaction, &node, v.score.as_ref(), Literal::new_typed_literal(format!("{:.3}", link.score), xsd::DECIMAL).into());
+        add(&mut transaction, &node, v.method.as_ref(), Literal::new_simple_literal(link.method).into());
+        if !link.note.is_empty() {
+            add(&mut transaction, &node, v.description.as_ref(), Literal::new_simple_literal(link.note.clone()).into());
+        }
+    }
+    transaction.commit()?;
+    store.flush()?;
+    Ok(links.len())
+}
+
+/// Entities whose link (or NIL) a person set through a review sheet: the linker leaves them alone.
+pub fn reviewed_entities(kb: &KnowledgeBase, base: &Base, v: &Vocabulary) -> Result<BTreeSet<NamedNode>, StoreError> {
+    let store = kb.store();
+    let graph = links_graph(base);
+    let g = GraphNameRef::NamedNode(graph.as_ref());
+    let mut reviewed = BTreeSet::new();
+    let review = Term::from(Literal::new_simple_literal("review"));
+    for quad in store.quads_for_pattern(None, Some(v.method.as_ref()), Some(review.as_ref()), Some(g)) {
+        let quad = quad?;
+        for subject in store.quads_for_pattern(Some(quad.subject.as_ref()), Some(v.subject.as_ref()), None, Some(g)) {
+            if let Term::NamedNode(n) = subject?.object {
+                reviewed.insert(n);
+            }
+        }
+    }
+    Ok(reviewed)
+}
+
+/// The features of a decision's link, in words.
+pub fn describe(decision: &Decision) -> String {
+    match &decision.link {
+        Some(c) => format!(
+            "name {:.2} ({:?}), type {:.2}, popularity {:.2}, coherence {:.2}, description {:.2}; {}",
+            c.features.name, c.matched, c.features.kind, c.features.popularity, c.features.coherence, c.features.description, decision.reason
+        ),
+        None => decision.reason.clone(),
+    }
+}
+
+/// The columns of a review sheet.
+pub const SHEET_HEADER: &str = "entity\tname\ttype\tcontext\tchosen\tscore\talternatives\treason";
+
+/// Writes a review sheet: one row per entity, `chosen` a QID or NIL, for a person to check and edit.
+pub fn write_sheet(out: &mut impl Write, rows: &[(&StoreEntity, &Decision)]) -> io::Result<()> {
+    writeln!(out, "{SHEET_HEADER}")?;
+    let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+    for (entity, decision) in rows {
+        let chosen = decision.link.as_ref().map_or("NIL".to_string(), |c| c.qid.clone());
+        let score = decision.link.as_ref().or(decision.candidates.first()).map_or(String::new(), |c| format!("{:.3}", c.score));
+        let alternatives: Vec<String> = decision
+            .candidates
+            .iter()
+            .filter(|c| decision.link.as_ref().is_none_or(|l| l.qid != c.qid))
+            .take(3)
+            .map(|c| format!("{} {} ({:.3})", c.qid, c.label, c.score))
+            .collect();
+        let context = entity.mention.description.clone().unwrap_or_default();
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            entity.node.as_str(),
+            clean(&entity.mention.names.join(" / ")),
+            entity.mention.kind.as_str(),
+            clean(&context),
+            chosen,
+            score,
+            clean(&alternatives.join("; ")),
+            clean(&decision.reason)
+        )?;
+    }
+    Ok(())
+}
+
+/// Reads a reviewed sheet: entity IRI → chosen QID (or "NIL").
+pub fn read_sheet(path: &std::path::Path) -> Result<Vec<(NamedNode, String)>, LinkError> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|source| LinkError::Io { path: name.clone(), source })?;
+    let mut rows = Vec::new();
+    for (i, line) in io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|source| LinkError::Io { path: name.clone(), source })?;
+        let syntax = |message: String| LinkError::Syntax { path: name.clone(), line: i + 1, message };
+        if i == 0 {
+            if !line.starts_with("entity\t") {
+                return Err(syntax(format!("expected the header {SHEET_HEADER:?}")));
+            }
+            continue;
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let columns: Vec<&str> = line.split('\t').collect();
+        if columns.len() < 5 {
+            return Err(syntax(format!("expected at least 5 tab-separated columns, found {}", columns.len())));
+        }
+        let entity = NamedNode::new(columns[0]).map_err(|e| syntax(format!("{:?} is not an IRI: {e}", columns[0])))?;
+        let chosen = columns[4].trim();
+        if !is_qid_or_nil(chosen) {
+            return Err(syntax(format!("chosen must be a Wikidata item id such as Q7184, or NIL; found {chosen:?}")));
+        }
+        rows.push((entity, chosen.to_string()));
+    }
+    Ok(rows)
+}
+
+fn is_qid_or_nil(text: &str) -> bool {
+    text == "NIL" || (text.len() > 1 && text.starts_with('Q') && text[1..].bytes().all(|b| b.is_ascii_digit()) && !text[1..].starts_with('0'))
+}
+
+/// Reads a gold file (`document	entity	expected	name`): `document/entity` → expected QID or NIL.
+pub fn read_gold(path: &std::path::Path) -> Result<BTreeMap<String, String>, LinkError> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|source| LinkError::Io { path: name.clone(), source })?;
+    let mut gold = BTreeMap::new();
+    for (i, line) in io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|source| LinkError::Io { path: name.clone(), source })?;
+        let syntax = |message: String| LinkError::Syntax { path: name.clone(), line: i + 1, message };
+        if i == 0 && line.starts_with("document\t") || line.trim().is_empty() {
+            continue;
+        }
+        let columns: Vec<&str> = line.split('\t').collect();
+        if columns.len() < 3 {
+            return Err(syntax(format!("expected document, entity and expected, tab-separated; found {} columns", columns.len())));
+        }
+        let expected = columns[2].trim();
+        if !is_qid_or_nil(expected) {
+            return Err(syntax(format!("expected must be a Wikidata item id or NIL; found {expected:?}")));
+        }
+        let key = format!("{}/{}", columns[0].trim(), columns[1].trim());
+        if gold.insert(key.clone(), expected.to_string()).is_some() {
+            return Err(syntax(format!("{key} appears twice")));
+        }
+    }
+    Ok(gold)
+}

@@ -1,0 +1,120 @@
+//! The Wikidata linker at its boundaries: dump → index file → links in the store, review sheets,
+//! and evaluation against gold files (the bundled seed and the synthetic hard cases).
+
+mod util;
+
+use util::{expect_file, root, Sandbox};
+
+#[test]
+fn the_seed_links_perfectly_against_its_gold() {
+    let run = Sandbox::new()
+        .run(&["link", "--evaluate", "data/gold/russia-nato-split-2021.tsv", "data/facts"])
+        .success();
+    expect_file(&root().join("tests/expected/link/seed-evaluation.txt"), &run.stdout);
+    assert!(run.stdout.contains("precision       1.000") && run.stdout.contains("NIL accuracy    1.000"), "{}", run.stdout);
+}
+
+/// Synthetic hard cases: a city and a region sharing a name, a person and a place sharing one, an
+/// alias colliding with another item's label, popularity against context, a class reached through
+/// three P279 steps, abstention, and spelling variants.
+#[test]
+fn the_hard_cases_link_as_expected() {
+    let run = Sandbox::new()
+        .run(&[
+            "link",
+            "--evaluate",
+            "tests/fixtures/link/gold.tsv",
+            "--dump",
+            "tests/fixtures/link/dump.json",
+            "tests/fixtures/link/facts",
+        ])
+        .success();
+    expect_file(&root().join("tests/expected/link/hard-cases-evaluation.txt"), &run.stdout);
+}
+
+#[test]
+fn an_index_file_links_the_store_and_a_review_sheet_round_trips() {
+    let sandbox = Sandbox::new();
+    let index = sandbox.path().join("wikidata.idx.gz");
+    let index_arg = index.to_str().unwrap();
+    sandbox
+        .run(&["wikidata", "index", "tests/fixtures/link/dump.json", "-o", index_arg])
+        .success()
+        .stderr_has("indexed: 50 items from 55 lines (3 skipped, 0 malformed)");
+    sandbox.run_in_store(&["load", "tests/fixtures/link/facts"]).success();
+    // In the store the two articles' "Vellmar" are one node (same type and name, no key): the
+    // articles disagree on which item it is, so it stays NIL. 35 mentions are 31 nodes.
+    sandbox.run_in_store(&["link", "--index", index_arg]).success().stderr_has("linked: 26 linked, 5 left unlinked (NIL)");
+    let links = sandbox.run_in_store(&["query", "wikidata-links", "--format", "tsv"]).success().stdout;
+    assert!(links.contains("Q900000050") && links.contains("Q900000011"), "{links}");
+    assert!(!links.contains("Q900000041") && !links.contains("Q900000040"), "{links}");
+
+    // A review sheet changes nothing until it is accepted; a person's edit then wins.
+    let sheet = sandbox.path().join("review.tsv");
+    let sheet_arg = sheet.to_str().unwrap();
+    sandbox.run_in_store(&["link", "--index", index_arg, "--review", sheet_arg]).success().stderr_has("the store is unchanged");
+    let text = std::fs::read_to_string(&sheet).unwrap();
+    assert!(text.starts_with("entity\tname\ttype\tcontext\tchosen\tscore\talternatives\treason\n"), "{text}");
+    assert!(text.lines().any(|l| l.contains("Vellmar") && l.contains("articles disagree")), "{text}");
+    let edited: String = text
+        .lines()
+        .map(|line| {
+            let mut cells: Vec<String> = line.split('\t').map(str::to_string).collect();
+            if cells[1] == "Maria Castellan" {
+                cells[4] = "Q900000071".into();
+            }
+            if cells[4] == "Q900000010" {
+                cells[4] = "NIL".into();
+            }
+            cells.join("\t") + "\n"
+        })
+        .collect();
+    std::fs::write(&sheet, edited).unwrap();
+    sandbox.run_in_store(&["link", "--accept", sheet_arg]).success().stderr_has("accepted: 26 reviewed links, 5 entities set to NIL");
+    let after = sandbox.run_in_store(&["query", "wikidata-links", "--format", "tsv"]).success().stdout;
+    assert!(after.contains("Q900000071"), "{after}");
+    assert!(!after.contains("Q900000010"), "{after}");
+    // Relinking replaces the linker's links but keeps the reviewed ones.
+    sandbox.run_in_store(&["link", "--index", index_arg]).success();
+    let relinked = sandbox.run_in_store(&["query", "wikidata-links", "--format", "tsv"]).success().stdout;
+    assert!(relinked.contains("Q900000071"), "{relinked}");
+    assert!(!relinked.contains("Q900000010"), "a reviewed NIL stays NIL: {relinked}");
+}
+
+#[test]
+fn malformed_dump_lines_are_reported_with_their_numbers_and_skipped() {
+    let sandbox = Sandbox::new();
+    let dump = sandbox.path().join("dump.json");
+    std::fs::write(
+        &dump,
+        "[\n{\"type\":\"item\",\"id\":\"Q1\",\"labels\":{\"en\":{\"value\":\"One\"}}},\n{\"type\":\"item\",\"id\":\n{\"type\":\"item\",\"id\":\"Q2\"}\n]\n",
+    )
+    .unwrap();
+    let index = sandbox.path().join("out.idx");
+    sandbox
+        .run(&["wikidata", "index", dump.to_str().unwrap(), "-o", index.to_str().unwrap()])
+        .success()
+        .stderr_has(&format!("warning: {}:3: malformed entity", dump.display()))
+        .stderr_has("indexed: 2 items from 5 lines (0 skipped, 1 malformed)");
+    // The same dump through gzip and through stdin.
+    let gz = sandbox.path().join("dump.json.gz");
+    let mut encoder = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut encoder, &std::fs::read(&dump).unwrap()).unwrap();
+    encoder.finish().unwrap();
+    sandbox.run(&["wikidata", "index", gz.to_str().unwrap(), "-o", index.to_str().unwrap()]).success().stderr_has("2 items");
+    let bytes = std::fs::read(&dump).unwrap();
+    sandbox
+        .run_from(&root(), &["wikidata", "index", "-", "-o", index.to_str().unwrap()], Some(&bytes))
+        .success()
+        .stderr_has("2 items");
+}
+
+#[test]
+fn the_build_checks_the_extractors_wikidata_ids() {
+    let sandbox = Sandbox::new();
+    let export = sandbox.path().join("kb.ttl");
+    sandbox
+        .run_in_store(&["build", "--export", export.to_str().unwrap()])
+        .success()
+        .stderr_has("31 with the extractor's Wikidata id checked (0 problems)");
+}
