@@ -1,11 +1,11 @@
 //! Finding and reading facts files: single JSON documents, JSON Lines, folders of both, and stdin.
 //!
-//! The entry point is [`read_sources`]; [`Source::documents`] splits a source into the raw texts of
-//! its documents, each with the line it starts on, for [`crate::validate`].
+//! The entry point is [`list_sources`]; [`Source::for_each_document`] streams a source's documents,
+//! each with the line it starts on, to [`crate::validate`].
 
 use crate::jsonpos::Position;
 use crate::validate::Problem;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 /// File name endings read as facts when a folder is scanned.
@@ -39,15 +39,15 @@ pub enum Layout {
     Lines,
 }
 
-/// The bytes of one input file (or of stdin).
+/// One input: a file, or standard input.
 #[derive(Debug)]
 pub struct Source {
     /// The name used in messages: the path as found, or `-` for stdin.
     pub name: String,
     /// The folder that `text_file` references are relative to.
     pub dir: PathBuf,
-    /// The raw content.
-    pub bytes: Vec<u8>,
+    /// Where the bytes come from: a file path, or `None` for stdin.
+    pub path: Option<PathBuf>,
     /// How the content holds documents.
     pub layout: Layout,
 }
@@ -65,16 +65,14 @@ pub struct RawDocument<'a> {
     pub text: &'a str,
 }
 
-/// Expands `paths` (files, folders searched recursively in name order, `-` for stdin) and reads them.
-pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, InputError> {
+/// Expands `paths` (files, folders searched recursively in name order, `-` for stdin) into sources,
+/// checking that each can be opened. Nothing is read yet.
+pub fn list_sources(paths: &[PathBuf]) -> Result<Vec<Source>, InputError> {
     let mut sources = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
-            let mut bytes = Vec::new();
-            std::io::stdin().read_to_end(&mut bytes).map_err(|source| InputError::Io { path: "-".into(), source })?;
-            let layout = sniff_layout(&bytes);
             let dir = std::env::current_dir().unwrap_or_default();
-            sources.push(Source { name: "-".into(), dir, bytes, layout });
+            sources.push(Source { name: "-".into(), dir, path: None, layout: Layout::Single });
             continue;
         }
         let io = |source| InputError::Io { path: path.display().to_string(), source };
@@ -85,25 +83,23 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, InputError> {
             if files.is_empty() {
                 return Err(InputError::Empty { path: path.display().to_string() });
             }
-            for file in files {
-                sources.push(read_file(&file)?);
-            }
+            sources.extend(files.iter().map(|f| file_source(f)));
         } else {
-            sources.push(read_file(path)?);
+            std::fs::File::open(path).map_err(io)?;
+            sources.push(file_source(path));
         }
     }
     Ok(sources)
 }
 
-fn read_file(path: &Path) -> Result<Source, InputError> {
-    let bytes = std::fs::read(path).map_err(|source| InputError::Io { path: path.display().to_string(), source })?;
+fn file_source(path: &Path) -> Source {
     let lines = matches!(path.extension().and_then(|e| e.to_str()), Some("jsonl" | "ndjson"));
-    Ok(Source {
+    Source {
         name: path.display().to_string(),
         dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
-        bytes,
+        path: Some(path.to_path_buf()),
         layout: if lines { Layout::Lines } else { Layout::Single },
-    })
+    }
 }
 
 fn collect_facts_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -129,14 +125,75 @@ fn sniff_layout(bytes: &[u8]) -> Layout {
 }
 
 impl Source {
-    /// The documents of this source, or the problem that stops it from being read (invalid UTF-8).
-    pub fn documents(&self) -> Result<Vec<RawDocument<'_>>, Problem> {
-        let text = std::str::from_utf8(&self.bytes).map_err(|error| {
-            let valid = &self.bytes[..error.valid_up_to()];
-            let valid = std::str::from_utf8(valid).unwrap_or_default();
-            let line = 1 + valid.matches('\n').count() as u64;
+    /// Calls `f` with each document of this source in order, or with the problem that makes a
+    /// document (or a whole single-document file) unreadable, such as invalid UTF-8. JSON Lines are
+    /// read one line at a time, so memory stays flat however long the file is.
+    pub fn for_each_document<E>(&self, mut f: impl FnMut(Result<RawDocument<'_>, Problem>) -> Result<(), E>) -> Result<(), E>
+    where
+        E: From<InputError>,
+    {
+        let io = |source| InputError::Io { path: self.name.clone(), source };
+        let (bytes, layout) = match &self.path {
+            None => {
+                let mut bytes = Vec::new();
+                std::io::stdin().read_to_end(&mut bytes).map_err(io)?;
+                let layout = sniff_layout(&bytes);
+                (Some(bytes), layout)
+            }
+            Some(path) if self.layout == Layout::Single => (Some(std::fs::read(path).map_err(io)?), Layout::Single),
+            Some(_) => (None, Layout::Lines),
+        };
+        match (bytes, layout) {
+            (Some(bytes), Layout::Single) => {
+                let text = match self.utf8(&bytes, 1) {
+                    Ok(text) => text,
+                    Err(problem) => return f(Err(problem)),
+                };
+                let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+                f(Ok(RawDocument { source: &self.name, dir: &self.dir, first_line: 1, text }))
+            }
+            (Some(bytes), Layout::Lines) => {
+                for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+                    self.line(line, i as u64 + 1, &mut f)?;
+                }
+                Ok(())
+            }
+            (None, _) => {
+                let path = self.path.as_ref().expect("a file source");
+                let mut reader = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path).map_err(io)?);
+                let mut line = Vec::new();
+                let mut number = 0;
+                loop {
+                    line.clear();
+                    if reader.read_until(b'\n', &mut line).map_err(io)? == 0 {
+                        return Ok(());
+                    }
+                    number += 1;
+                    let content = line.strip_suffix(b"\n").unwrap_or(&line);
+                    self.line(content, number, &mut f)?;
+                }
+            }
+        }
+    }
+
+    fn line<E>(&self, line: &[u8], number: u64, f: &mut impl FnMut(Result<RawDocument<'_>, Problem>) -> Result<(), E>) -> Result<(), E> {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        match self.utf8(line, number) {
+            Ok(text) => f(Ok(RawDocument { source: &self.name, dir: &self.dir, first_line: number, text })),
+            Err(problem) => f(Err(problem)),
+        }
+    }
+
+    /// The text of `bytes`, or the problem at the first invalid byte (`first_line` is its first line).
+    fn utf8<'b>(&self, bytes: &'b [u8], first_line: u64) -> Result<&'b str, Problem> {
+        std::str::from_utf8(bytes).map_err(|error| {
+            let valid = std::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap_or_default();
+            let line = first_line + valid.matches('\n').count() as u64;
             let column = 1 + valid.rsplit('\n').next().unwrap_or_default().chars().count() as u64;
-            let byte = self.bytes[error.valid_up_to()];
+            let byte = bytes[error.valid_up_to()];
             Problem {
                 source: self.name.clone(),
                 position: Position { line, column },
@@ -146,21 +203,6 @@ impl Source {
                     error.valid_up_to()
                 ),
             }
-        })?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        Ok(match self.layout {
-            Layout::Single => vec![RawDocument { source: &self.name, dir: &self.dir, first_line: 1, text }],
-            Layout::Lines => text
-                .split('\n')
-                .enumerate()
-                .filter(|(_, line)| !line.trim().is_empty())
-                .map(|(i, line)| RawDocument {
-                    source: &self.name,
-                    dir: &self.dir,
-                    first_line: i as u64 + 1,
-                    text: line.strip_suffix('\r').unwrap_or(line),
-                })
-                .collect(),
         })
     }
 }

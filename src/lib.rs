@@ -13,6 +13,7 @@
 
 pub mod date;
 pub mod facts;
+pub mod generate;
 pub mod identity;
 pub mod input;
 pub mod jsonpos;

@@ -4,14 +4,13 @@
 //! document always gives the same quads in the same order. Node identity is decided in
 //! [`crate::identity`]; the terms come from the ontology through [`Vocabulary`].
 
-use crate::date::DateValue;
 use crate::facts::{Claim, Date, Entity, EntityType, Event, Evidence, ParticipantRole, Quote, Relation, RelationKind, Role};
 use crate::identity::{article_path, entity_path, statement_path};
 use crate::ontology::{Ontology, OntologyError, Vocabulary};
 use crate::validate::ValidDocument;
 use iri_string::types::IriStr;
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::{GraphNameRef, LiteralRef, NamedNode, NamedNodeRef, Quad, QuadRef, TermRef};
 use std::collections::HashMap;
 
 /// The Wikidata entity namespace that `fg:wikidata` links point into.
@@ -92,18 +91,20 @@ impl Mapper {
 
     /// The quads of one document, all in the article's named graph.
     pub fn map(&self, valid: &ValidDocument) -> Vec<Quad> {
+        let mut quads = Vec::with_capacity(64 + 24 * valid.facts.entities.len());
+        self.map_into(valid, &mut |quad| quads.push(quad.into_owned()));
+        quads
+    }
+
+    /// Hands the quads of one document to `sink`, one at a time, borrowed: nothing is allocated for a
+    /// quad beyond its own new nodes and literals. The order is the same as [`Mapper::map`]'s.
+    pub fn map_into(&self, valid: &ValidDocument, sink: &mut dyn FnMut(QuadRef<'_>)) {
         let facts = &valid.facts;
         let id = facts.document.id.as_str();
         let article = self.base.article(id);
         let language = facts.document.language.as_deref().map(str::to_ascii_lowercase);
-        let mut out = Emitter {
-            v: &self.vocabulary,
-            graph: GraphName::NamedNode(article.clone()),
-            article: article.clone(),
-            language,
-            quads: Vec::with_capacity(64 + 24 * facts.entities.len()),
-        };
         let v = &self.vocabulary;
+        let mut out = Emitter { v, graph: article.as_ref(), language: language.as_deref(), sink };
 
         // Local ids to nodes: entities to their (global) nodes, events to their statement nodes.
         let mut nodes: HashMap<&str, NamedNode> = HashMap::with_capacity(facts.entities.len() + facts.events.len());
@@ -113,31 +114,32 @@ impl Mapper {
         for event in facts.events.iter().chain(facts.claims.iter().filter_map(|c| c.content.as_ref()?.event.as_ref())) {
             nodes.insert(&event.id, self.base.node(&statement_path(id, "event", &event.id)));
         }
-        let node = |local: &str| nodes.get(local).cloned().expect("validated references resolve");
+        let node = |local: &str| nodes.get(local).map(NamedNode::as_ref).expect("validated references resolve");
 
         // The article.
         let document = &facts.document;
-        out.add(&article, rdf::TYPE, v.article.clone());
-        out.text(&article, rdfs::LABEL, &document.title);
+        let a = article.as_ref();
+        out.add(a, rdf::TYPE, v.article.as_ref().into());
+        out.text(a, rdfs::LABEL, &document.title);
         if let Some(url) = &document.url {
-            out.add(&article, v.url.as_ref(), NamedNode::new_unchecked(url.clone()));
+            out.add(a, v.url.as_ref(), NamedNodeRef::new_unchecked(url).into());
         }
         if let Some(publisher) = &document.publisher {
-            out.add(&article, v.publisher.as_ref(), node(publisher));
+            out.add(a, v.publisher.as_ref(), node(publisher).into());
         }
         if let Some(published) = &document.published {
-            out.date(&article, v.published.as_ref(), published);
+            out.date(a, v.published.as_ref(), published);
         }
         if let Some(language) = &document.language {
-            out.add(&article, v.language.as_ref(), Literal::new_simple_literal(language.clone()));
+            out.add(a, v.language.as_ref(), LiteralRef::new_simple_literal(language).into());
         }
         // The text, inline or from its file (resolved by validation).
         if let Some(text) = &valid.text {
-            out.text(&article, v.text.as_ref(), text);
+            out.text(a, v.text.as_ref(), text);
         }
 
         for entity in &facts.entities {
-            self.entity(&mut out, id, &node(&entity.id), entity);
+            self.entity(&mut out, id, node(&entity.id), entity);
         }
         for role in &facts.roles {
             self.role(&mut out, id, role, &node, true);
@@ -154,10 +156,9 @@ impl Mapper {
         for claim in &facts.claims {
             self.claim(&mut out, id, claim, &node);
         }
-        out.quads
     }
 
-    fn entity(&self, out: &mut Emitter<'_>, document_id: &str, subject: &NamedNode, entity: &Entity) {
+    fn entity(&self, out: &mut Emitter<'_, '_>, document_id: &str, subject: NamedNodeRef<'_>, entity: &Entity) {
         let v = &self.vocabulary;
         let class = match entity.kind {
             EntityType::Person => &v.person,
@@ -168,7 +169,7 @@ impl Mapper {
             EntityType::Group => &v.group,
             EntityType::Other => &v.entity,
         };
-        out.add(subject, rdf::TYPE, class.clone());
+        out.add(subject, rdf::TYPE, class.as_ref().into());
         out.text(subject, rdfs::LABEL, &entity.name);
         for alias in &entity.aliases {
             out.text(subject, v.alias.as_ref(), alias);
@@ -177,36 +178,39 @@ impl Mapper {
             out.text(subject, v.description.as_ref(), description);
         }
         if let Some(qid) = &entity.wikidata {
-            out.add(subject, v.wikidata.as_ref(), wikidata_node(qid));
+            let item = wikidata_node(qid);
+            out.add(subject, v.wikidata.as_ref(), item.as_ref().into());
         }
         let mention = statement_path(document_id, "mention", &entity.id);
         for (i, span) in entity.evidence.iter().enumerate() {
             let evidence = self.base.node(&format!("{mention}/{}", i + 1));
-            out.add(subject, v.evidence.as_ref(), evidence.clone());
-            out.evidence_node(&evidence, span);
+            out.add(subject, v.evidence.as_ref(), evidence.as_ref().into());
+            out.evidence_node(evidence.as_ref(), span);
             if let Some(confidence) = entity.confidence {
-                out.decimal(&evidence, v.confidence.as_ref(), confidence);
+                out.decimal(evidence.as_ref(), v.confidence.as_ref(), confidence);
             }
         }
     }
 
-    fn role(&self, out: &mut Emitter<'_>, document_id: &str, role: &Role, node: &dyn Fn(&str) -> NamedNode, asserted: bool) -> NamedNode {
+    fn role<'n>(&self, out: &mut Emitter<'_, '_>, document_id: &str, role: &Role, node: &dyn Fn(&str) -> NamedNodeRef<'n>, asserted: bool) -> NamedNode {
         let v = &self.vocabulary;
         let subject = self.base.node(&statement_path(document_id, "role", &role.id));
-        out.add(&subject, rdf::TYPE, v.role.clone());
-        out.add(&subject, v.subject.as_ref(), node(&role.holder));
-        out.text(&subject, v.role_name.as_ref(), &role.role);
+        let s = subject.as_ref();
+        out.add(s, rdf::TYPE, v.role.as_ref().into());
+        out.add(s, v.subject.as_ref(), node(&role.holder).into());
+        out.text(s, v.role_name.as_ref(), &role.role);
         if let Some(organisation) = &role.organisation {
-            out.add(&subject, v.organisation.as_ref(), node(organisation));
+            out.add(s, v.organisation.as_ref(), node(organisation).into());
         }
-        out.period(&subject, role.start.as_ref(), role.end.as_ref(), role.as_of.as_ref());
-        self.provenance(out, &subject, &role.evidence, role.confidence, asserted);
+        out.period(s, role.start.as_ref(), role.end.as_ref(), role.as_of.as_ref());
+        self.provenance(out, s, &role.evidence, role.confidence, asserted);
         subject
     }
 
-    fn relation(&self, out: &mut Emitter<'_>, document_id: &str, relation: &Relation, node: &dyn Fn(&str) -> NamedNode, asserted: bool) -> NamedNode {
+    fn relation<'n>(&self, out: &mut Emitter<'_, '_>, document_id: &str, relation: &Relation, node: &dyn Fn(&str) -> NamedNodeRef<'n>, asserted: bool) -> NamedNode {
         let v = &self.vocabulary;
         let subject = self.base.node(&statement_path(document_id, "relation", &relation.id));
+        let s = subject.as_ref();
         let property = match relation.predicate {
             RelationKind::MemberOf => &v.member_of,
             RelationKind::PartOf => &v.part_of,
@@ -218,30 +222,31 @@ impl Mapper {
         };
         let from = node(&relation.subject);
         let to = node(&relation.object);
-        out.add(&subject, rdf::TYPE, v.relation.clone());
-        out.add(&subject, v.subject.as_ref(), from.clone());
-        out.add(&subject, property.as_ref(), to.clone());
-        out.period(&subject, relation.start.as_ref(), relation.end.as_ref(), relation.as_of.as_ref());
-        self.provenance(out, &subject, &relation.evidence, relation.confidence, asserted);
+        out.add(s, rdf::TYPE, v.relation.as_ref().into());
+        out.add(s, v.subject.as_ref(), from.into());
+        out.add(s, property.as_ref(), to.into());
+        out.period(s, relation.start.as_ref(), relation.end.as_ref(), relation.as_of.as_ref());
+        self.provenance(out, s, &relation.evidence, relation.confidence, asserted);
         if asserted {
             // The direct ("truthy") triple, only for what the article itself states.
-            out.add(&from, property.as_ref(), to);
+            out.add(from, property.as_ref(), to.into());
         }
         subject
     }
 
-    fn event(&self, out: &mut Emitter<'_>, document_id: &str, event: &Event, node: &dyn Fn(&str) -> NamedNode, asserted: bool) -> NamedNode {
+    fn event<'n>(&self, out: &mut Emitter<'_, '_>, document_id: &str, event: &Event, node: &dyn Fn(&str) -> NamedNodeRef<'n>, asserted: bool) -> NamedNode {
         let v = &self.vocabulary;
         let subject = self.base.node(&statement_path(document_id, "event", &event.id));
-        out.add(&subject, rdf::TYPE, v.event.clone());
-        out.add(&subject, v.event_type.as_ref(), Literal::new_simple_literal(event.kind.clone()));
-        out.text(&subject, v.description.as_ref(), &event.description);
+        let s = subject.as_ref();
+        out.add(s, rdf::TYPE, v.event.as_ref().into());
+        out.add(s, v.event_type.as_ref(), LiteralRef::new_simple_literal(&event.kind).into());
+        out.text(s, v.description.as_ref(), &event.description);
         if let Some(date) = &event.date {
-            out.date(&subject, v.date.as_ref(), date);
+            out.date(s, v.date.as_ref(), date);
         }
-        out.period(&subject, event.start.as_ref(), event.end.as_ref(), None);
+        out.period(s, event.start.as_ref(), event.end.as_ref(), None);
         for place in &event.places {
-            out.add(&subject, v.place.as_ref(), node(place));
+            out.add(s, v.place.as_ref(), node(place).into());
         }
         for participant in &event.participants {
             let property = match participant.role {
@@ -249,44 +254,47 @@ impl Mapper {
                 ParticipantRole::Target => &v.target,
                 ParticipantRole::Participant => &v.participant,
             };
-            out.add(&subject, property.as_ref(), node(&participant.entity));
+            out.add(s, property.as_ref(), node(&participant.entity).into());
         }
         if let Some(qid) = &event.wikidata {
-            out.add(&subject, v.wikidata.as_ref(), wikidata_node(qid));
+            let item = wikidata_node(qid);
+            out.add(s, v.wikidata.as_ref(), item.as_ref().into());
         }
-        self.provenance(out, &subject, &event.evidence, event.confidence, asserted);
+        self.provenance(out, s, &event.evidence, event.confidence, asserted);
         subject
     }
 
-    fn quote(&self, out: &mut Emitter<'_>, document_id: &str, quote: &Quote, node: &dyn Fn(&str) -> NamedNode) {
+    fn quote<'n>(&self, out: &mut Emitter<'_, '_>, document_id: &str, quote: &Quote, node: &dyn Fn(&str) -> NamedNodeRef<'n>) {
         let v = &self.vocabulary;
         let subject = self.base.node(&statement_path(document_id, "quote", &quote.id));
-        out.add(&subject, rdf::TYPE, v.quote.clone());
-        out.add(&subject, v.speaker.as_ref(), node(&quote.speaker));
-        out.text(&subject, v.text.as_ref(), &quote.text);
+        let s = subject.as_ref();
+        out.add(s, rdf::TYPE, v.quote.as_ref().into());
+        out.add(s, v.speaker.as_ref(), node(&quote.speaker).into());
+        out.text(s, v.text.as_ref(), &quote.text);
         for about in &quote.about {
-            out.add(&subject, v.about.as_ref(), node(about));
+            out.add(s, v.about.as_ref(), node(about).into());
         }
         if let Some(date) = &quote.date {
-            out.date(&subject, v.date.as_ref(), date);
+            out.date(s, v.date.as_ref(), date);
         }
-        self.provenance(out, &subject, &quote.evidence, quote.confidence, true);
+        self.provenance(out, s, &quote.evidence, quote.confidence, true);
     }
 
-    fn claim(&self, out: &mut Emitter<'_>, document_id: &str, claim: &Claim, node: &dyn Fn(&str) -> NamedNode) {
+    fn claim<'n>(&self, out: &mut Emitter<'_, '_>, document_id: &str, claim: &Claim, node: &dyn Fn(&str) -> NamedNodeRef<'n>) {
         let v = &self.vocabulary;
         let subject = self.base.node(&statement_path(document_id, "claim", &claim.id));
-        out.add(&subject, rdf::TYPE, v.claim.clone());
+        let s = subject.as_ref();
+        out.add(s, rdf::TYPE, v.claim.as_ref().into());
         if let Some(claimant) = &claim.claimant {
-            out.add(&subject, v.claimant.as_ref(), node(claimant));
+            out.add(s, v.claimant.as_ref(), node(claimant).into());
         }
-        out.add(&subject, v.claim_kind.as_ref(), Literal::new_simple_literal(claim.kind.as_str()));
-        out.text(&subject, v.description.as_ref(), &claim.summary);
+        out.add(s, v.claim_kind.as_ref(), LiteralRef::new_simple_literal(claim.kind.as_str()).into());
+        out.text(s, v.description.as_ref(), &claim.summary);
         for about in &claim.about {
-            out.add(&subject, v.about.as_ref(), node(about));
+            out.add(s, v.about.as_ref(), node(about).into());
         }
         if let Some(date) = &claim.date {
-            out.date(&subject, v.date.as_ref(), date);
+            out.date(s, v.date.as_ref(), date);
         }
         if let Some(content) = &claim.content {
             let mut contents = Vec::new();
@@ -299,26 +307,26 @@ impl Mapper {
             if let Some(event) = &content.event {
                 contents.push(self.event(out, document_id, event, node, false));
             }
-            for content in contents {
-                out.add(&subject, v.content.as_ref(), content);
+            for content in &contents {
+                out.add(s, v.content.as_ref(), content.as_ref().into());
             }
         }
         // The article asserts that the claim was made (not what it claims).
-        self.provenance(out, &subject, &claim.evidence, claim.confidence, true);
+        self.provenance(out, s, &claim.evidence, claim.confidence, true);
     }
 
     /// Source, attribution, evidence and confidence of a statement node.
-    fn provenance(&self, out: &mut Emitter<'_>, subject: &NamedNode, evidence: &[Evidence], confidence: Option<f64>, asserted: bool) {
+    fn provenance(&self, out: &mut Emitter<'_, '_>, subject: NamedNodeRef<'_>, evidence: &[Evidence], confidence: Option<f64>, asserted: bool) {
         let v = &self.vocabulary;
-        let article = out.article.clone();
-        out.add(subject, v.source.as_ref(), article.clone());
+        let article = out.graph;
+        out.add(subject, v.source.as_ref(), article.into());
         if asserted {
-            out.add(subject, v.according_to.as_ref(), article);
+            out.add(subject, v.according_to.as_ref(), article.into());
         }
         for (i, span) in evidence.iter().enumerate() {
             let node = NamedNode::new_unchecked(format!("{}/evidence/{}", subject.as_str(), i + 1));
-            out.add(subject, v.evidence.as_ref(), node.clone());
-            out.evidence_node(&node, span);
+            out.add(subject, v.evidence.as_ref(), node.as_ref().into());
+            out.evidence_node(node.as_ref(), span);
         }
         if let Some(confidence) = confidence {
             out.decimal(subject, v.confidence.as_ref(), confidence);
@@ -330,49 +338,43 @@ fn wikidata_node(qid: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{WIKIDATA_ENTITY}{qid}"))
 }
 
-/// Collects one document's quads.
-struct Emitter<'v> {
+/// Hands one document's quads to a sink.
+struct Emitter<'v, 's> {
     v: &'v Vocabulary,
-    graph: GraphName,
-    article: NamedNode,
-    language: Option<String>,
-    quads: Vec<Quad>,
+    graph: NamedNodeRef<'v>,
+    language: Option<&'v str>,
+    sink: &'s mut dyn FnMut(QuadRef<'_>),
 }
 
-impl Emitter<'_> {
-    fn add(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, object: impl Into<Term>) {
-        self.quads.push(Quad::new(
-            NamedOrBlankNode::NamedNode(subject.clone()),
-            predicate.into_owned(),
-            object,
-            self.graph.clone(),
-        ));
+impl Emitter<'_, '_> {
+    fn add(&mut self, subject: NamedNodeRef<'_>, predicate: NamedNodeRef<'_>, object: TermRef<'_>) {
+        (self.sink)(QuadRef::new(subject, predicate, object, GraphNameRef::NamedNode(self.graph)));
     }
 
     /// A string in the article's language (a plain string when the language is not given).
-    fn text(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, value: &str) {
-        let literal = match &self.language {
-            Some(language) => Literal::new_language_tagged_literal_unchecked(value, language.clone()),
-            None => Literal::new_simple_literal(value),
+    fn text(&mut self, subject: NamedNodeRef<'_>, predicate: NamedNodeRef<'_>, value: &str) {
+        let literal = match self.language {
+            Some(language) => LiteralRef::new_language_tagged_literal_unchecked(value, language),
+            None => LiteralRef::new_simple_literal(value),
         };
-        self.add(subject, predicate, literal);
+        self.add(subject, predicate, literal.into());
     }
 
-    fn date(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, date: &Date) {
-        let value = DateValue::parse(&date.value).expect("validated dates parse");
-        let datatype = match value.xsd_type() {
-            "gYear" => xsd::G_YEAR,
-            "gYearMonth" => xsd::G_YEAR_MONTH,
+    /// A validated date: its value is already in the canonical layout of its precision.
+    fn date(&mut self, subject: NamedNodeRef<'_>, predicate: NamedNodeRef<'_>, date: &Date) {
+        let datatype = match date.value.len() {
+            4 => xsd::G_YEAR,
+            7 => xsd::G_YEAR_MONTH,
             _ => xsd::DATE,
         };
-        self.add(subject, predicate, Literal::new_typed_literal(value.to_string(), datatype));
+        self.add(subject, predicate, LiteralRef::new_typed_literal(&date.value, datatype).into());
         if let Some(wording) = &date.text {
-            let date_text = self.v.date_text.clone();
-            self.text(subject, date_text.as_ref(), wording);
+            let date_text = self.v.date_text.as_ref();
+            self.text(subject, date_text, wording);
         }
     }
 
-    fn period(&mut self, subject: &NamedNode, start: Option<&Date>, end: Option<&Date>, as_of: Option<&Date>) {
+    fn period(&mut self, subject: NamedNodeRef<'_>, start: Option<&Date>, end: Option<&Date>, as_of: Option<&Date>) {
         let v = self.v;
         if let Some(start) = start {
             self.date(subject, v.start.as_ref(), start);
@@ -385,19 +387,21 @@ impl Emitter<'_> {
         }
     }
 
-    fn decimal(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, value: f64) {
-        self.add(subject, predicate, Literal::new_typed_literal(format!("{value}"), xsd::DECIMAL));
+    fn decimal(&mut self, subject: NamedNodeRef<'_>, predicate: NamedNodeRef<'_>, value: f64) {
+        let text = format!("{value}");
+        self.add(subject, predicate, LiteralRef::new_typed_literal(&text, xsd::DECIMAL).into());
     }
 
-    fn integer(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, value: u64) {
-        self.add(subject, predicate, Literal::new_typed_literal(value.to_string(), xsd::INTEGER));
+    fn integer(&mut self, subject: NamedNodeRef<'_>, predicate: NamedNodeRef<'_>, value: u64) {
+        let text = value.to_string();
+        self.add(subject, predicate, LiteralRef::new_typed_literal(&text, xsd::INTEGER).into());
     }
 
-    fn evidence_node(&mut self, node: &NamedNode, span: &Evidence) {
+    fn evidence_node(&mut self, node: NamedNodeRef<'_>, span: &Evidence) {
         let v = self.v;
-        let article = self.article.clone();
-        self.add(node, rdf::TYPE, v.evidence_class.clone());
-        self.add(node, v.source.as_ref(), article);
+        let article = self.graph;
+        self.add(node, rdf::TYPE, v.evidence_class.as_ref().into());
+        self.add(node, v.source.as_ref(), article.into());
         self.integer(node, v.begin_index.as_ref(), span.start);
         self.integer(node, v.end_index.as_ref(), span.end);
         self.text(node, v.exact.as_ref(), &span.text);

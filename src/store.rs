@@ -6,15 +6,13 @@
 //! time and no reader beside it (Oxigraph documents a read-only open beside a writer as undefined
 //! behaviour), any number of readers together. The folder itself is a plain Oxigraph store.
 
-use crate::mapping::Mapper;
 use crate::ontology::Ontology;
-use crate::validate::ValidDocument;
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef, Term};
 use oxigraph::store::{StorageError, Store};
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The default store folder, relative to the working directory.
 pub const DEFAULT_STORE: &str = "factgraph-store";
@@ -56,7 +54,7 @@ pub struct KnowledgeBase {
     _lock: File,
 }
 
-/// What a load did.
+/// What a load did (see [`crate::pipeline::load`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadSummary {
     /// Articles loaded for the first time.
@@ -112,57 +110,6 @@ impl KnowledgeBase {
         transaction.extend(wanted);
         transaction.commit()?;
         Ok(true)
-    }
-
-    /// Maps and loads `documents`, each into its article's graph: an article already in the store is
-    /// replaced. New articles go through Oxigraph's bulk loader in one atomic commit; replaced ones
-    /// each in their own transaction (clear the graph, insert, commit). Either way an article is
-    /// written completely or not at all. `progress` is called from time to time with quads written.
-    pub fn load(
-        &self,
-        mapper: &Mapper,
-        documents: &[&ValidDocument],
-        progress: impl Fn(u64) + Send + Sync + 'static,
-    ) -> Result<LoadSummary, StoreError> {
-        let started = Instant::now();
-        let mut fresh: Vec<&ValidDocument> = Vec::new();
-        let mut existing: Vec<&ValidDocument> = Vec::new();
-        for document in documents {
-            let graph = mapper.base().article(&document.facts.document.id);
-            if self.store.contains_named_graph(graph.as_ref())? {
-                existing.push(document);
-            } else {
-                fresh.push(document);
-            }
-        }
-        let progress = std::sync::Arc::new(progress);
-        let mut quads_written = 0u64;
-        if !fresh.is_empty() {
-            let reporter = std::sync::Arc::clone(&progress);
-            let mut loader = self.store.bulk_loader().on_progress(move |n| reporter(n));
-            let mut batch = Vec::new();
-            for document in &fresh {
-                let mut quads = mapper.map(document);
-                dedup(&mut quads);
-                quads_written += quads.len() as u64;
-                batch.extend(quads);
-            }
-            loader.load_quads(batch)?;
-            loader.commit()?;
-        }
-        for document in &existing {
-            let graph = mapper.base().article(&document.facts.document.id);
-            let mut quads = mapper.map(document);
-            dedup(&mut quads);
-            quads_written += quads.len() as u64;
-            let mut transaction = self.store.start_transaction()?;
-            transaction.clear_graph(graph.as_ref())?;
-            transaction.extend(quads.iter().map(Quad::as_ref));
-            transaction.commit()?;
-            progress(quads_written);
-        }
-        self.store.flush()?;
-        Ok(LoadSummary { added: fresh.len(), replaced: existing.len(), quads: quads_written, elapsed: started.elapsed() })
     }
 
     /// Deletes an article's graph. Returns false if the store did not hold it.
@@ -256,11 +203,6 @@ impl KnowledgeBase {
         let Term::NamedNode(node) = subject else { return Ok(false) };
         Ok(self.store.quads_for_pattern(Some(node.as_ref().into()), None, None, None).next().is_some())
     }
-}
-
-fn dedup(quads: &mut Vec<Quad>) {
-    let mut seen = std::collections::HashSet::with_capacity(quads.len());
-    quads.retain(|q| seen.insert(q.clone()));
 }
 
 fn lock(path: &Path, exclusive: bool) -> Result<File, StoreError> {

@@ -74,6 +74,12 @@ impl fmt::Display for AppError {
     }
 }
 
+impl From<factgraph::input::InputError> for AppError {
+    fn from(error: factgraph::input::InputError) -> Self {
+        AppError::failure(error)
+    }
+}
+
 impl From<io::Error> for AppError {
     fn from(error: io::Error) -> Self {
         let broken_pipe = error.kind() == io::ErrorKind::BrokenPipe;
@@ -142,6 +148,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Stats(args) => stats(&args),
         Command::Build(args) => build(&args),
         Command::Link(args) => link(&args),
+        Command::Generate(args) => generate(&args),
         Command::Wikidata(cli::WikidataCommand::Index(args)) => wikidata_index(&args),
         Command::Schema(args) => {
             let mut output = Output::open(args.output.as_deref())?;
@@ -243,40 +250,79 @@ impl Setup {
 
 fn map(args: &cli::MapArgs) -> Result<Exit> {
     let setup = Setup::new(&args.base.base)?;
-    let checked = read_and_check(&args.paths)?;
-    refuse_problems(&checked)?;
     let format = args.format.format();
     let mut output = Output::open(args.output.output.as_deref())?;
-    if format.is_line_based() {
+    let summary = if format.is_line_based() {
+        // Streamed: each document is validated, mapped and written before the next is read. After
+        // a first problem nothing more is written, and the file is not put in place.
         let mut writer = LineWriter::new(format, &mut output);
-        for (_, document) in &checked.documents {
-            for quad in setup.mapper.map(document) {
-                writer.write(quad.as_ref())?;
+        let mut failed: Option<io::Error> = None;
+        let summary = pipeline::stream::<AppError>(&args.paths, |_, document| {
+            if failed.is_none() {
+                setup.mapper.map_into(&document, &mut |quad| {
+                    if failed.is_none() {
+                        if let Err(e) = writer.write(quad) {
+                            failed = Some(e);
+                        }
+                    }
+                });
             }
+            Ok(())
+        })?;
+        if let Some(error) = failed {
+            return Err(error.into());
         }
         writer.finish()?;
+        summary
     } else {
-        let quads: Vec<_> = checked.documents.iter().flat_map(|(_, d)| setup.mapper.map(d)).collect();
-        serialize::write_sorted(&quads, format, &setup.prefixes, &mut output)?;
-    }
+        let mut quads = Vec::new();
+        let summary = pipeline::stream::<AppError>(&args.paths, |_, document| {
+            setup.mapper.map_into(&document, &mut |quad| quads.push(quad.into_owned()));
+            Ok(())
+        })?;
+        if summary.is_clean() {
+            serialize::write_sorted(&quads, format, &setup.prefixes, &mut output)?;
+        }
+        summary
+    };
+    refuse_summary(&summary)?;
     output.commit()?;
     Ok(Exit::Success)
 }
 
+/// Prints every problem to stderr; returns the error that ends the run if there were any.
+fn refuse_summary(summary: &pipeline::Summary) -> Result<()> {
+    if summary.is_clean() {
+        return Ok(());
+    }
+    let stderr = io::stderr();
+    let mut stderr = stderr.lock();
+    for problem in &summary.problems {
+        let _ = writeln!(stderr, "{problem}");
+    }
+    Err(AppError::invalid_data(format!(
+        "{} problem{} in the input; nothing was written (see `factgraph check`)",
+        summary.problems.len(),
+        plural(summary.problems.len()),
+    )))
+}
+
 /// Checks, maps and loads; prints the one-line summary. Returns the open store for further steps.
-fn load_into(paths: &[PathBuf], store: &Path, setup: &Setup) -> Result<(KnowledgeBase, Checked)> {
-    let checked = read_and_check(paths)?;
-    refuse_problems(&checked)?;
+fn load_into(paths: &[PathBuf], store: &Path, setup: &Setup) -> Result<(KnowledgeBase, pipeline::Summary)> {
+    // Fail on unreadable paths before creating a store folder.
+    factgraph::input::list_sources(paths)?;
     let kb = KnowledgeBase::open(store)?;
     kb.install_ontology(&setup.ontology)?;
-    let documents: Vec<_> = checked.documents.iter().map(|(_, d)| d).collect();
     let bar = output::quad_progress(0);
     let reporter = bar.clone();
-    let summary = kb.load(&setup.mapper, &documents, move |n| {
+    let loaded = pipeline::load(&kb, &setup.mapper, paths, move |n| {
         reporter.set_length(n.max(reporter.length().unwrap_or(0)));
         reporter.set_position(n);
-    })?;
+    })
+    .map_err(AppError::failure)?;
     bar.finish_and_clear();
+    refuse_summary(&loaded.summary)?;
+    let summary = loaded.load;
     let seconds = summary.elapsed.as_secs_f64();
     let articles = summary.added + summary.replaced;
     eprintln!(
@@ -289,7 +335,7 @@ fn load_into(paths: &[PathBuf], store: &Path, setup: &Setup) -> Result<(Knowledg
         summary.quads as f64 / seconds.max(1e-9),
         store.display()
     );
-    Ok((kb, checked))
+    Ok((kb, loaded.summary))
 }
 
 fn load(args: &cli::LoadArgs) -> Result<Exit> {
@@ -491,7 +537,7 @@ fn build(args: &cli::BuildArgs) -> Result<Exit> {
     let setup = Setup::new(&args.base.base)?;
     eprintln!("{} {}", style.bold("1. check"), display_paths(&args.paths));
     let (kb, checked) = load_into(&args.paths, &args.store.store, &setup)?;
-    eprintln!("   {} document{} valid", checked.documents.len(), plural(checked.documents.len()));
+    eprintln!("   {} document{} valid", checked.valid, plural(checked.valid));
     let wikidata = Path::new("data/wikidata");
     if wikidata.is_dir() {
         eprintln!("{} with the dumps in {}", style.bold("2. link"), wikidata.display());
@@ -783,5 +829,16 @@ fn link(args: &cli::LinkArgs) -> Result<Exit> {
     let index = link_index(args)?;
     let summary = link_store(&kb, &setup, &index, args.review.as_deref(), args.explain)?;
     eprintln!("{} {summary}", style.green("linked:"));
+    Ok(Exit::Success)
+}
+
+fn generate(args: &cli::GenerateArgs) -> Result<Exit> {
+    let generator = factgraph::generate::Generator::for_articles(args.seed, args.articles);
+    let mut output = Output::open(args.output.output.as_deref())?;
+    for n in 0..args.articles {
+        serde_json::to_writer(&mut output, &generator.document(n)).map_err(io::Error::from)?;
+        output.write_all(b"\n")?;
+    }
+    output.commit()?;
     Ok(Exit::Success)
 }

@@ -43,7 +43,7 @@ pub struct Output {
 impl Output {
     pub fn open(path: Option<&Path>) -> io::Result<Output> {
         match path {
-            None => Ok(Output { writer: io::BufWriter::new(Box::new(io::stdout().lock())), rename: None }),
+            None => Ok(Output { writer: io::BufWriter::with_capacity(1 << 20, Box::new(io::stdout().lock())), rename: None }),
             Some(path) if path.as_os_str() == "-" => Output::open(None),
             Some(path) => {
                 let name = path
@@ -56,7 +56,7 @@ impl Output {
                 let temporary = path.with_file_name(format!(".{}.partial-{}", name.to_string_lossy(), std::process::id()));
                 let file = std::fs::File::create(&temporary)
                     .map_err(|e| io::Error::new(e.kind(), format!("cannot create {}: {e}", path.display())))?;
-                Ok(Output { writer: io::BufWriter::new(Box::new(file)), rename: Some((temporary, path.to_path_buf())) })
+                Ok(Output { writer: io::BufWriter::with_capacity(1 << 20, Box::new(file)), rename: Some((temporary, path.to_path_buf())) })
             }
         }
     }
