@@ -25,6 +25,7 @@ pub mod pipeline;
 pub mod schema;
 pub mod query;
 pub mod serialize;
+pub mod serve;
 pub mod stats;
 pub mod store;
 pub mod text;

@@ -257,9 +257,38 @@ impl SavedQuery {
         Ok(bindings)
     }
 
+    /// A query that is not saved (free SPARQL text): no header, no parameters.
+    pub fn free(text: &str) -> Result<SavedQuery, QueryError> {
+        let _checked = SparqlEvaluator::new()
+            .parse_query(text)
+            .map_err(|source| QueryError::Syntax { origin: "query".into(), source })?;
+        Ok(SavedQuery {
+            name: "query".into(),
+            origin: "query".into(),
+            title: String::new(),
+            description: String::new(),
+            params: Vec::new(),
+            text: text.to_string(),
+        })
+    }
+
     /// Runs the query on `store` with the union of all graphs as the default graph.
     pub fn execute<'a>(&self, store: &'a Store, bindings: &[(Variable, Term)]) -> Result<QueryResults<'a>, QueryError> {
-        let mut prepared = SparqlEvaluator::new()
+        self.execute_with(store, bindings, None)
+    }
+
+    /// Runs the query, stopping when `cancellation` is cancelled.
+    pub fn execute_with<'a>(
+        &self,
+        store: &'a Store,
+        bindings: &[(Variable, Term)],
+        cancellation: Option<oxigraph::sparql::CancellationToken>,
+    ) -> Result<QueryResults<'a>, QueryError> {
+        let mut evaluator = SparqlEvaluator::new();
+        if let Some(token) = cancellation {
+            evaluator = evaluator.with_cancellation_token(token);
+        }
+        let mut prepared = evaluator
             .parse_query(&self.text)
             .map_err(|source| QueryError::Syntax { origin: self.origin.clone(), source })?;
         prepared.dataset_mut().set_default_graph_as_union();

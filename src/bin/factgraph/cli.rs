@@ -46,6 +46,9 @@ pub enum Command {
     /// Link the store's entities to Wikidata items, review or accept links, or evaluate the linker.
     #[command(after_help = "Examples:\n  factgraph link                                   # store entities, with the dumps in data/wikidata/\n  factgraph link --index wikidata.idx --explain\n  factgraph link --review links.tsv                # write a sheet to check, change nothing\n  factgraph link --accept links.tsv                # apply a reviewed sheet\n  factgraph link --evaluate data/gold/russia-nato-split-2021.tsv data/facts")]
     Link(LinkArgs),
+    /// Serve the store over HTTP: a read-only SPARQL endpoint, saved queries, and a page for people.
+    #[command(after_help = "Examples:\n  factgraph serve                          # http://127.0.0.1:7878/\n  factgraph serve --bind 127.0.0.1:8080 --timeout 10\n  curl -H 'Accept: text/csv' 'http://127.0.0.1:7878/queries/roles-as-of?asOf=2021-10-21'")]
+    Serve(ServeArgs),
     /// Wikidata dump tools.
     #[command(subcommand)]
     Wikidata(WikidataCommand),
@@ -297,4 +300,30 @@ impl RdfFormatArg {
             RdfFormatArg::Rdfxml => Format::RdfXml,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Loopback by default; anything else exposes the store to the network.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
+    pub bind: std::net::SocketAddr,
+    /// Longest a query may run, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Most result rows (or triples) a query may return.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_results: usize,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    pub max_request_bytes: u64,
+    /// Most connections served at once.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub max_connections: usize,
+    /// Folder of saved queries (default: ./queries if it exists, else the bundled ones).
+    #[arg(long, value_name = "DIR")]
+    pub queries: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub base: BaseArgs,
 }

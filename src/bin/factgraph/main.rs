@@ -149,6 +149,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Build(args) => build(&args),
         Command::Link(args) => link(&args),
         Command::Generate(args) => generate(&args),
+        Command::Serve(args) => serve(&args),
         Command::Wikidata(cli::WikidataCommand::Index(args)) => wikidata_index(&args),
         Command::Schema(args) => {
             let mut output = Output::open(args.output.as_deref())?;
@@ -840,5 +841,41 @@ fn generate(args: &cli::GenerateArgs) -> Result<Exit> {
         output.write_all(b"\n")?;
     }
     output.commit()?;
+    Ok(Exit::Success)
+}
+
+fn serve(args: &cli::ServeArgs) -> Result<Exit> {
+    let setup = Setup::new(&args.base.base)?;
+    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
+        return Err(AppError::usage("--timeout must be a positive number of seconds"));
+    }
+    let library = query_library(args.queries.as_deref())?;
+    let kb = KnowledgeBase::open_read_only(&args.store.store)?;
+    let config = factgraph::serve::ServeConfig {
+        timeout: std::time::Duration::from_secs_f64(args.timeout),
+        max_results: args.max_results,
+        max_request_bytes: args.max_request_bytes,
+        base: setup.mapper.base().clone(),
+        prefixes: setup.prefixes.clone(),
+    };
+    let service = std::sync::Arc::new(factgraph::serve::Service::new(kb, library, config));
+    let handler = std::sync::Arc::clone(&service);
+    let server = oxhttp::Server::new(move |request| handler.handle(request))
+        .bind(args.bind)
+        .with_global_timeout(std::time::Duration::from_secs_f64(args.timeout + 30.0))
+        .with_max_concurrent_connections(args.max_connections)
+        .with_server_name(concat!("factgraph/", env!("CARGO_PKG_VERSION")))
+        .map_err(AppError::failure)?;
+    let listening = server.spawn().map_err(|e| AppError::failure(io::Error::new(e.kind(), format!("cannot listen on {}: {e}", args.bind))))?;
+    let style = Style::stderr();
+    if !args.bind.ip().is_loopback() {
+        eprintln!("{} listening on {}, which is not loopback: anyone who can reach it can query the store", style.red("warning:"), args.bind);
+    }
+    eprintln!(
+        "{} http://{}/ (SPARQL endpoint /sparql, saved queries /queries; read-only; Ctrl-C to stop)",
+        style.green("serving:"),
+        args.bind
+    );
+    listening.join().map_err(AppError::failure)?;
     Ok(Exit::Success)
 }

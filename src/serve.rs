@@ -1,0 +1,532 @@
+//! The read-only HTTP service: a SPARQL 1.1 Protocol endpoint over the store, saved queries as
+//! endpoints, and a page for people. Built on oxhttp (Oxigraph's HTTP stack); this module only maps
+//! requests to responses, so it is tested without sockets.
+//!
+//! Routes:
+//! - `GET /` — the page (HTML and JavaScript compiled in; no external assets).
+//! - `GET /entity?iri=IRI` — everything known about one entity, rendered on the server.
+//! - `GET|POST /sparql` — SPARQL 1.1 Protocol queries (`query` parameter, form or
+//!   `application/sparql-query` body); results by content negotiation.
+//! - `GET /queries` — the saved queries with titles, descriptions and parameters, as JSON.
+//! - `GET|POST /queries/NAME?param=value…` — a saved query with its parameters bound by
+//!   substitution, as the CLI does.
+//!
+//! Updates are refused. Every query runs with a timeout, a cap on result rows, and a cap on the
+//! request body; each limit answers with a clear HTTP error.
+
+use crate::query::{QueryError, QueryLibrary, SavedQuery};
+use crate::serialize::{self, Format, Prefixes};
+use crate::store::KnowledgeBase;
+use oxhttp::model::header::{ACCEPT, CONTENT_TYPE};
+use oxhttp::model::{Body, Method, Request, Response, StatusCode};
+use oxigraph::model::{GraphName, Term};
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+use oxigraph::sparql::{CancellationToken, QueryResults, Variable};
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The page served at `/`.
+pub const INDEX_HTML: &str = include_str!("../web/index.html");
+
+/// Limits and settings of the service.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Longest a query may run.
+    pub timeout: Duration,
+    /// Most rows (or triples) a result may have.
+    pub max_results: usize,
+    /// Largest request body accepted, in bytes.
+    pub max_request_bytes: u64,
+    /// The knowledge base's base IRI (for parameters given as paths, and for the page's links).
+    pub base: crate::mapping::Base,
+    /// Prefixes for Turtle results.
+    pub prefixes: Prefixes,
+}
+
+/// Cancels queries that outlive their deadline, from one watchdog thread for all requests.
+#[derive(Clone, Default)]
+struct Watchdog {
+    running: Arc<Mutex<Vec<(Instant, CancellationToken, Arc<()>)>>>,
+}
+
+impl Watchdog {
+    fn start() -> Watchdog {
+        let watchdog = Watchdog::default();
+        let running = Arc::clone(&watchdog.running);
+        std::thread::Builder::new()
+            .name("factgraph query watchdog".into())
+            .spawn(move || loop {
+                std::thread::sleep(Duration::from_millis(50));
+                let now = Instant::now();
+                let mut running = running.lock().unwrap_or_else(|e| e.into_inner());
+                running.retain(|(deadline, token, alive)| {
+                    if Arc::strong_count(alive) == 1 {
+                        return false; // the query finished
+                    }
+                    if *deadline <= now {
+                        token.cancel();
+                        return false;
+                    }
+                    true
+                });
+            })
+            .expect("a thread can be started");
+        watchdog
+    }
+
+    /// A token that is cancelled at `deadline`, unless the returned guard is dropped first.
+    fn watch(&self, deadline: Instant) -> (CancellationToken, Arc<()>) {
+        let token = CancellationToken::new();
+        let guard = Arc::new(());
+        self.running.lock().unwrap_or_else(|e| e.into_inner()).push((deadline, token.clone(), Arc::clone(&guard)));
+        (token, guard)
+    }
+}
+
+/// The service: a read-only store, the saved queries and the limits.
+pub struct Service {
+    kb: KnowledgeBase,
+    library: QueryLibrary,
+    config: ServeConfig,
+    watchdog: Watchdog,
+}
+
+/// An error answer: status and a plain-text message.
+#[derive(Debug)]
+struct Failure(StatusCode, String);
+
+impl From<QueryError> for Failure {
+    fn from(error: QueryError) -> Self {
+        let status = match &error {
+            QueryError::Unknown { .. } | QueryError::BadName(_) => StatusCode::NOT_FOUND,
+            QueryError::Evaluation { source, .. } if source.to_string().contains("cancel") => StatusCode::SERVICE_UNAVAILABLE,
+            QueryError::Evaluation { .. } | QueryError::Io { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        Failure(status, error.to_string())
+    }
+}
+
+impl Service {
+    /// A service over `kb` (opened read-only) with `library`'s saved queries.
+    pub fn new(kb: KnowledgeBase, library: QueryLibrary, config: ServeConfig) -> Service {
+        Service { kb, library, config, watchdog: Watchdog::start() }
+    }
+
+    /// Answers one request.
+    pub fn handle(&self, request: &mut Request<Body>) -> Response<Body> {
+        match self.route(request) {
+            Ok(response) => response,
+            Err(Failure(status, message)) => text(status, &message),
+        }
+    }
+
+    fn route(&self, request: &mut Request<Body>) -> Result<Response<Body>, Failure> {
+        let path = request.uri().path().to_string();
+        let method = request.method().clone();
+        match (method.as_str(), path.as_str()) {
+            ("GET" | "HEAD", "/") => Ok(html(StatusCode::OK, INDEX_HTML.to_string())),
+            ("GET" | "HEAD", "/entity") => self.entity_page(request),
+            ("GET" | "HEAD", "/queries") => Ok(self.query_list()),
+            ("GET" | "POST", "/sparql") => self.sparql(request),
+            ("GET" | "POST", p) if p.starts_with("/queries/") => self.saved(request, &p["/queries/".len()..]),
+            (_, "/update") => Err(Failure(StatusCode::FORBIDDEN, "this endpoint is read-only: updates are refused".into())),
+            (_, "/" | "/entity" | "/queries" | "/sparql") => {
+                Err(Failure(StatusCode::METHOD_NOT_ALLOWED, format!("{method} is not allowed on {path}; the service is read-only")))
+            }
+            _ => Err(Failure(StatusCode::NOT_FOUND, format!("no such page: {path}"))),
+        }
+    }
+
+    /// The parameters of a request: the URL's query string, and a form body for POST.
+    fn parameters(&self, request: &mut Request<Body>) -> Result<(Vec<(String, String)>, Option<String>), Failure> {
+        let mut parameters = parse_form(request.uri().query().unwrap_or_default());
+        let mut sparql_body = None;
+        if request.method() == Method::POST {
+            let content_type = request
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+                .unwrap_or_default();
+            let limit = self.config.max_request_bytes;
+            if request.body().len().is_some_and(|n| n > limit) {
+                return Err(Failure(StatusCode::PAYLOAD_TOO_LARGE, format!("the request body is larger than {limit} bytes")));
+            }
+            let mut body = Vec::new();
+            request
+                .body_mut()
+                .take(limit + 1)
+                .read_to_end(&mut body)
+                .map_err(|e| Failure(StatusCode::BAD_REQUEST, format!("cannot read the request body: {e}")))?;
+            if body.len() as u64 > limit {
+                return Err(Failure(StatusCode::PAYLOAD_TOO_LARGE, format!("the request body is larger than {limit} bytes")));
+            }
+            let body = String::from_utf8(body).map_err(|_| Failure(StatusCode::BAD_REQUEST, "the request body is not UTF-8".into()))?;
+            match content_type.as_str() {
+                "application/x-www-form-urlencoded" => parameters.extend(parse_form(&body)),
+                "application/sparql-query" => sparql_body = Some(body),
+                other => {
+                    return Err(Failure(
+                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                        format!("unsupported content type {other:?}: use application/sparql-query or application/x-www-form-urlencoded"),
+                    ))
+                }
+            }
+        }
+        Ok((parameters, sparql_body))
+    }
+
+    fn sparql(&self, request: &mut Request<Body>) -> Result<Response<Body>, Failure> {
+        let (parameters, body) = self.parameters(request)?;
+        if parameters.iter().any(|(k, _)| k == "update") {
+            return Err(Failure(StatusCode::FORBIDDEN, "this endpoint is read-only: updates are refused".into()));
+        }
+        let queries: Vec<&String> = parameters.iter().filter(|(k, _)| k == "query").map(|(_, v)| v).collect();
+        let text = match (body, queries.as_slice()) {
+            (Some(body), []) => body,
+            (None, [one]) => (*one).clone(),
+            (None, []) => return Err(Failure(StatusCode::BAD_REQUEST, "no query: give a `query` parameter".into())),
+            _ => return Err(Failure(StatusCode::BAD_REQUEST, "give exactly one query".into())),
+        };
+        let query = SavedQuery::free(&text).map_err(Failure::from)?;
+        self.run(request, &query, &[], &parameters)
+    }
+
+    fn saved(&self, request: &mut Request<Body>, name: &str) -> Result<Response<Body>, Failure> {
+        let query = self.library.resolve(name).map_err(Failure::from)?;
+        let (parameters, _) = self.parameters(request)?;
+        let args: Vec<String> =
+            parameters.iter().filter(|(k, _)| k != "format").map(|(k, v)| format!("{k}={v}")).collect();
+        let bindings = query.bind(&args, &self.config.base).map_err(Failure::from)?;
+        self.run(request, &query, &bindings, &parameters)
+    }
+
+    fn run(&self, request: &Request<Body>, query: &SavedQuery, bindings: &[(Variable, Term)], parameters: &[(String, String)]) -> Result<Response<Body>, Failure> {
+        let accept = parameters
+            .iter()
+            .find(|(k, _)| k == "format")
+            .map(|(_, v)| v.clone())
+            .or_else(|| request.headers().get(ACCEPT).and_then(|v| v.to_str().ok()).map(str::to_string))
+            .unwrap_or_default();
+        let (token, _guard) = self.watchdog.watch(Instant::now() + self.config.timeout);
+        let timed_out = |error: QueryError| -> Failure {
+            let failure = Failure::from(error);
+            if failure.0 == StatusCode::SERVICE_UNAVAILABLE {
+                Failure(StatusCode::SERVICE_UNAVAILABLE, format!("the query ran longer than {} s and was stopped", self.config.timeout.as_secs_f64()))
+            } else {
+                failure
+            }
+        };
+        let results = query.execute_with(self.kb.store(), bindings, Some(token)).map_err(timed_out)?;
+        let evaluation = |e| timed_out(QueryError::Evaluation { query: query.name.clone(), source: e });
+        let limit = self.config.max_results;
+        let too_many = || Failure(StatusCode::BAD_REQUEST, format!("the result has more than {limit} rows; add a LIMIT or narrow the query"));
+        match results {
+            QueryResults::Solutions(solutions) => {
+                let (format, media) = negotiate_results(&accept)?;
+                let variables = solutions.variables().to_vec();
+                let mut rows = Vec::new();
+                for solution in solutions {
+                    rows.push(solution.map_err(evaluation)?);
+                    if rows.len() > limit {
+                        return Err(too_many());
+                    }
+                }
+                let mut out = Vec::new();
+                let mut serializer = QueryResultsSerializer::from_format(format)
+                    .serialize_solutions_to_writer(&mut out, variables)
+                    .map_err(internal)?;
+                for row in &rows {
+                    serializer.serialize(row).map_err(internal)?;
+                }
+                serializer.finish().map_err(internal)?;
+                Ok(bytes(StatusCode::OK, media, out))
+            }
+            QueryResults::Boolean(value) => {
+                let (format, media) = negotiate_results(&accept)?;
+                let mut out = Vec::new();
+                QueryResultsSerializer::from_format(format).serialize_boolean_to_writer(&mut out, value).map_err(internal)?;
+                Ok(bytes(StatusCode::OK, media, out))
+            }
+            QueryResults::Graph(triples) => {
+                let (format, media) = negotiate_graph(&accept)?;
+                let mut quads = Vec::new();
+                for triple in triples {
+                    quads.push(triple.map_err(evaluation)?.in_graph(GraphName::DefaultGraph));
+                    if quads.len() > limit {
+                        return Err(too_many());
+                    }
+                }
+                let mut out = Vec::new();
+                serialize::write_sorted(&quads, format, &self.config.prefixes, &mut out).map_err(internal)?;
+                Ok(bytes(StatusCode::OK, media, out))
+            }
+        }
+    }
+
+    fn query_list(&self) -> Response<Body> {
+        let queries: Vec<serde_json::Value> = self
+            .library
+            .iter()
+            .map(|q| {
+                serde_json::json!({
+                    "name": q.name,
+                    "title": q.title,
+                    "description": q.description,
+                    "parameters": q.params.iter().map(|p| serde_json::json!({
+                        "name": p.name,
+                        "type": p.kind.name(),
+                        "default": p.default,
+                        "description": p.description,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let body = serde_json::json!({ "base": self.config.base.as_str(), "queries": queries });
+        bytes(StatusCode::OK, "application/json", serde_json::to_vec_pretty(&body).unwrap_or_default())
+    }
+
+    /// Everything known about one entity, from the saved query `entity`, as an HTML page.
+    fn entity_page(&self, request: &mut Request<Body>) -> Result<Response<Body>, Failure> {
+        let parameters = parse_form(request.uri().query().unwrap_or_default());
+        let iri = parameters
+            .iter()
+            .find(|(k, _)| k == "iri")
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| Failure(StatusCode::BAD_REQUEST, "give the entity as ?iri=…".into()))?;
+        let query = self.library.resolve("entity").map_err(Failure::from)?;
+        let bindings = query.bind(&[format!("entity=<{iri}>")], &self.config.base).map_err(Failure::from)?;
+        let (token, _guard) = self.watchdog.watch(Instant::now() + self.config.timeout);
+        let QueryResults::Solutions(solutions) = query.execute_with(self.kb.store(), &bindings, Some(token)).map_err(Failure::from)? else {
+            return Err(Failure(StatusCode::INTERNAL_SERVER_ERROR, "the entity query is not a SELECT".into()));
+        };
+        let variables = solutions.variables().to_vec();
+        let mut rows = Vec::new();
+        for solution in solutions {
+            let solution = solution.map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+            rows.push(variables.iter().map(|v| solution.get(v).cloned()).collect::<Vec<_>>());
+        }
+        let column = |name: &str| variables.iter().position(|v| v.as_str() == name);
+        let value_text = |row: &[Option<Term>], name: &str| column(name).and_then(|i| row[i].as_ref()).map(term_text).unwrap_or_default();
+        let names: Vec<String> = rows.iter().filter(|r| value_text(r, "property") == "name").map(|r| value_text(r, "value")).collect();
+        let wikidata: Vec<String> = rows
+            .iter()
+            .filter_map(|r| column("valueNode").and_then(|i| r[i].as_ref()))
+            .filter_map(|t| match t {
+                Term::NamedNode(n) if n.as_str().starts_with(crate::mapping::WIKIDATA_ENTITY) => Some(n.as_str().to_string()),
+                _ => None,
+            })
+            .collect();
+        let title = names.first().cloned().unwrap_or_else(|| iri.clone());
+        let mut page = String::new();
+        page.push_str(&format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{}</style></head><body>",
+            escape(&title),
+            PAGE_STYLE
+        ));
+        page.push_str("<p><a href=\"/\">← saved queries</a></p>");
+        page.push_str(&format!("<h1 id=\"entity-name\">{}</h1><p class=\"iri\">{}</p>", escape(&title), escape(&iri)));
+        let mut seen = std::collections::BTreeSet::new();
+        for link in wikidata.iter().filter(|l| seen.insert(l.to_string())) {
+            page.push_str(&format!(
+                "<p class=\"wikidata\">Wikidata: <a href=\"{0}\">{1}</a></p>",
+                escape(&link.replace("http://www.wikidata.org/entity/", "https://www.wikidata.org/wiki/")),
+                escape(link.trim_start_matches(crate::mapping::WIKIDATA_ENTITY))
+            ));
+        }
+        if rows.is_empty() {
+            page.push_str("<p>The knowledge base holds nothing about this IRI.</p>");
+        }
+        page.push_str("<table id=\"facts\"><thead><tr><th>kind</th><th>property</th><th>value</th><th>when</th><th>from the article</th></tr></thead><tbody>");
+        for row in &rows {
+            let value = match column("valueNode").and_then(|i| row[i].as_ref()) {
+                Some(Term::NamedNode(n)) if n.as_str().starts_with(self.config.base.as_str()) => format!(
+                    "<a class=\"entity\" href=\"/entity?iri={}\">{}</a>",
+                    percent_encode(n.as_str()),
+                    escape(&value_text(row, "value"))
+                ),
+                _ => escape(&value_text(row, "value")),
+            };
+            page.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{value}</td><td>{}</td><td class=\"evidence\">{}</td></tr>",
+                escape(&value_text(row, "kind")),
+                escape(&value_text(row, "property")),
+                escape(&value_text(row, "when")),
+                escape(&value_text(row, "evidence")),
+            ));
+        }
+        page.push_str("</tbody></table></body></html>");
+        Ok(html(StatusCode::OK, page))
+    }
+}
+
+const PAGE_STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;max-width:80rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#f4f4f4}.evidence{color:#555;font-style:italic}.iri{color:#777;font-family:monospace}";
+
+fn term_text(term: &Term) -> String {
+    match term {
+        Term::Literal(l) => l.value().to_string(),
+        Term::NamedNode(n) => n.as_str().to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn internal(error: impl std::fmt::Display) -> Failure {
+    Failure(StatusCode::INTERNAL_SERVER_ERROR, error.to_string())
+}
+
+/// The SPARQL results format asked for: a `format` value or an Accept header (JSON by default).
+fn negotiate_results(accept: &str) -> Result<(QueryResultsFormat, &'static str), Failure> {
+    for (media, _) in accept_list(accept) {
+        let found = match media.as_str() {
+            "application/sparql-results+json" | "application/json" | "json" | "*/*" | "application/*" => Some(QueryResultsFormat::Json),
+            "application/sparql-results+xml" | "application/xml" | "xml" => Some(QueryResultsFormat::Xml),
+            "text/csv" | "csv" => Some(QueryResultsFormat::Csv),
+            "text/tab-separated-values" | "tsv" => Some(QueryResultsFormat::Tsv),
+            _ => None,
+        };
+        if let Some(format) = found {
+            return Ok((format, format.media_type()));
+        }
+    }
+    if accept.trim().is_empty() || accept_list(accept).iter().any(|(m, _)| m == "text/html" || m.starts_with("text/*")) {
+        return Ok((QueryResultsFormat::Json, QueryResultsFormat::Json.media_type()));
+    }
+    Err(Failure(
+        StatusCode::NOT_ACCEPTABLE,
+        format!("cannot answer {accept:?}: results come as application/sparql-results+json, application/sparql-results+xml, text/csv or text/tab-separated-values"),
+    ))
+}
+
+/// The RDF format asked for a CONSTRUCT or DESCRIBE result (Turtle by default).
+fn negotiate_graph(accept: &str) -> Result<(Format, &'static str), Failure> {
+    for (media, _) in accept_list(accept) {
+        let found = match media.as_str() {
+            "text/turtle" | "turtle" | "*/*" | "text/*" => Some((Format::Turtle, "text/turtle; charset=utf-8")),
+            "application/n-triples" | "ntriples" => Some((Format::NTriples, "application/n-triples")),
+            "application/ld+json" | "jsonld" => Some((Format::JsonLd, "application/ld+json")),
+            "application/rdf+xml" | "rdfxml" => Some((Format::RdfXml, "application/rdf+xml")),
+            _ => None,
+        };
+        if let Some(found) = found {
+            return Ok(found);
+        }
+    }
+    if accept.trim().is_empty() {
+        return Ok((Format::Turtle, "text/turtle; charset=utf-8"));
+    }
+    Err(Failure(
+        StatusCode::NOT_ACCEPTABLE,
+        format!("cannot answer {accept:?}: graphs come as text/turtle, application/n-triples, application/ld+json or application/rdf+xml"),
+    ))
+}
+
+/// Media types of an Accept header, highest quality first (stable for equal qualities).
+fn accept_list(accept: &str) -> Vec<(String, f32)> {
+    let mut list: Vec<(String, f32)> = accept
+        .split(',')
+        .filter_map(|part| {
+            let mut pieces = part.split(';');
+            let media = pieces.next()?.trim().to_ascii_lowercase();
+            if media.is_empty() {
+                return None;
+            }
+            let q = pieces
+                .filter_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .next()
+                .unwrap_or(1.0);
+            Some((media, q))
+        })
+        .collect();
+    list.sort_by(|a, b| b.1.total_cmp(&a.1));
+    list
+}
+
+/// Decodes `application/x-www-form-urlencoded` pairs (also URL query strings).
+pub fn parse_form(text: &str) -> Vec<(String, String)> {
+    text.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let hex = |b: u8| char::from(b).to_digit(16).map(|d| d as u8);
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+                (Some(high), Some(low)) => {
+                    out.push(high * 16 + low);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encodes a value for a URL query string.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Escapes text for HTML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn bytes(status: StatusCode, media: &str, body: Vec<u8>) -> Response<Body> {
+    Response::builder().status(status).header(CONTENT_TYPE, media).body(Body::from(body)).expect("a valid response")
+}
+
+fn html(status: StatusCode, page: String) -> Response<Body> {
+    bytes(status, "text/html; charset=utf-8", page.into_bytes())
+}
+
+fn text(status: StatusCode, message: &str) -> Response<Body> {
+    bytes(status, "text/plain; charset=utf-8", format!("{message}\n").into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_and_accept_headers() {
+        assert_eq!(parse_form("a=1+2&b=%3C%7D&c"), vec![("a".into(), "1 2".into()), ("b".into(), "<}".into()), ("c".into(), String::new())]);
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(negotiate_results("text/csv;q=0.5, application/sparql-results+xml").unwrap().0, QueryResultsFormat::Xml);
+        assert!(negotiate_results("image/png").is_err());
+        assert_eq!(escape("<a href=\"x\">"), "&lt;a href=&quot;x&quot;&gt;");
+    }
+}
