@@ -254,8 +254,8 @@ fn map(args: &cli::MapArgs) -> Result<Exit> {
     let format = args.format.format();
     let mut output = Output::open(args.output.output.as_deref())?;
     let summary = if format.is_line_based() {
-        // Streamed: each document is validated, mapped and written before the next is read. After
-        // a first problem nothing more is written, and the file is not put in place.
+        // Streamed: each document is validated, mapped and written before the next is read. With a
+        // problem anywhere, an output file is not put in place (stdout has what was streamed so far).
         let mut writer = LineWriter::new(format, &mut output);
         let mut failed: Option<io::Error> = None;
         let summary = pipeline::stream::<AppError>(&args.paths, |_, document| {

@@ -89,32 +89,24 @@ impl Drop for Output {
     }
 }
 
-/// A progress bar counting quads on a terminal; hidden otherwise.
-pub fn quad_progress(total: u64) -> ProgressBar {
+/// A progress bar with `template` on a terminal; hidden otherwise.
+fn progress(total: u64, template: &str) -> ProgressBar {
     if !io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} loading [{bar:30}] {human_pos}/{human_len} quads ({per_sec}, {eta} left)")
-            .expect("the template is valid")
-            .progress_chars("=> "),
-    );
+    bar.set_style(ProgressStyle::with_template(template).expect("the template is valid").progress_chars("=> "));
     bar
 }
 
-/// A progress bar over bytes read, with MB/s, on a terminal; hidden otherwise.
+/// A progress bar counting quads.
+pub fn quad_progress(total: u64) -> ProgressBar {
+    progress(total, "{spinner} loading [{bar:30}] {human_pos}/{human_len} quads ({per_sec}, {eta} left)")
+}
+
+/// A progress bar over bytes read, with MB/s.
 pub fn byte_progress(total: u64) -> ProgressBar {
-    if !io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} indexing [{bar:30}] {decimal_bytes}/{decimal_total_bytes} ({decimal_bytes_per_sec}, {eta} left)")
-            .expect("the template is valid")
-            .progress_chars("=> "),
-    );
-    bar
+    progress(total, "{spinner} indexing [{bar:30}] {decimal_bytes}/{decimal_total_bytes} ({decimal_bytes_per_sec}, {eta} left)")
 }
 
 /// How one RDF term is shown to people: IRIs under the base as paths, known namespaces as prefixed
