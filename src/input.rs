@@ -115,12 +115,17 @@ fn collect_facts_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()
     Ok(())
 }
 
-/// Stdin is one document when it parses as one JSON value, JSON Lines otherwise.
+/// Stdin is one document when it parses as one JSON value; JSON Lines when its first non-blank line
+/// is a whole JSON value by itself; otherwise one (malformed) document, reported at its error.
 fn sniff_layout(bytes: &[u8]) -> Layout {
     if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
-        Layout::Single
-    } else {
+        return Layout::Single;
+    }
+    let first = bytes.split(|b| *b == b'\n').find(|line| !line.iter().all(u8::is_ascii_whitespace)).unwrap_or_default();
+    if serde_json::from_slice::<serde::de::IgnoredAny>(first).is_ok() {
         Layout::Lines
+    } else {
+        Layout::Single
     }
 }
 

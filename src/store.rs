@@ -69,9 +69,40 @@ pub struct LoadSummary {
 
 impl KnowledgeBase {
     /// Opens (creating if needed) the store at `path` for writing.
+    ///
+    /// A new store is created beside its final name and renamed into place once RocksDB has written
+    /// all its column families, so a process killed while creating it leaves no half-made store.
     pub fn open(path: &Path) -> Result<KnowledgeBase, StoreError> {
-        std::fs::create_dir_all(path).map_err(|source| StoreError::Io { path: path.to_path_buf(), source })?;
+        let io = |source| StoreError::Io { path: path.to_path_buf(), source };
+        if !path.join("CURRENT").exists() {
+            let is_empty_dir = std::fs::read_dir(path).map(|mut d| d.next().is_none()).unwrap_or(false);
+            if path.exists() && !is_empty_dir && !path.join(LOCK_FILE).exists() {
+                return Err(io(std::io::Error::other("the folder exists and is not a factgraph store; give an empty or new folder")));
+            }
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "store".into());
+            let temporary = path.with_file_name(format!(".{name}.creating-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&temporary);
+            std::fs::create_dir_all(&temporary).map_err(io)?;
+            drop(Store::open(&temporary).map_err(|e| classify(path, e))?);
+            if path.exists() {
+                std::fs::remove_dir_all(path).map_err(io)?;
+            }
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(io)?;
+            }
+            std::fs::rename(&temporary, path).map_err(io)?;
+        }
         let lock = lock(path, true)?;
+        // A bulk load killed before its commit leaves its sorted files behind; nothing else can be
+        // using them now that we hold the lock.
+        if let Ok(entries) = std::fs::read_dir(path) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with("bulk-") && name.ends_with(".sst") {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
         let store = Store::open(path).map_err(|e| classify(path, e))?;
         Ok(KnowledgeBase { store, path: path.to_path_buf(), _lock: lock })
     }

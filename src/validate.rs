@@ -64,8 +64,12 @@ pub fn validate(raw: RawDocument<'_>) -> Result<ValidDocument, Vec<Problem>> {
             }
         }
         Err(error) if error.is_data() => {
-            let Ok(value) = serde_json::from_str::<Value>(raw.text) else {
-                return Err(located(vec![Finding::at("$", format!("malformed JSON: {error}"))]));
+            let value = match serde_json::from_str::<Value>(raw.text) {
+                Ok(value) => value,
+                Err(syntax) => {
+                    let message = format!("malformed JSON: {}", strip_position(&syntax.to_string()));
+                    return Err(locate_serde(raw, &syntax, vec![Finding::at("$", message)]));
+                }
             };
             let mut findings: Vec<Finding> = shape_checker()
                 .check(&value)
@@ -431,6 +435,9 @@ impl<'a> Checker<'a> {
             );
         }
         self.non_empty("$.document.title", &document.title);
+        if let Some(notes) = &document.notes {
+            self.portable("$.document.notes", notes);
+        }
         if let Some(url) = &document.url {
             if let Err(error) = iri_string::types::IriStr::new(url) {
                 self.report("$.document.url", format!("{} is not an absolute IRI ({error})", quoted(url)));
@@ -448,9 +455,23 @@ impl<'a> Checker<'a> {
             (Some(_), Some(_)) => {
                 self.report("$.document.text_file", "give the text either inline (\"text\") or as \"text_file\", not both");
             }
-            (Some(text), None) => self.text = Some((text.clone(), CodePoints::new(text))),
+            (Some(text), None) => {
+                self.portable("$.document.text", text);
+                self.text = Some((text.clone(), CodePoints::new(text)));
+            }
             (None, Some(file)) => {
                 let path = self.dir.join(file);
+                match std::fs::metadata(&path) {
+                    Ok(m) if !m.is_file() => {
+                        self.report("$.document.text_file", format!("{} is not a regular file", path.display()));
+                        return;
+                    }
+                    Ok(m) if m.len() > MAX_TEXT_BYTES => {
+                        self.report("$.document.text_file", format!("{} is larger than {} MiB", path.display(), MAX_TEXT_BYTES >> 20));
+                        return;
+                    }
+                    _ => {}
+                }
                 match std::fs::read(&path) {
                     Ok(bytes) => match String::from_utf8(bytes) {
                         Ok(text) => {
@@ -471,6 +492,9 @@ impl<'a> Checker<'a> {
 
     fn entity(&mut self, path: &str, entity: &Entity) {
         self.non_empty(&format!("{path}.name"), &entity.name);
+        if let Some(description) = &entity.description {
+            self.portable(&format!("{path}.description"), description);
+        }
         for (i, alias) in entity.aliases.iter().enumerate() {
             self.non_empty(&format!("{path}.aliases[{i}]"), alias);
         }
@@ -593,6 +617,7 @@ impl<'a> Checker<'a> {
     fn evidence(&mut self, path: &str, evidence: &[Evidence]) {
         for (i, span) in evidence.iter().enumerate() {
             let path = format!("{path}.evidence[{i}]");
+            self.portable(&format!("{path}.text"), &span.text);
             if span.start >= span.end {
                 self.report(format!("{path}.end"), format!("empty or reversed span: end {} is not after start {}", span.end, span.start));
                 continue;
@@ -668,6 +693,9 @@ impl<'a> Checker<'a> {
     }
 
     fn date(&mut self, path: &str, date: &Date) -> Option<DateValue> {
+        if let Some(text) = &date.text {
+            self.portable(&format!("{path}.text"), text);
+        }
         match DateValue::parse(&date.value) {
             Ok(value) => Some(value),
             Err(error) => {
@@ -699,8 +727,23 @@ impl<'a> Checker<'a> {
         if value.trim().is_empty() {
             self.report(path, "must not be empty");
         }
+        self.portable(path, value);
+    }
+
+    /// Text must be writable in every RDF format: XML (and so RDF/XML) cannot carry control
+    /// characters other than tab, line feed and carriage return, nor U+FFFE and U+FFFF.
+    fn portable(&mut self, path: &str, value: &str) {
+        let bad = value
+            .chars()
+            .find(|c| (c.is_control() && (*c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}'));
+        if let Some(c) = bad {
+            self.report(path, format!("contains U+{:04X}, which RDF/XML and many RDF parsers cannot carry; remove it", c as u32));
+        }
     }
 }
+
+/// The largest article text read from a `text_file`.
+const MAX_TEXT_BYTES: u64 = 64 << 20;
 
 /// Ids and keys: letters, digits, '.', '_' and '-', 1 to 256 characters.
 pub fn valid_id(id: &str) -> bool {

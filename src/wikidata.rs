@@ -346,8 +346,9 @@ impl<'de> Visitor<'de> for EntitySeed<'_> {
         if kind != "item" {
             return Ok(None);
         }
-        if !id.starts_with('Q') || numeric_id(&id) == 0 {
-            return Err(de::Error::custom(format!("{id:?} is not an item id")));
+        let canonical = id.len() > 1 && id.starts_with('Q') && id[1..].bytes().all(|b| b.is_ascii_digit()) && !id[1..].starts_with('0');
+        if !canonical {
+            return Err(de::Error::custom(format!("{id:?} is not an item id (Q followed by a number without leading zeros)")));
         }
         let mut item = Item { id: id.into_owned(), sitelinks, ..Item::default_item() };
         for language in self.languages {

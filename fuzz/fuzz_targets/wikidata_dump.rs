@@ -1,0 +1,37 @@
+//! The Wikidata dump line reader on arbitrary bytes: `IndexBuilder::read` must never panic and never
+//! fail on data (a malformed line is a reported problem, not an error), must count every line, and
+//! the index it builds must be sorted, hold only item ids, and write out as JSON Lines.
+
+#![no_main]
+
+use factgraph::wikidata::{numeric_id, IndexBuilder};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let mut builder = IndexBuilder::new(vec!["en".to_string(), "de".to_string()]);
+    builder.read(data, "fuzz").expect("reading from memory cannot fail");
+    let (index, report) = builder.finish();
+    let newlines = data.iter().filter(|b| **b == b'\n').count() as u64;
+    let lines = newlines + u64::from(!data.is_empty() && !data.ends_with(b"\n"));
+    assert_eq!(report.lines, lines, "lines counted");
+    assert!(report.items + report.skipped + report.problems.len() as u64 <= report.lines);
+    assert!(report.items as usize >= index.items.len(), "more items than were read");
+    for problem in &report.problems {
+        assert!(problem.line >= 1 && problem.line <= lines, "{problem}");
+        assert_eq!(problem.source, "fuzz");
+    }
+    for pair in index.items.windows(2) {
+        assert!(numeric_id(&pair[0].id) <= numeric_id(&pair[1].id), "unsorted ids {} {}", pair[0].id, pair[1].id);
+    }
+    // "A later duplicate replaces an earlier one": no id twice.
+    let ids: std::collections::HashSet<&str> = index.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids.len(), index.items.len(), "an id is in the index twice");
+    for item in &index.items {
+        assert!(item.id.starts_with('Q') && numeric_id(&item.id) > 0, "{:?} is not an item id", item.id);
+    }
+    let mut out = Vec::new();
+    index.write(&mut out).expect("the index writes");
+    for line in out.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        serde_json::from_slice::<serde_json::Value>(line).expect("every index line is JSON");
+    }
+});
