@@ -84,13 +84,17 @@ impl KnowledgeBase {
             let _ = std::fs::remove_dir_all(&temporary);
             std::fs::create_dir_all(&temporary).map_err(io)?;
             drop(Store::open(&temporary).map_err(|e| classify(path, e))?);
-            if path.exists() {
-                std::fs::remove_dir_all(path).map_err(io)?;
-            }
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent).map_err(io)?;
             }
-            std::fs::rename(&temporary, path).map_err(io)?;
+            // Renaming onto a missing or empty folder is atomic; onto a non-empty one it fails,
+            // which means another process made the store first: use theirs.
+            if let Err(error) = std::fs::rename(&temporary, path) {
+                let _ = std::fs::remove_dir_all(&temporary);
+                if !path.join("CURRENT").exists() {
+                    return Err(io(error));
+                }
+            }
         }
         let lock = lock(path, true)?;
         // A bulk load killed before its commit leaves its sorted files behind; nothing else can be
