@@ -168,23 +168,6 @@ fn read_and_check(paths: &[PathBuf]) -> Result<Checked> {
     pipeline::check(paths).map_err(AppError::failure)
 }
 
-/// Prints every problem to stderr; returns the error that ends the run if there were any.
-fn refuse_problems(checked: &Checked) -> Result<()> {
-    if checked.is_clean() {
-        return Ok(());
-    }
-    let stderr = io::stderr();
-    let mut stderr = stderr.lock();
-    for problem in &checked.problems {
-        let _ = writeln!(stderr, "{problem}");
-    }
-    Err(AppError::invalid_data(format!(
-        "{} problem{} in the input; nothing was written (see `factgraph check`)",
-        checked.problems.len(),
-        plural(checked.problems.len()),
-    )))
-}
-
 fn check(args: &cli::CheckArgs) -> Result<Exit> {
     let checked = read_and_check(&args.paths)?;
     let stdout = io::stdout();
@@ -286,25 +269,25 @@ fn map(args: &cli::MapArgs) -> Result<Exit> {
         }
         summary
     };
-    refuse_summary(&summary)?;
+    refuse_problems(&summary.problems)?;
     output.commit()?;
     Ok(Exit::Success)
 }
 
 /// Prints every problem to stderr; returns the error that ends the run if there were any.
-fn refuse_summary(summary: &pipeline::Summary) -> Result<()> {
-    if summary.is_clean() {
+fn refuse_problems(problems: &[factgraph::validate::Problem]) -> Result<()> {
+    if problems.is_empty() {
         return Ok(());
     }
     let stderr = io::stderr();
     let mut stderr = stderr.lock();
-    for problem in &summary.problems {
+    for problem in problems {
         let _ = writeln!(stderr, "{problem}");
     }
     Err(AppError::invalid_data(format!(
         "{} problem{} in the input; nothing was written (see `factgraph check`)",
-        summary.problems.len(),
-        plural(summary.problems.len()),
+        problems.len(),
+        plural(problems.len()),
     )))
 }
 
@@ -322,7 +305,7 @@ fn load_into(paths: &[PathBuf], store: &Path, setup: &Setup) -> Result<(Knowledg
     })
     .map_err(AppError::failure)?;
     bar.finish_and_clear();
-    refuse_summary(&loaded.summary)?;
+    refuse_problems(&loaded.summary.problems)?;
     let summary = loaded.load;
     let seconds = summary.elapsed.as_secs_f64();
     let articles = summary.added + summary.replaced;
@@ -765,7 +748,7 @@ fn link(args: &cli::LinkArgs) -> Result<Exit> {
         let gold = links::read_gold(gold_path)?;
         let paths = if args.paths.is_empty() { vec![PathBuf::from("data/facts")] } else { args.paths.clone() };
         let checked = read_and_check(&paths)?;
-        refuse_problems(&checked)?;
+        refuse_problems(&checked.problems)?;
         let index = link_index(args)?;
         let linker = factgraph::linker::Linker::new(&index);
         let documents: Vec<_> = checked.documents.iter().map(|(_, d)| d).collect();
