@@ -85,11 +85,11 @@ impl Stats {
         let _ = writeln!(out, "articles    {}", self.articles);
         let _ = writeln!(out, "entities    {}", self.entities());
         for (kind, n) in &self.entities_by_type {
-            let _ = writeln!(out, "  {kind:<12}{n}");
+            let _ = writeln!(out, "  {kind:<14}{n}");
         }
         let _ = writeln!(out, "statements  {}", self.statements());
         for (kind, n) in &self.statements_by_kind {
-            let _ = writeln!(out, "  {kind:<12}{n}");
+            let _ = writeln!(out, "  {kind:<14}{n}");
         }
         let _ = writeln!(out, "links       {} (entities and events tied to Wikidata items)", self.links);
         out
