@@ -219,5 +219,6 @@ vocabulary! {
         content = "content",
         score = "score",
         method = "method",
+        content_hash = "contentHash",
     }
 }

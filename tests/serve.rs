@@ -200,6 +200,31 @@ fn updates_and_hostile_requests_are_refused_and_the_server_survives() {
 }
 
 #[test]
+fn stalled_clients_are_cut_off_and_cannot_hold_the_server() {
+    let sandbox = loaded();
+    let server = Server::start(&sandbox, &["--max-connections", "2", "--client-timeout", "1"]);
+    // Two clients take both connection slots and stall in the middle of their request head.
+    let mut stalled: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let mut stream = TcpStream::connect(server.address).unwrap();
+            stream.write_all(b"GET /queries HTTP/1.1\r\nHost: x\r\n").unwrap();
+            stream
+        })
+        .collect();
+    // A third client is still answered, once the stalled ones have been cut off.
+    let started = Instant::now();
+    assert_eq!(server.get("/queries", "application/json").0, 200);
+    assert!(started.elapsed() < Duration::from_secs(15), "served after {:?}", started.elapsed());
+    for stream in &mut stalled {
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut rest = Vec::new();
+        // Closed by the server: end of stream (possibly after an error response), not a read timeout.
+        let result = stream.read_to_end(&mut rest);
+        assert!(result.is_ok() || result.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset), "{result:?}");
+    }
+}
+
+#[test]
 fn the_entity_page_shows_what_is_known_with_its_sources() {
     let sandbox = loaded();
     let server = Server::start(&sandbox, &[]);

@@ -49,6 +49,9 @@ pub enum Command {
     /// Serve the store over HTTP: a read-only SPARQL endpoint, saved queries, and a page for people.
     #[command(after_help = "Examples:\n  factgraph serve                          # http://127.0.0.1:7878/\n  factgraph serve --bind 127.0.0.1:8080 --timeout 10\n  curl -H 'Accept: text/csv' 'http://127.0.0.1:7878/queries/roles-as-of?asOf=2021-10-21'")]
     Serve(ServeArgs),
+    /// Send the knowledge base to an existing SPARQL 1.1 server, one graph per article; unchanged graphs are skipped.
+    #[command(after_help = "Examples:\n  factgraph push --graph-store http://127.0.0.1:7878/store                                        # Oxigraph server\n  factgraph push --graph-store http://127.0.0.1:8890/sparql-graph-crud-auth --user dba            # Virtuoso (password in FACTGRAPH_PASSWORD)\n  factgraph push --endpoint http://localhost:3030/kb/query --update http://localhost:3030/kb/update  # SPARQL Update only\n  factgraph push --graph-store ... --dry-run                                                       # what would be sent\n\nSee docs/servers.md for each server's URLs and settings.")]
+    Push(PushArgs),
     /// Wikidata dump tools.
     #[command(subcommand)]
     Wikidata(WikidataCommand),
@@ -174,12 +177,70 @@ pub struct QueryArgs {
     /// Folder of saved queries (default: ./queries if it exists, else the bundled ones).
     #[arg(long, value_name = "DIR")]
     pub queries: Option<PathBuf>,
+    /// Run the query at this SPARQL endpoint instead of the local store (parameters are written
+    /// into the query as terms; the server's default graph should be the union of its graphs).
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
     #[command(flatten)]
     pub store: StoreArgs,
     #[command(flatten)]
     pub base: BaseArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// How to reach a SPARQL server.
+#[derive(Debug, Args)]
+pub struct RemoteArgs {
+    /// User name for the server (HTTP Basic or Digest, whichever it asks for).
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// Password for --user (better: the FACTGRAPH_PASSWORD environment variable).
+    #[arg(long, value_name = "PASSWORD", env = "FACTGRAPH_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    /// Seconds before a request is given up (and retried).
+    #[arg(long = "request-timeout", value_name = "SECONDS", default_value_t = 60.0)]
+    pub request_timeout: f64,
+    /// Retries of a request after a connection failure, 408, 429 or 5xx, with exponential backoff.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub retries: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The server's Graph Store HTTP Protocol endpoint: each graph is PUT to URL?graph=IRI.
+    #[arg(long = "graph-store", value_name = "URL", required_unless_present = "endpoint")]
+    pub graph_store: Option<String>,
+    /// Without --graph-store: the SPARQL query endpoint, where the push manifest is read; graphs
+    /// are sent as SPARQL Update to --update, or to this URL.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Without --graph-store: the SPARQL Update endpoint (default: --endpoint).
+    #[arg(long, value_name = "URL", conflicts_with = "graph_store", requires = "endpoint")]
+    pub update: Option<String>,
+    /// Requests in flight at once.
+    #[arg(short, long, value_name = "N", default_value_t = 4)]
+    pub jobs: usize,
+    /// Send every graph, even those the server's manifest says are unchanged.
+    #[arg(long)]
+    pub force: bool,
+    /// Say what would be sent; send nothing.
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+    /// Also delete from the server the graphs pushed before that the store no longer has.
+    #[arg(long)]
+    pub prune: bool,
+    /// Leave out the Wikidata links graph (a shard pushing its articles to a shared server).
+    #[arg(long = "no-links")]
+    pub no_links: bool,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub base: BaseArgs,
 }
 
 /// Query result formats.
@@ -319,6 +380,10 @@ pub struct ServeArgs {
     /// Most connections served at once.
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub max_connections: usize,
+    /// Seconds a client may leave its connection silent (while sending its request, or reading
+    /// the answer) before the connection is closed: slow or stalled clients cannot hold a slot.
+    #[arg(long = "client-timeout", value_name = "SECONDS", default_value_t = 30.0)]
+    pub client_timeout: f64,
     /// Folder of saved queries (default: ./queries if it exists, else the bundled ones).
     #[arg(long, value_name = "DIR")]
     pub queries: Option<PathBuf>,

@@ -109,6 +109,16 @@ impl From<factgraph::links::LinkError> for AppError {
     }
 }
 
+impl From<factgraph::remote::RemoteError> for AppError {
+    fn from(error: factgraph::remote::RemoteError) -> Self {
+        let exit = match error {
+            factgraph::remote::RemoteError::BadUrl { .. } => Exit::Usage,
+            _ => Exit::Failure,
+        };
+        AppError { exit, ..AppError::failure(error) }
+    }
+}
+
 impl From<factgraph::query::QueryError> for AppError {
     fn from(error: factgraph::query::QueryError) -> Self {
         use factgraph::query::QueryError as Q;
@@ -150,6 +160,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Link(args) => link(&args),
         Command::Generate(args) => generate(&args),
         Command::Serve(args) => serve(&args),
+        Command::Push(args) => push(&args),
         Command::Wikidata(cli::WikidataCommand::Index(args)) => wikidata_index(&args),
         Command::Schema(args) => {
             let mut output = Output::open(args.output.as_deref())?;
@@ -387,6 +398,9 @@ fn query(args: &cli::QueryArgs) -> Result<Exit> {
     let library = query_library(args.queries.as_deref())?;
     let saved = library.resolve(&args.query)?;
     let bindings = saved.bind(&args.params, setup.mapper.base())?;
+    if let Some(endpoint) = &args.endpoint {
+        return query_remote(&saved, &bindings, endpoint, &args.remote, args.format, &setup, args.output.output.as_deref());
+    }
     let kb = KnowledgeBase::open_read_only(&args.store.store)?;
     let mut output = Output::open(args.output.output.as_deref())?;
     write_results(&saved, &kb, &bindings, args.format, &setup, &mut output)?;
@@ -394,6 +408,7 @@ fn query(args: &cli::QueryArgs) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// Runs a saved query on the store and writes its results.
 fn write_results(
     saved: &SavedQuery,
     kb: &KnowledgeBase,
@@ -402,61 +417,197 @@ fn write_results(
     setup: &Setup,
     out: &mut impl Write,
 ) -> Result<()> {
-    let results = saved.execute(kb.store(), bindings)?;
     let evaluation = |e| AppError::failure(factgraph::query::QueryError::Evaluation { query: saved.name.clone(), source: e });
-    match results {
+    match saved.execute(kb.store(), bindings)? {
         QueryResults::Solutions(solutions) => {
             let variables = solutions.variables().to_vec();
-            let results_format = match format {
-                ResultFormatArg::Table => None,
-                ResultFormatArg::Csv => Some(QueryResultsFormat::Csv),
-                ResultFormatArg::Tsv => Some(QueryResultsFormat::Tsv),
-                ResultFormatArg::Json => Some(QueryResultsFormat::Json),
-                ResultFormatArg::Xml => Some(QueryResultsFormat::Xml),
-            };
-            match results_format {
-                Some(results_format) => {
-                    let mut serializer = QueryResultsSerializer::from_format(results_format).serialize_solutions_to_writer(out, variables)?;
-                    for solution in solutions {
-                        let solution = solution.map_err(evaluation)?;
-                        serializer.serialize(&solution)?;
-                    }
-                    serializer.finish()?;
-                }
-                None => {
-                    let prefixes = setup.table_prefixes();
-                    let base = setup.mapper.base().as_str();
-                    let header: Vec<String> = variables.iter().map(|v| v.as_str().to_string()).collect();
-                    let mut rows = Vec::new();
-                    for solution in solutions {
-                        let solution = solution.map_err(evaluation)?;
-                        rows.push(variables.iter().map(|v| output::cell(solution.get(v), &prefixes, base)).collect());
-                    }
-                    output::write_table(out, &header, &rows, 70)?;
-                }
-            }
+            write_solutions(variables, solutions.map(|s| s.map_err(evaluation)), format, setup, out)
         }
-        QueryResults::Boolean(value) => match format {
-            ResultFormatArg::Table => writeln!(out, "{value}")?,
-            other => {
-                let results_format = match other {
-                    ResultFormatArg::Csv => QueryResultsFormat::Csv,
-                    ResultFormatArg::Tsv => QueryResultsFormat::Tsv,
-                    ResultFormatArg::Xml => QueryResultsFormat::Xml,
-                    _ => QueryResultsFormat::Json,
-                };
-                QueryResultsSerializer::from_format(results_format).serialize_boolean_to_writer(out, value)?;
-            }
-        },
+        QueryResults::Boolean(value) => write_boolean(value, format, out),
         QueryResults::Graph(triples) => {
             let quads: Vec<_> = triples
                 .map(|t| t.map(|t| t.in_graph(oxigraph::model::GraphName::DefaultGraph)))
                 .collect::<Result<_, _>>()
                 .map_err(evaluation)?;
             serialize::write_sorted(&quads, serialize::Format::Turtle, &setup.prefixes, out)?;
+            Ok(())
+        }
+    }
+}
+
+fn remote_client(args: &cli::RemoteArgs) -> Result<factgraph::remote::Remote> {
+    use factgraph::remote::{Credentials, Remote, RetryPolicy};
+    if !(args.request_timeout.is_finite() && args.request_timeout > 0.0) {
+        return Err(AppError::usage(format!("--request-timeout must be a positive number of seconds, not {}", args.request_timeout)));
+    }
+    let credentials = match (&args.user, &args.password) {
+        (Some(user), password) => Some(Credentials { user: user.clone(), password: password.clone().unwrap_or_default() }),
+        (None, Some(_)) => return Err(AppError::usage("a password was given (--password or FACTGRAPH_PASSWORD) without --user")),
+        (None, None) => None,
+    };
+    let retry = RetryPolicy { retries: args.retries, ..RetryPolicy::default() };
+    Ok(Remote::new(std::time::Duration::from_secs_f64(args.request_timeout), credentials, retry))
+}
+
+/// Runs a saved query at a SPARQL endpoint, its parameters written into the query as terms.
+fn query_remote(
+    saved: &SavedQuery,
+    bindings: &[(oxigraph::sparql::Variable, Term)],
+    endpoint: &str,
+    remote_args: &cli::RemoteArgs,
+    format: ResultFormatArg,
+    setup: &Setup,
+    output: Option<&Path>,
+) -> Result<Exit> {
+    use oxigraph::io::{RdfFormat, RdfParser};
+    use oxigraph::sparql::results::{QueryResultsParser, SliceQueryResultsParserOutput};
+    factgraph::remote::Remote::check_url(endpoint)?;
+    let remote = remote_client(remote_args)?;
+    let text = factgraph::inline::inline(&saved.text, bindings)
+        .map_err(|e| AppError::usage(format!("query {:?} cannot be sent to a server: {e}", saved.name)))?;
+    let accept = match factgraph::inline::form(&text).map_err(|e| AppError::usage(format!("query {:?}: {e}", saved.name)))? {
+        factgraph::inline::QueryForm::Graph => "application/n-triples, text/turtle;q=0.9",
+        _ => "application/sparql-results+json, application/sparql-results+xml;q=0.9",
+    };
+    let answer = factgraph::push::query_endpoint(&remote, endpoint, &text, accept)?;
+    let content_type = answer.content_type.clone().unwrap_or_default().to_ascii_lowercase();
+    let bad = |message: String| AppError::failure(factgraph::remote::RemoteError::BadResponse { url: endpoint.to_string(), message });
+    let mut out = Output::open(output)?;
+    if content_type.contains("n-triples") || content_type.contains("turtle") {
+        let rdf_format = if content_type.contains("turtle") { RdfFormat::Turtle } else { RdfFormat::NTriples };
+        let quads: Vec<_> = RdfParser::from_format(rdf_format).for_slice(&answer.body).collect::<Result<_, _>>().map_err(|e| bad(e.to_string()))?;
+        serialize::write_sorted(&quads, serialize::Format::Turtle, &setup.prefixes, &mut out)?;
+    } else {
+        let results_format = if content_type.contains("xml") { QueryResultsFormat::Xml } else { QueryResultsFormat::Json };
+        match QueryResultsParser::from_format(results_format).for_slice(&answer.body).map_err(|e| bad(e.to_string()))? {
+            SliceQueryResultsParserOutput::Solutions(solutions) => {
+                let variables = solutions.variables().to_vec();
+                write_solutions(variables, solutions.map(|s| s.map_err(|e| bad(e.to_string()))), format, setup, &mut out)?;
+            }
+            SliceQueryResultsParserOutput::Boolean(value) => write_boolean(value, format, &mut out)?,
+        }
+    }
+    out.commit()?;
+    Ok(Exit::Success)
+}
+
+/// Writes solutions as a table or one of the SPARQL results formats.
+fn write_solutions(
+    variables: Vec<oxigraph::sparql::Variable>,
+    solutions: impl Iterator<Item = Result<oxigraph::sparql::QuerySolution>>,
+    format: ResultFormatArg,
+    setup: &Setup,
+    out: &mut impl Write,
+) -> Result<()> {
+    let results_format = match format {
+        ResultFormatArg::Table => None,
+        ResultFormatArg::Csv => Some(QueryResultsFormat::Csv),
+        ResultFormatArg::Tsv => Some(QueryResultsFormat::Tsv),
+        ResultFormatArg::Json => Some(QueryResultsFormat::Json),
+        ResultFormatArg::Xml => Some(QueryResultsFormat::Xml),
+    };
+    match results_format {
+        Some(results_format) => {
+            let mut serializer = QueryResultsSerializer::from_format(results_format).serialize_solutions_to_writer(out, variables)?;
+            for solution in solutions {
+                serializer.serialize(&solution?)?;
+            }
+            serializer.finish()?;
+        }
+        None => {
+            let prefixes = setup.table_prefixes();
+            let base = setup.mapper.base().as_str();
+            let header: Vec<String> = variables.iter().map(|v| v.as_str().to_string()).collect();
+            let mut rows = Vec::new();
+            for solution in solutions {
+                let solution = solution?;
+                rows.push(variables.iter().map(|v| output::cell(solution.get(v), &prefixes, base)).collect());
+            }
+            output::write_table(out, &header, &rows, 70)?;
         }
     }
     Ok(())
+}
+
+fn write_boolean(value: bool, format: ResultFormatArg, out: &mut impl Write) -> Result<()> {
+    let results_format = match format {
+        ResultFormatArg::Table => {
+            writeln!(out, "{value}")?;
+            return Ok(());
+        }
+        ResultFormatArg::Csv => QueryResultsFormat::Csv,
+        ResultFormatArg::Tsv => QueryResultsFormat::Tsv,
+        ResultFormatArg::Xml => QueryResultsFormat::Xml,
+        ResultFormatArg::Json => QueryResultsFormat::Json,
+    };
+    QueryResultsSerializer::from_format(results_format).serialize_boolean_to_writer(out, value)?;
+    Ok(())
+}
+
+fn push(args: &cli::PushArgs) -> Result<Exit> {
+    use factgraph::push::{PushError, PushOptions, PushTarget};
+    let setup = Setup::new(&args.base.base)?;
+    for url in [args.endpoint.as_ref(), args.graph_store.as_ref(), args.update.as_ref()].into_iter().flatten() {
+        factgraph::remote::Remote::check_url(url)?;
+    }
+    if args.jobs == 0 {
+        return Err(AppError::usage("--jobs must be at least 1"));
+    }
+    let remote = remote_client(&args.remote)?;
+    let kb = KnowledgeBase::open_read_only(&args.store.store)?;
+    let target = PushTarget { endpoint: args.endpoint.clone(), graph_store: args.graph_store.clone(), update: args.update.clone() };
+    let skip = if args.no_links { vec![factgraph::links::links_graph(setup.mapper.base())] } else { Vec::new() };
+    let options = PushOptions { jobs: args.jobs, force: args.force, dry_run: args.dry_run, prune: args.prune, skip, ..PushOptions::default() };
+    let manifest = factgraph::push::manifest_graph(setup.mapper.base());
+    let vocabulary = setup.vocabulary()?;
+    let bar = output::graph_progress(0);
+    let reporter = bar.clone();
+    let result = factgraph::push::push(&kb, &remote, &target, manifest.as_ref(), vocabulary.content_hash.as_ref(), &options, move |report| {
+        reporter.set_length(report.graphs as u64);
+        reporter.set_position((report.sent + report.unchanged) as u64);
+    });
+    bar.finish_and_clear();
+    let describe = |r: &factgraph::push::PushReport| {
+        let seconds = r.elapsed.as_secs_f64();
+        format!(
+            "{} of {} graph{} sent ({} unchanged{}), {} triples, {:.1} MB in {seconds:.2} s ({:.0} triples/s) by {}{}",
+            r.sent,
+            r.graphs,
+            plural(r.graphs),
+            r.unchanged,
+            if r.pruned > 0 { format!(", {} deleted from the server", r.pruned) } else { String::new() },
+            r.triples,
+            r.bytes as f64 / 1e6,
+            r.triples as f64 / seconds.max(1e-9),
+            r.method,
+            if r.retried > 0 { format!("; {} request{} retried", r.retried, plural(r.retried as usize)) } else { String::new() },
+        )
+    };
+    match result {
+        Ok(report) if args.dry_run => {
+            eprintln!(
+                "{} {} of {} graph{} would be sent ({} triples, {:.1} MB), {} unchanged{}; nothing was sent",
+                Style::stderr().green("dry run:"),
+                report.sent,
+                report.graphs,
+                plural(report.graphs),
+                report.triples,
+                report.bytes as f64 / 1e6,
+                report.unchanged,
+                if args.prune { format!(", {} would be deleted from the server", report.pruned) } else { String::new() }
+            );
+            Ok(Exit::Success)
+        }
+        Ok(report) => {
+            eprintln!("{} {} to {}", Style::stderr().green("pushed:"), describe(&report), args.graph_store.as_deref().or(args.update.as_deref()).or(args.endpoint.as_deref()).unwrap_or_default());
+            Ok(Exit::Success)
+        }
+        Err(PushError::Send { graph, source, report }) => {
+            eprintln!("{} {} before the failure; the server's manifest records them, so a new push resumes", Style::stderr().bold("partial:"), describe(&report));
+            Err(AppError::failure(PushError::Send { graph, source, report }))
+        }
+        Err(error) => Err(AppError::failure(error)),
+    }
 }
 
 /// Writes the store (or one graph) in `format`; returns the number of quads written.
@@ -832,6 +983,9 @@ fn serve(args: &cli::ServeArgs) -> Result<Exit> {
     if !(args.timeout > 0.0 && args.timeout.is_finite()) {
         return Err(AppError::usage("--timeout must be a positive number of seconds"));
     }
+    if !(args.client_timeout > 0.0 && args.client_timeout.is_finite()) {
+        return Err(AppError::usage("--client-timeout must be a positive number of seconds"));
+    }
     let library = query_library(args.queries.as_deref())?;
     let kb = KnowledgeBase::open_read_only(&args.store.store)?;
     let config = factgraph::serve::ServeConfig {
@@ -845,7 +999,8 @@ fn serve(args: &cli::ServeArgs) -> Result<Exit> {
     let handler = std::sync::Arc::clone(&service);
     let server = oxhttp::Server::new(move |request| handler.handle(request))
         .bind(args.bind)
-        .with_global_timeout(std::time::Duration::from_secs_f64(args.timeout + 30.0))
+        // Per read and per write on the socket: a query's own time is bounded by --timeout.
+        .with_global_timeout(std::time::Duration::from_secs_f64(args.client_timeout))
         .with_max_concurrent_connections(args.max_connections)
         .with_server_name(concat!("factgraph/", env!("CARGO_PKG_VERSION")))
         .map_err(AppError::failure)?;

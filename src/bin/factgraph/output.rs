@@ -104,6 +104,11 @@ pub fn quad_progress(total: u64) -> ProgressBar {
     progress(total, "{spinner} loading [{bar:30}] {human_pos}/{human_len} quads ({per_sec}, {eta} left)")
 }
 
+/// A progress bar counting graphs pushed.
+pub fn graph_progress(total: u64) -> ProgressBar {
+    progress(total, "{spinner} pushing [{bar:30}] {human_pos}/{human_len} graphs ({per_sec}, {eta} left)")
+}
+
 /// A progress bar over bytes read, with MB/s.
 pub fn byte_progress(total: u64) -> ProgressBar {
     progress(total, "{spinner} indexing [{bar:30}] {decimal_bytes}/{decimal_total_bytes} ({decimal_bytes_per_sec}, {eta} left)")
