@@ -69,9 +69,11 @@ def count_triples(endpoint, base):
 class Virtuoso:
     name = "virtuoso 7"
 
+    def __init__(self):
+        self.http = free_port()
+
     def __enter__(self):
         self.dir = tempfile.mkdtemp(prefix="virtuoso-", dir=WORK)
-        self.http = free_port()
         sql = free_port()
         section = ""
         lines = []
@@ -113,10 +115,10 @@ class Oxigraph:
 
     def __init__(self, binary):
         self.binary = binary
+        self.port = free_port()
 
     def __enter__(self):
         self.dir = tempfile.mkdtemp(prefix="oxigraph-", dir=WORK)
-        self.port = free_port()
         self.proc = subprocess.Popen([self.binary, "serve", "--location", os.path.join(self.dir, "data"),
                                       "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -440,11 +440,9 @@ fn remote_client(args: &cli::RemoteArgs) -> Result<factgraph::remote::Remote> {
     if !(args.request_timeout.is_finite() && args.request_timeout > 0.0) {
         return Err(AppError::usage(format!("--request-timeout must be a positive number of seconds, not {}", args.request_timeout)));
     }
-    let credentials = match (&args.user, &args.password) {
-        (Some(user), password) => Some(Credentials { user: user.clone(), password: password.clone().unwrap_or_default() }),
-        (None, Some(_)) => return Err(AppError::usage("a password was given (--password or FACTGRAPH_PASSWORD) without --user")),
-        (None, None) => None,
-    };
+    // A password without --user (FACTGRAPH_PASSWORD set for another server, say) is not used: a
+    // server that wants credentials answers 401, and the error says to give --user.
+    let credentials = args.user.as_ref().map(|user| Credentials { user: user.clone(), password: args.password.clone().unwrap_or_default() });
     let retry = RetryPolicy { retries: args.retries, ..RetryPolicy::default() };
     Ok(Remote::new(std::time::Duration::from_secs_f64(args.request_timeout), credentials, retry))
 }
