@@ -334,11 +334,11 @@ fn prepare(kb: &KnowledgeBase, graph: &NamedNode) -> Result<Prepared, StoreError
 fn send_graph(remote: &Remote, target: &PushTarget, prepared: &Prepared) -> Result<u32, RemoteError> {
     match &target.graph_store {
         Some(store) => {
-            // N-Triples is Turtle too; every Graph Store implementation reads text/turtle.
+            // The body is N-Triples, which needs no prefixes or escapes a server could misread.
             let answer = remote.send(&Outgoing {
                 method: Method::PUT,
                 url: &crate::remote::with_query_param(store, "graph", prepared.graph.as_str()),
-                content_type: Some("text/turtle; charset=utf-8"),
+                content_type: Some("application/n-triples"),
                 accept: None,
                 body: &prepared.body,
                 allow_not_found: false,
@@ -436,7 +436,7 @@ fn write_manifest(remote: &Remote, target: &PushTarget, manifest: NamedNodeRef<'
             .send(&Outgoing {
                 method: Method::PUT,
                 url: &crate::remote::with_query_param(store, "graph", manifest.as_str()),
-                content_type: Some("text/turtle; charset=utf-8"),
+                content_type: Some("application/n-triples"),
                 accept: None,
                 body: body.as_bytes(),
                 allow_not_found: false,
