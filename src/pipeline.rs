@@ -54,13 +54,7 @@ pub fn stream<E: From<InputError>>(
                     let origin = format!("{}:{}", raw.source, raw.first_line);
                     let id = &document.facts.document.id;
                     if let Some(first) = ids.get(id) {
-                        let at = PositionIndex::build(raw.text).value("$.document.id");
-                        summary.problems.push(Problem {
-                            source: raw.source.to_string(),
-                            position: Position { line: at.line + raw.first_line - 1, column: at.column },
-                            path: "$.document.id".into(),
-                            message: format!("duplicate document id {}; {first} already has it", crate::schema::quoted(id)),
-                        });
+                        summary.problems.push(duplicate(raw.source, raw.first_line, raw.text, id, first));
                         return Ok(());
                     }
                     ids.insert(id.clone(), origin.clone());
@@ -75,6 +69,193 @@ pub fn stream<E: From<InputError>>(
         })?;
     }
     Ok(summary)
+}
+
+/// The number of worker threads [`stream_parallel`] uses when not told: the cores this process may
+/// run on (so `taskset -c 0` means one).
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+/// Documents the reader hands to one worker at a time: up to this many bytes of JSON text...
+const BATCH_BYTES: usize = 256 << 10;
+/// ...or this many documents.
+const BATCH_DOCUMENTS: usize = 64;
+/// Batches that may wait in each worker's queue, in each direction.
+const QUEUE_BATCHES: usize = 2;
+
+/// What the reader hands on: a document's text, or the problem that makes it unreadable.
+enum Item {
+    Raw { source: usize, first_line: u64, text: String },
+    Unreadable(Problem),
+}
+
+/// What a worker hands back for one item.
+enum Outcome<T> {
+    /// A valid document: its id, where it is (for the duplicate check) and what `work` made of it.
+    Valid { source: usize, first_line: u64, id: String, text: String, output: T },
+    /// Every problem of an invalid (or unreadable) document.
+    Invalid(Vec<Problem>),
+}
+
+/// Why the reader stopped early.
+enum ReadStop {
+    Input(InputError),
+    /// The collector has gone (its sink failed): nothing more is wanted.
+    Closed,
+}
+
+impl From<InputError> for ReadStop {
+    fn from(error: InputError) -> Self {
+        ReadStop::Input(error)
+    }
+}
+
+/// Like [`stream`], on `threads` worker threads: documents are read on one thread, validated and
+/// handed to `work` on the workers, and `sink` receives what `work` returned in input order on the
+/// calling thread, so the result is the same for any number of threads. Duplicate document ids are
+/// caught in input order, as [`stream`] does; a duplicate's output is dropped. Memory stays flat:
+/// the reader waits while the workers' queues (a few batches each) are full. With `threads` <= 1,
+/// everything runs on the calling thread.
+pub fn stream_parallel<T, E>(
+    paths: &[PathBuf],
+    threads: usize,
+    work: impl Fn(&ValidDocument) -> T + Sync,
+    mut sink: impl FnMut(T) -> Result<(), E>,
+) -> Result<Summary, E>
+where
+    T: Send,
+    E: From<InputError>,
+{
+    if threads <= 1 {
+        return stream(paths, |_, document| sink(work(&document)));
+    }
+    use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+    let sources = list_sources(paths)?;
+    let sources = &sources;
+    let work = &work;
+    let mut summary = Summary { sources: sources.len(), ..Summary::default() };
+    let (read_result, collected) = std::thread::scope(|scope| {
+        let mut inputs: Vec<SyncSender<Vec<Item>>> = Vec::with_capacity(threads);
+        let mut outputs: Vec<Receiver<Vec<Outcome<T>>>> = Vec::with_capacity(threads);
+        for _ in 0..threads {
+            let (input, batches) = sync_channel::<Vec<Item>>(QUEUE_BATCHES);
+            let (results, output) = sync_channel::<Vec<Outcome<T>>>(QUEUE_BATCHES);
+            inputs.push(input);
+            outputs.push(output);
+            scope.spawn(move || {
+                for batch in batches {
+                    let outcomes = batch.into_iter().map(|item| validate_item(sources, item, work)).collect();
+                    if results.send(outcomes).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        let reader = scope.spawn(move || read_batches(sources, inputs));
+        let collected = collect(sources, outputs, &mut summary, &mut sink);
+        let read_result = reader.join().expect("the reading thread does not panic");
+        (read_result, collected)
+    });
+    collected?;
+    match read_result {
+        Ok(()) | Err(ReadStop::Closed) => Ok(summary),
+        Err(ReadStop::Input(error)) => Err(error.into()),
+    }
+}
+
+/// Reads every source, sending batches of documents to the workers in turn.
+fn read_batches(sources: &[crate::input::Source], inputs: Vec<std::sync::mpsc::SyncSender<Vec<Item>>>) -> Result<(), ReadStop> {
+    let mut next = 0;
+    let mut batch: Vec<Item> = Vec::with_capacity(BATCH_DOCUMENTS);
+    let mut bytes = 0;
+    let send = |batch: &mut Vec<Item>, next: &mut usize| -> Result<(), ReadStop> {
+        let full = std::mem::replace(batch, Vec::with_capacity(BATCH_DOCUMENTS));
+        inputs[*next % inputs.len()].send(full).map_err(|_| ReadStop::Closed)?;
+        *next += 1;
+        Ok(())
+    };
+    for (index, source) in sources.iter().enumerate() {
+        source.for_each_document(|raw| {
+            match raw {
+                Ok(raw) => {
+                    bytes += raw.text.len();
+                    batch.push(Item::Raw { source: index, first_line: raw.first_line, text: raw.text.to_string() });
+                }
+                Err(problem) => batch.push(Item::Unreadable(problem)),
+            }
+            if bytes >= BATCH_BYTES || batch.len() >= BATCH_DOCUMENTS {
+                bytes = 0;
+                send(&mut batch, &mut next)?;
+            }
+            Ok::<(), ReadStop>(())
+        })?;
+    }
+    if !batch.is_empty() {
+        send(&mut batch, &mut next)?;
+    }
+    Ok(())
+}
+
+/// Validates one item on a worker and, if it is valid, runs `work` on it.
+fn validate_item<T>(sources: &[crate::input::Source], item: Item, work: &impl Fn(&ValidDocument) -> T) -> Outcome<T> {
+    match item {
+        Item::Unreadable(problem) => Outcome::Invalid(vec![problem]),
+        Item::Raw { source, first_line, text } => {
+            let raw = crate::input::RawDocument { source: &sources[source].name, dir: &sources[source].dir, first_line, text: &text };
+            match validate(raw) {
+                Ok(document) => {
+                    let output = work(&document);
+                    let id = document.facts.document.id;
+                    Outcome::Valid { source, first_line, id, text, output }
+                }
+                Err(problems) => Outcome::Invalid(problems),
+            }
+        }
+    }
+}
+
+/// Takes the workers' results in input order (batch `n` comes from worker `n % threads`), catches
+/// duplicate ids and hands each new document's output to `sink`.
+fn collect<T, E>(
+    sources: &[crate::input::Source],
+    outputs: Vec<std::sync::mpsc::Receiver<Vec<Outcome<T>>>>,
+    summary: &mut Summary,
+    sink: &mut impl FnMut(T) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut ids: HashMap<String, String> = HashMap::new();
+    for next in 0.. {
+        // A closed queue means its worker has no more batches, and so none of the later ones exist.
+        let Ok(batch) = outputs[next % outputs.len()].recv() else { break };
+        for outcome in batch {
+            summary.seen += 1;
+            match outcome {
+                Outcome::Invalid(problems) => summary.problems.extend(problems),
+                Outcome::Valid { source, first_line, id, text, output } => {
+                    let name = &sources[source].name;
+                    if let Some(first) = ids.get(&id) {
+                        summary.problems.push(duplicate(name, first_line, &text, &id, first));
+                        continue;
+                    }
+                    ids.insert(id, format!("{name}:{first_line}"));
+                    summary.valid += 1;
+                    sink(output)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The problem of a document whose id an earlier one (at `first`) already has.
+fn duplicate(source: &str, first_line: u64, text: &str, id: &str, first: &str) -> Problem {
+    let at = PositionIndex::build(text).value("$.document.id");
+    Problem {
+        source: source.to_string(),
+        position: Position { line: at.line + first_line - 1, column: at.column },
+        path: "$.document.id".into(),
+        message: format!("duplicate document id {}; {first} already has it", crate::schema::quoted(id)),
+    }
 }
 
 /// What [`check`] found: the valid documents and every problem.
