@@ -368,12 +368,3 @@ fn quoted(value: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
 }
-
-/// The quads `produce` hands to its sink, as N-Quads or N-Triples lines in a buffer (for writing
-/// documents on worker threads).
-pub fn lines(format: Format, produce: impl FnOnce(&mut dyn FnMut(QuadRef<'_>))) -> Vec<u8> {
-    let keep_graphs = format == Format::NQuads;
-    let mut buffer = Vec::with_capacity(128 << 10);
-    produce(&mut |quad| write_line(quad, keep_graphs, &mut buffer));
-    buffer
-}

@@ -241,13 +241,18 @@ fn map(args: &cli::MapArgs) -> Result<Exit> {
     let summary = if format.is_line_based() {
         // Streamed: each document's lines are written as soon as the documents before it are. With a
         // problem anywhere, an output file is not put in place (stdout has what was streamed so far).
-        let work = |document: &factgraph::validate::ValidDocument| serialize::lines(format, |sink| setup.mapper.map_into(document, sink));
-        pipeline::stream_parallel::<_, AppError>(&args.paths, threads, work, |lines| Ok(output.write_all(&lines)?))?
+        let keep_graphs = format == serialize::Format::NQuads;
+        let work = |document: &factgraph::validate::ValidDocument, lines: &mut Vec<u8>| {
+            setup.mapper.map_into(document, &mut |quad| serialize::write_line(quad, keep_graphs, lines));
+        };
+        pipeline::stream_parallel::<_, AppError>(&args.paths, threads, work, |lines, new| Ok(output.write_all(&lines[new])?))?
     } else {
         let mut quads = Vec::new();
-        let work = |document: &factgraph::validate::ValidDocument| setup.mapper.map(document);
-        let summary = pipeline::stream_parallel::<_, AppError>(&args.paths, threads, work, |mapped| {
-            quads.extend(mapped);
+        let work = |document: &factgraph::validate::ValidDocument, mapped: &mut Vec<Vec<oxigraph::model::Quad>>| mapped.push(setup.mapper.map(document));
+        let summary = pipeline::stream_parallel::<_, AppError>(&args.paths, threads, work, |mapped, new| {
+            for document in &mut mapped[new] {
+                quads.append(document);
+            }
             Ok(())
         })?;
         if summary.is_clean() {
