@@ -54,13 +54,7 @@ pub fn stream<E: From<InputError>>(
                     let origin = format!("{}:{}", raw.source, raw.first_line);
                     let id = &document.facts.document.id;
                     if let Some(first) = ids.get(id) {
-                        let at = PositionIndex::build(raw.text).value("$.document.id");
-                        summary.problems.push(Problem {
-                            source: raw.source.to_string(),
-                            position: Position { line: at.line + raw.first_line - 1, column: at.column },
-                            path: "$.document.id".into(),
-                            message: format!("duplicate document id {}; {first} already has it", crate::schema::quoted(id)),
-                        });
+                        summary.problems.push(duplicate(raw.source, raw.first_line, raw.text, id, first));
                         return Ok(());
                     }
                     ids.insert(id.clone(), origin.clone());
@@ -75,6 +69,283 @@ pub fn stream<E: From<InputError>>(
         })?;
     }
     Ok(summary)
+}
+
+/// The number of worker threads [`stream_parallel`] uses when not told: the cores this process may
+/// run on (so `taskset -c 0` means one).
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+/// What the workers of [`stream_parallel`] build for a batch of documents, one document after the
+/// other: [`BatchOutput::len`] after a document marks where its part ends (a `Vec<u8>` of N-Quads
+/// lines, say, or a `Vec` with one entry per document).
+pub trait BatchOutput: Default + Send {
+    /// The end of what was added so far.
+    fn len(&self) -> usize;
+    /// Empties it, keeping its memory for the next batch.
+    fn clear(&mut self);
+}
+
+impl<T: Send> BatchOutput for Vec<T> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+
+    fn clear(&mut self) {
+        Vec::clear(self)
+    }
+}
+
+/// Documents the reader hands to one worker at a time: up to this many bytes of JSON text...
+const BATCH_BYTES: usize = 256 << 10;
+/// ...or this many documents.
+const BATCH_DOCUMENTS: usize = 64;
+/// Batches that may wait in each worker's queue, in each direction.
+const QUEUE_BATCHES: usize = 2;
+/// On one thread, `sink` gets the output of this many documents at a time.
+const SERIAL_DOCUMENTS: usize = 16;
+
+/// What the reader hands a worker: the documents' texts end to end, and each item.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    items: Vec<Item>,
+}
+
+/// One document of a batch (its text is `text[start..end]`), or the problem that makes it unreadable.
+enum Item {
+    Raw { source: usize, first_line: u64, start: usize, end: usize },
+    Unreadable(Problem),
+}
+
+/// What a worker hands back for a batch: the batch's text (for duplicate ids' positions), an outcome
+/// per item, and the output of its valid documents, one after the other.
+struct Done<O> {
+    text: String,
+    outcomes: Vec<Outcome>,
+    output: O,
+}
+
+/// What a worker found for one item.
+enum Outcome {
+    /// A valid document: its id, where it is, and where its part of the output lies.
+    Valid { source: usize, first_line: u64, id: String, text: std::ops::Range<usize>, output: std::ops::Range<usize> },
+    /// Every problem of an invalid (or unreadable) document.
+    Invalid(Vec<Problem>),
+}
+
+/// Why the reader stopped early.
+enum ReadStop {
+    Input(InputError),
+    /// The collector has gone (its sink failed): nothing more is wanted.
+    Closed,
+}
+
+impl From<InputError> for ReadStop {
+    fn from(error: InputError) -> Self {
+        ReadStop::Input(error)
+    }
+}
+
+/// Like [`stream`], on `threads` worker threads: documents are read on one thread, validated on the
+/// workers and handed to `work`, which appends what it makes of each to its batch's output; `sink`
+/// receives, on the calling thread and in input order, each output with the range that the new
+/// documents' parts take in it (several documents at a time). The result is the same for any
+/// number of threads. Duplicate document ids are caught in input order, as [`stream`] does; a
+/// duplicate's part is left out. Memory stays flat: the reader waits while the workers' queues (a
+/// few batches each) are full, and outputs are reused. With `threads` <= 1, everything runs on the
+/// calling thread.
+pub fn stream_parallel<O, E>(
+    paths: &[PathBuf],
+    threads: usize,
+    work: impl Fn(&ValidDocument, &mut O) + Sync,
+    mut sink: impl FnMut(&mut O, std::ops::Range<usize>) -> Result<(), E>,
+) -> Result<Summary, E>
+where
+    O: BatchOutput,
+    E: From<InputError>,
+{
+    if threads <= 1 {
+        let mut output = O::default();
+        let mut pending = 0;
+        let summary = stream::<E>(paths, |_, document| {
+            work(&document, &mut output);
+            pending += 1;
+            if pending == SERIAL_DOCUMENTS {
+                pending = 0;
+                let end = output.len();
+                sink(&mut output, 0..end)?;
+                output.clear();
+            }
+            Ok(())
+        })?;
+        if pending > 0 {
+            let end = output.len();
+            sink(&mut output, 0..end)?;
+        }
+        return Ok(summary);
+    }
+    use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+    let sources = list_sources(paths)?;
+    let sources = &sources;
+    let work = &work;
+    let mut summary = Summary { sources: sources.len(), ..Summary::default() };
+    let (read_result, collected) = std::thread::scope(|scope| {
+        let mut inputs: Vec<SyncSender<Batch>> = Vec::with_capacity(threads);
+        let mut outputs: Vec<Receiver<Done<O>>> = Vec::with_capacity(threads);
+        let mut recycling: Vec<SyncSender<O>> = Vec::with_capacity(threads);
+        let (texts_back, texts) = sync_channel::<String>(threads * QUEUE_BATCHES);
+        for _ in 0..threads {
+            let (input, batches) = sync_channel::<Batch>(QUEUE_BATCHES);
+            let (results, output) = sync_channel::<Done<O>>(QUEUE_BATCHES);
+            let (recycle, recycled) = sync_channel::<O>(QUEUE_BATCHES);
+            inputs.push(input);
+            outputs.push(output);
+            recycling.push(recycle);
+            scope.spawn(move || {
+                for batch in batches {
+                    let mut output = recycled.try_recv().unwrap_or_default();
+                    let outcomes = batch.items.into_iter().map(|item| validate_item(sources, &batch.text, item, work, &mut output)).collect();
+                    if results.send(Done { text: batch.text, outcomes, output }).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        let reader = scope.spawn(move || read_batches(sources, inputs, texts));
+        let collected = collect(sources, outputs, recycling, texts_back, &mut summary, &mut sink);
+        let read_result = reader.join().expect("the reading thread does not panic");
+        (read_result, collected)
+    });
+    collected?;
+    match read_result {
+        Ok(()) | Err(ReadStop::Closed) => Ok(summary),
+        Err(ReadStop::Input(error)) => Err(error.into()),
+    }
+}
+
+/// Reads every source, sending batches of documents to the workers in turn; reuses the texts of
+/// batches the collector is done with.
+fn read_batches(sources: &[crate::input::Source], inputs: Vec<std::sync::mpsc::SyncSender<Batch>>, texts: std::sync::mpsc::Receiver<String>) -> Result<(), ReadStop> {
+    let mut next = 0;
+    let fresh = |texts: &std::sync::mpsc::Receiver<String>| Batch {
+        text: texts.try_recv().unwrap_or_else(|_| String::with_capacity(BATCH_BYTES + (64 << 10))),
+        items: Vec::with_capacity(BATCH_DOCUMENTS),
+    };
+    let mut batch = fresh(&texts);
+    let send = |batch: &mut Batch, next: &mut usize| -> Result<(), ReadStop> {
+        let full = std::mem::replace(batch, fresh(&texts));
+        inputs[*next % inputs.len()].send(full).map_err(|_| ReadStop::Closed)?;
+        *next += 1;
+        Ok(())
+    };
+    for (index, source) in sources.iter().enumerate() {
+        source.for_each_document(|raw| {
+            match raw {
+                Ok(raw) => {
+                    let start = batch.text.len();
+                    batch.text.push_str(raw.text);
+                    batch.items.push(Item::Raw { source: index, first_line: raw.first_line, start, end: batch.text.len() });
+                }
+                Err(problem) => batch.items.push(Item::Unreadable(problem)),
+            }
+            if batch.text.len() >= BATCH_BYTES || batch.items.len() >= BATCH_DOCUMENTS {
+                send(&mut batch, &mut next)?;
+            }
+            Ok::<(), ReadStop>(())
+        })?;
+    }
+    if !batch.items.is_empty() {
+        send(&mut batch, &mut next)?;
+    }
+    Ok(())
+}
+
+/// Validates one item on a worker and, if it is valid, runs `work` on it.
+fn validate_item<O: BatchOutput>(
+    sources: &[crate::input::Source],
+    text: &str,
+    item: Item,
+    work: &impl Fn(&ValidDocument, &mut O),
+    output: &mut O,
+) -> Outcome {
+    match item {
+        Item::Unreadable(problem) => Outcome::Invalid(vec![problem]),
+        Item::Raw { source, first_line, start, end } => {
+            let raw = crate::input::RawDocument { source: &sources[source].name, dir: &sources[source].dir, first_line, text: &text[start..end] };
+            match validate(raw) {
+                Ok(document) => {
+                    let from = output.len();
+                    work(&document, output);
+                    let id = document.facts.document.id;
+                    Outcome::Valid { source, first_line, id, text: start..end, output: from..output.len() }
+                }
+                Err(problems) => Outcome::Invalid(problems),
+            }
+        }
+    }
+}
+
+/// Takes the workers' results in input order (batch `n` comes from worker `n % threads`), catches
+/// duplicate ids and hands the new documents' output to `sink`, then returns the outputs to their
+/// workers and the texts to the reader for reuse.
+fn collect<O: BatchOutput, E>(
+    sources: &[crate::input::Source],
+    outputs: Vec<std::sync::mpsc::Receiver<Done<O>>>,
+    recycling: Vec<std::sync::mpsc::SyncSender<O>>,
+    texts: std::sync::mpsc::SyncSender<String>,
+    summary: &mut Summary,
+    sink: &mut impl FnMut(&mut O, std::ops::Range<usize>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut ids: HashMap<String, String> = HashMap::new();
+    for next in 0.. {
+        // A closed queue means its worker has no more batches, and so none of the later ones exist.
+        let Ok(Done { mut text, outcomes, mut output }) = outputs[next % outputs.len()].recv() else { break };
+        // The parts of consecutive new documents, handed to `sink` together.
+        let mut run: Option<std::ops::Range<usize>> = None;
+        for outcome in outcomes {
+            summary.seen += 1;
+            match outcome {
+                Outcome::Invalid(problems) => summary.problems.extend(problems),
+                Outcome::Valid { source, first_line, id, text: at, output: part } => {
+                    let name = &sources[source].name;
+                    if let Some(first) = ids.get(&id) {
+                        summary.problems.push(duplicate(name, first_line, &text[at], &id, first));
+                        if let Some(run) = run.take() {
+                            sink(&mut output, run)?;
+                        }
+                        continue;
+                    }
+                    ids.insert(id, format!("{name}:{first_line}"));
+                    summary.valid += 1;
+                    run = Some(match run {
+                        Some(run) => run.start..part.end,
+                        None => part,
+                    });
+                }
+            }
+        }
+        if let Some(run) = run {
+            sink(&mut output, run)?;
+        }
+        output.clear();
+        let _ = recycling[next % recycling.len()].try_send(output);
+        text.clear();
+        let _ = texts.try_send(text);
+    }
+    Ok(())
+}
+
+/// The problem of a document whose id an earlier one (at `first`) already has.
+fn duplicate(source: &str, first_line: u64, text: &str, id: &str, first: &str) -> Problem {
+    let at = PositionIndex::build(text).value("$.document.id");
+    Problem {
+        source: source.to_string(),
+        position: Position { line: at.line + first_line - 1, column: at.column },
+        path: "$.document.id".into(),
+        message: format!("duplicate document id {}; {first} already has it", crate::schema::quoted(id)),
+    }
 }
 
 /// What [`check`] found: the valid documents and every problem.

@@ -230,29 +230,141 @@ pub fn compare_term(a: TermRef<'_>, b: TermRef<'_>) -> Ordering {
 
 /// Streams quads as N-Quads, or as N-Triples (graph names dropped), one line each.
 pub struct LineWriter<W: Write> {
-    inner: oxigraph::io::WriterQuadSerializer<W>,
+    inner: W,
+    buffer: Vec<u8>,
     keep_graphs: bool,
 }
+
+/// [`LineWriter`] hands its buffer to the writer whenever it holds this much.
+const LINE_BUFFER: usize = 256 << 10;
 
 impl<W: Write> LineWriter<W> {
     /// A writer for `format`, which must be N-Triples or N-Quads.
     pub fn new(format: Format, writer: W) -> LineWriter<W> {
-        let keep_graphs = format == Format::NQuads;
-        let rdf_format = if keep_graphs { RdfFormat::NQuads } else { RdfFormat::NTriples };
-        LineWriter { inner: RdfSerializer::from_format(rdf_format).for_writer(writer), keep_graphs }
+        LineWriter { inner: writer, buffer: Vec::with_capacity(LINE_BUFFER + 4096), keep_graphs: format == Format::NQuads }
     }
 
     /// Writes one quad.
     pub fn write(&mut self, quad: QuadRef<'_>) -> io::Result<()> {
-        if self.keep_graphs {
-            self.inner.serialize_quad(quad)
-        } else {
-            self.inner.serialize_quad(QuadRef::new(quad.subject, quad.predicate, quad.object, GraphNameRef::DefaultGraph))
+        write_line(quad, self.keep_graphs, &mut self.buffer);
+        if self.buffer.len() >= LINE_BUFFER {
+            self.inner.write_all(&self.buffer)?;
+            self.buffer.clear();
         }
+        Ok(())
     }
 
     /// Flushes and returns the writer.
-    pub fn finish(self) -> io::Result<W> {
-        self.inner.finish()
+    pub fn finish(mut self) -> io::Result<W> {
+        self.inner.write_all(&self.buffer)?;
+        self.inner.flush()?;
+        Ok(self.inner)
     }
+}
+
+/// Appends `quad` as one N-Quads line (N-Triples with `keep_graph: false`) to `out`, byte for byte
+/// as Oxigraph's N-Quads and N-Triples serializers write it (`tests/line_format.rs` checks this for
+/// arbitrary terms): IRIs and blank nodes as they are, literals quoted with the same escapes. It
+/// copies unescaped runs whole, where Oxigraph's formats character by character.
+pub fn write_line(quad: QuadRef<'_>, keep_graph: bool, out: &mut Vec<u8>) {
+    match quad.subject {
+        NamedOrBlankNodeRef::NamedNode(n) => iri(n.as_str(), out),
+        NamedOrBlankNodeRef::BlankNode(b) => blank(b.as_str(), out),
+        #[allow(unreachable_patterns)]
+        other => display(other, out),
+    }
+    out.push(b' ');
+    iri(quad.predicate.as_str(), out);
+    out.push(b' ');
+    match quad.object {
+        TermRef::NamedNode(n) => iri(n.as_str(), out),
+        TermRef::BlankNode(b) => blank(b.as_str(), out),
+        TermRef::Literal(l) => {
+            quoted(l.value(), out);
+            if let Some(language) = l.language() {
+                out.push(b'@');
+                out.extend_from_slice(language.as_bytes());
+            } else if l.datatype() != xsd::STRING {
+                out.extend_from_slice(b"^^");
+                iri(l.datatype().as_str(), out);
+            }
+        }
+        #[allow(unreachable_patterns)]
+        other => display(other, out),
+    }
+    if keep_graph {
+        match quad.graph_name {
+            GraphNameRef::NamedNode(n) => {
+                out.push(b' ');
+                iri(n.as_str(), out);
+            }
+            GraphNameRef::BlankNode(b) => {
+                out.push(b' ');
+                blank(b.as_str(), out);
+            }
+            GraphNameRef::DefaultGraph => {}
+        }
+    }
+    out.extend_from_slice(b" .\n");
+}
+
+fn iri(iri: &str, out: &mut Vec<u8>) {
+    out.push(b'<');
+    out.extend_from_slice(iri.as_bytes());
+    out.push(b'>');
+}
+
+fn blank(id: &str, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"_:");
+    out.extend_from_slice(id.as_bytes());
+}
+
+/// Terms this writer has no fast path for (RDF 1.2 triple terms, if enabled): Oxigraph's own text.
+#[allow(dead_code)]
+fn display(term: impl std::fmt::Display, out: &mut Vec<u8>) {
+    // Writing to a Vec cannot fail.
+    let _ = write!(out, "{term}");
+}
+
+/// A string literal's quoted form, with Oxigraph's escapes (`oxrdf::literal::print_quoted_str`):
+/// `\b \t \n \f \r \" \\`, `\uXXXX` for the other controls, U+007F, U+FFFE and U+FFFF.
+fn quoted(value: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    let bytes = value.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let escape: Option<&[u8]> = match b {
+            0x08 => Some(b"\\b"),
+            b'\t' => Some(b"\\t"),
+            b'\n' => Some(b"\\n"),
+            0x0c => Some(b"\\f"),
+            b'\r' => Some(b"\\r"),
+            b'"' => Some(b"\\\""),
+            b'\\' => Some(b"\\\\"),
+            0x00..=0x1f | 0x7f => None,
+            // U+FFFE and U+FFFF are EF BF BE and EF BF BF.
+            0xef if bytes.get(i + 1) == Some(&0xbf) && matches!(bytes.get(i + 2), Some(0xbe | 0xbf)) => None,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        match escape {
+            Some(escape) => {
+                out.extend_from_slice(escape);
+                i += 1;
+            }
+            None => {
+                let (code, width) = if b == 0xef { (0xfffe + u32::from(bytes[i + 2] - 0xbe), 3) } else { (u32::from(b), 1) };
+                let _ = write!(out, "\\u{code:04X}");
+                i += width;
+            }
+        }
+        start = i;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
 }

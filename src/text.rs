@@ -79,9 +79,21 @@ impl CodePoints {
 /// and the punctuation that varies between spellings of one name (`.`, `,`, quotes, apostrophes)
 /// dropped. "Jean-Claude  Juncker", "jean claude juncker" and "Jean-Claude Juncker." agree.
 pub fn identity_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
+    // Most names are already in NFC (all ASCII ones are): skip the normalizer for them.
+    if name.is_ascii() {
+        fold_name(name.bytes().map(|b| char::from(b.to_ascii_lowercase())), name.len())
+    } else if unicode_normalization::is_nfc_quick(name.chars()) == unicode_normalization::IsNormalized::Yes {
+        fold_name(name.chars().flat_map(char::to_lowercase), name.len())
+    } else {
+        fold_name(name.nfc().flat_map(char::to_lowercase), name.len())
+    }
+}
+
+/// The separator folding and punctuation dropping of [`identity_name`], on lowercase NFC characters.
+fn fold_name(chars: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
     let mut pending_separator = false;
-    for c in name.nfc().flat_map(char::to_lowercase) {
+    for c in chars {
         if c.is_whitespace() || c == '-' || c == '_' {
             pending_separator = !out.is_empty();
         } else if matches!(c, '.' | ',' | '\'' | '"' | '\u{2018}' | '\u{2019}' | '\u{201c}' | '\u{201d}') {
@@ -102,6 +114,11 @@ pub fn identity_name(name: &str) -> String {
 /// everything else — spaces, `<>"{}|^`\`, `/?#%`, controls, bidirectional formatting marks, private
 /// use and non-characters — is percent-encoded as UTF-8. Distinct inputs give distinct segments.
 pub fn iri_segment(text: &str, out: &mut String) {
+    // The common case, a segment that needs no escape, is copied whole.
+    if text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')) {
+        out.push_str(text);
+        return;
+    }
     for c in text.chars() {
         if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~') || is_plain_ucschar(c) {
             out.push(c);
@@ -148,6 +165,9 @@ mod tests {
         assert_eq!(identity_name(" jean claude juncker."), "jean-claude-juncker");
         assert_eq!(identity_name("U.S."), "us");
         assert_eq!(identity_name("Владимир Путин"), "владимир-путин");
+        // Decomposed input is composed first (the quick check sends it through the normalizer).
+        assert_eq!(identity_name("Cafe\u{301} Noir"), "caf\u{e9}-noir");
+        assert_eq!(identity_name("CAF\u{c9}"), "caf\u{e9}");
     }
 
     #[test]

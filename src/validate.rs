@@ -303,6 +303,25 @@ impl ItemKind {
     }
 }
 
+/// The JSON path of an item (`$.roles[2]`, `$.claims[0].content.event`), formatted only when a
+/// message names it.
+#[derive(Debug, Clone, Copy)]
+struct ItemPath {
+    section: &'static str,
+    index: usize,
+    nested: Option<&'static str>,
+}
+
+impl fmt::Display for ItemPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "$.{}[{}]", self.section, self.index)?;
+        match self.nested {
+            Some(nested) => write!(f, ".content.{nested}"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// What a reference may name.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Target {
@@ -314,7 +333,7 @@ struct Checker<'a> {
     dir: &'a Path,
     findings: Vec<Finding>,
     /// Every local id: its kind and the path of the item that declares it.
-    ids: HashMap<&'a str, (ItemKind, String)>,
+    ids: HashMap<&'a str, (ItemKind, ItemPath)>,
     broken_ids: HashSet<&'a str>,
     text: Option<(String, CodePoints)>,
 }
@@ -340,10 +359,10 @@ impl<'a> Checker<'a> {
         }
         self.declare_ids(view);
         if let Some(publisher) = view.document.and_then(|d| d.publisher.as_deref()) {
-            self.reference("$.document.publisher", publisher, Target::Entity);
+            self.reference(&|| "$.document.publisher".to_string(), publisher, Target::Entity);
         }
         let document_id = view.document.map_or("", |d| d.id.as_str());
-        let mut nodes: HashMap<String, (String, &Entity)> = HashMap::new();
+        let mut nodes: HashMap<String, (usize, &Entity)> = HashMap::with_capacity(view.entities.len());
         for &(i, entity) in &view.entities {
             let path = format!("$.entities[{i}]");
             self.entity(&path, entity);
@@ -351,14 +370,14 @@ impl<'a> Checker<'a> {
             match nodes.get(&node) {
                 Some((first, other)) => {
                     let message = format!(
-                        "this entity would be the same node as {first} ({} {}); merge the two, or give one a \"key\" to tell them apart",
+                        "this entity would be the same node as $.entities[{first}] ({} {}); merge the two, or give one a \"key\" to tell them apart",
                         other.kind.as_str(),
                         quoted(&other.name)
                     );
                     self.report(path, message);
                 }
                 None => {
-                    nodes.insert(node, (path, entity));
+                    nodes.insert(node, (i, entity));
                 }
             }
         }
@@ -380,48 +399,48 @@ impl<'a> Checker<'a> {
     }
 
     fn declare_ids(&mut self, view: &View<'a>) {
-        let declare = |this: &mut Self, id: &'a str, kind: ItemKind, path: String| {
-            let id_path = format!("{path}.id");
+        let declare = |this: &mut Self, id: &'a str, kind: ItemKind, path: ItemPath| {
             if !valid_id(id) {
-                this.report(&id_path, format!("invalid id {}; ids use letters, digits, '.', '_' and '-'", quoted(id)));
+                this.report(format!("{path}.id"), format!("invalid id {}; ids use letters, digits, '.', '_' and '-'", quoted(id)));
             }
             match this.ids.get(id) {
                 Some((_, first)) => {
                     let message = format!("duplicate id {}; {first} already uses it", quoted(id));
-                    this.report(id_path, message);
+                    this.report(format!("{path}.id"), message);
                 }
                 None => {
                     this.ids.insert(id, (kind, path));
                 }
             }
         };
+        let at = |section: &'static str, index: usize| ItemPath { section, index, nested: None };
         for &(i, x) in &view.entities {
-            declare(self, &x.id, ItemKind::Entity, format!("$.entities[{i}]"));
+            declare(self, &x.id, ItemKind::Entity, at("entities", i));
         }
         for &(i, x) in &view.roles {
-            declare(self, &x.id, ItemKind::Role, format!("$.roles[{i}]"));
+            declare(self, &x.id, ItemKind::Role, at("roles", i));
         }
         for &(i, x) in &view.relations {
-            declare(self, &x.id, ItemKind::Relation, format!("$.relations[{i}]"));
+            declare(self, &x.id, ItemKind::Relation, at("relations", i));
         }
         for &(i, x) in &view.events {
-            declare(self, &x.id, ItemKind::Event, format!("$.events[{i}]"));
+            declare(self, &x.id, ItemKind::Event, at("events", i));
         }
         for &(i, x) in &view.quotes {
-            declare(self, &x.id, ItemKind::Quote, format!("$.quotes[{i}]"));
+            declare(self, &x.id, ItemKind::Quote, at("quotes", i));
         }
         for &(i, x) in &view.claims {
-            let path = format!("$.claims[{i}]");
-            declare(self, &x.id, ItemKind::Claim, path.clone());
+            declare(self, &x.id, ItemKind::Claim, at("claims", i));
+            let nested = |nested: &'static str| ItemPath { nested: Some(nested), ..at("claims", i) };
             if let Some(content) = &x.content {
                 if let Some(r) = &content.relation {
-                    declare(self, &r.id, ItemKind::Relation, format!("{path}.content.relation"));
+                    declare(self, &r.id, ItemKind::Relation, nested("relation"));
                 }
                 if let Some(r) = &content.role {
-                    declare(self, &r.id, ItemKind::Role, format!("{path}.content.role"));
+                    declare(self, &r.id, ItemKind::Role, nested("role"));
                 }
                 if let Some(e) = &content.event {
-                    declare(self, &e.id, ItemKind::Event, format!("{path}.content.event"));
+                    declare(self, &e.id, ItemKind::Event, nested("event"));
                 }
             }
         }
@@ -434,9 +453,9 @@ impl<'a> Checker<'a> {
                 format!("invalid document id {}; ids use letters, digits, '.', '_' and '-'", quoted(&document.id)),
             );
         }
-        self.non_empty("$.document.title", &document.title);
+        self.non_empty(&|| "$.document.title".to_string(), &document.title);
         if let Some(notes) = &document.notes {
-            self.portable("$.document.notes", notes);
+            self.portable(&|| "$.document.notes".to_string(), notes);
         }
         if let Some(url) = &document.url {
             if let Err(error) = iri_string::types::IriStr::new(url) {
@@ -444,7 +463,7 @@ impl<'a> Checker<'a> {
             }
         }
         if let Some(published) = &document.published {
-            self.date("$.document.published", published);
+            self.date(&|| "$.document.published".to_string(), published);
         }
         if let Some(language) = &document.language {
             if !valid_language(language) {
@@ -456,7 +475,7 @@ impl<'a> Checker<'a> {
                 self.report("$.document.text_file", "give the text either inline (\"text\") or as \"text_file\", not both");
             }
             (Some(text), None) => {
-                self.portable("$.document.text", text);
+                self.portable(&|| "$.document.text".to_string(), text);
                 self.text = Some((text.clone(), CodePoints::new(text)));
             }
             (None, Some(file)) => {
@@ -491,15 +510,15 @@ impl<'a> Checker<'a> {
     }
 
     fn entity(&mut self, path: &str, entity: &Entity) {
-        self.non_empty(&format!("{path}.name"), &entity.name);
+        self.non_empty(&|| format!("{path}.name"), &entity.name);
         if let Some(description) = &entity.description {
-            self.portable(&format!("{path}.description"), description);
+            self.portable(&|| format!("{path}.description"), description);
         }
         for (i, alias) in entity.aliases.iter().enumerate() {
-            self.non_empty(&format!("{path}.aliases[{i}]"), alias);
+            self.non_empty(&|| format!("{path}.aliases[{i}]"), alias);
         }
         if let Some(qid) = &entity.wikidata {
-            self.wikidata(&format!("{path}.wikidata"), qid);
+            self.wikidata(&|| format!("{path}.wikidata"), qid);
         }
         if let Some(key) = &entity.key {
             if !valid_id(key) {
@@ -511,10 +530,10 @@ impl<'a> Checker<'a> {
     }
 
     fn role(&mut self, path: &str, role: &Role, asserted: bool) {
-        self.reference(&format!("{path}.holder"), &role.holder, Target::Entity);
-        self.non_empty(&format!("{path}.role"), &role.role);
+        self.reference(&|| format!("{path}.holder"), &role.holder, Target::Entity);
+        self.non_empty(&|| format!("{path}.role"), &role.role);
         if let Some(organisation) = &role.organisation {
-            self.reference(&format!("{path}.organisation"), organisation, Target::Entity);
+            self.reference(&|| format!("{path}.organisation"), organisation, Target::Entity);
         }
         self.period(path, role.start.as_ref(), role.end.as_ref(), role.as_of.as_ref());
         self.statement_evidence(path, &role.evidence, asserted, "a role");
@@ -522,8 +541,8 @@ impl<'a> Checker<'a> {
     }
 
     fn relation(&mut self, path: &str, relation: &Relation, asserted: bool) {
-        self.reference(&format!("{path}.subject"), &relation.subject, Target::Entity);
-        self.reference(&format!("{path}.object"), &relation.object, Target::Entity);
+        self.reference(&|| format!("{path}.subject"), &relation.subject, Target::Entity);
+        self.reference(&|| format!("{path}.object"), &relation.object, Target::Entity);
         if relation.subject == relation.object {
             self.report(format!("{path}.object"), format!("a relation needs two different entities; subject and object are both {}", quoted(&relation.object)));
         }
@@ -539,32 +558,32 @@ impl<'a> Checker<'a> {
         if !kind_ok {
             self.report(format!("{path}.type"), format!("invalid event type {}; use lowercase words joined by '-', such as \"troop-buildup\"", quoted(kind)));
         }
-        self.non_empty(&format!("{path}.description"), &event.description);
+        self.non_empty(&|| format!("{path}.description"), &event.description);
         if let Some(date) = &event.date {
-            self.date(&format!("{path}.date"), date);
+            self.date(&|| format!("{path}.date"), date);
         }
         self.period(path, event.start.as_ref(), event.end.as_ref(), None);
         for (i, place) in event.places.iter().enumerate() {
-            self.reference(&format!("{path}.places[{i}]"), place, Target::Entity);
+            self.reference(&|| format!("{path}.places[{i}]"), place, Target::Entity);
         }
         for (i, participant) in event.participants.iter().enumerate() {
-            self.reference(&format!("{path}.participants[{i}].entity"), &participant.entity, Target::Entity);
+            self.reference(&|| format!("{path}.participants[{i}].entity"), &participant.entity, Target::Entity);
         }
         if let Some(qid) = &event.wikidata {
-            self.wikidata(&format!("{path}.wikidata"), qid);
+            self.wikidata(&|| format!("{path}.wikidata"), qid);
         }
         self.statement_evidence(path, &event.evidence, asserted, "an event");
         self.confidence(path, event.confidence);
     }
 
     fn quote(&mut self, path: &str, quote: &Quote) {
-        self.reference(&format!("{path}.speaker"), &quote.speaker, Target::Entity);
-        self.non_empty(&format!("{path}.text"), &quote.text);
+        self.reference(&|| format!("{path}.speaker"), &quote.speaker, Target::Entity);
+        self.non_empty(&|| format!("{path}.text"), &quote.text);
         for (i, about) in quote.about.iter().enumerate() {
-            self.reference(&format!("{path}.about[{i}]"), about, Target::EntityOrEvent);
+            self.reference(&|| format!("{path}.about[{i}]"), about, Target::EntityOrEvent);
         }
         if let Some(date) = &quote.date {
-            self.date(&format!("{path}.date"), date);
+            self.date(&|| format!("{path}.date"), date);
         }
         self.statement_evidence(path, &quote.evidence, true, "a quote");
         if !quote.text.is_empty() && !quote.evidence.is_empty() && !quote.evidence.iter().any(|e| e.text.contains(&quote.text)) {
@@ -575,14 +594,14 @@ impl<'a> Checker<'a> {
 
     fn claim(&mut self, path: &str, claim: &Claim) {
         if let Some(claimant) = &claim.claimant {
-            self.reference(&format!("{path}.claimant"), claimant, Target::Entity);
+            self.reference(&|| format!("{path}.claimant"), claimant, Target::Entity);
         }
-        self.non_empty(&format!("{path}.summary"), &claim.summary);
+        self.non_empty(&|| format!("{path}.summary"), &claim.summary);
         for (i, about) in claim.about.iter().enumerate() {
-            self.reference(&format!("{path}.about[{i}]"), about, Target::EntityOrEvent);
+            self.reference(&|| format!("{path}.about[{i}]"), about, Target::EntityOrEvent);
         }
         if let Some(date) = &claim.date {
-            self.date(&format!("{path}.date"), date);
+            self.date(&|| format!("{path}.date"), date);
         }
         if let Some(content) = &claim.content {
             let present = [content.relation.is_some(), content.role.is_some(), content.event.is_some()];
@@ -616,17 +635,17 @@ impl<'a> Checker<'a> {
 
     fn evidence(&mut self, path: &str, evidence: &[Evidence]) {
         for (i, span) in evidence.iter().enumerate() {
-            let path = format!("{path}.evidence[{i}]");
-            self.portable(&format!("{path}.text"), &span.text);
+            let span_path = || format!("{path}.evidence[{i}]");
+            self.portable(&|| format!("{}.text", span_path()), &span.text);
             if span.start >= span.end {
-                self.report(format!("{path}.end"), format!("empty or reversed span: end {} is not after start {}", span.end, span.start));
+                self.report(format!("{}.end", span_path()), format!("empty or reversed span: end {} is not after start {}", span.end, span.start));
                 continue;
             }
             let Some((text, points)) = &self.text else { continue };
             match points.byte_range(span.start, span.end) {
                 None => {
                     let message = format!("span {}..{} lies outside the text, which has {} characters", span.start, span.end, points.len());
-                    self.report(format!("{path}.end"), message);
+                    self.report(format!("{}.end", span_path()), message);
                 }
                 Some(range) => {
                     let actual = &text[range];
@@ -645,21 +664,21 @@ impl<'a> Checker<'a> {
                                 span.start, span.end, quoted(actual)
                             ),
                         };
-                        self.report(format!("{path}.text"), message);
+                        self.report(format!("{}.text", span_path()), message);
                     }
                 }
             }
         }
     }
 
-    fn reference(&mut self, path: &str, id: &str, target: Target) {
+    fn reference(&mut self, path: &dyn Fn() -> String, id: &str, target: Target) {
         match self.ids.get(id) {
             Some((ItemKind::Entity, _)) => {}
             Some((ItemKind::Event, _)) if target == Target::EntityOrEvent => {}
             Some((kind, declared)) => {
                 let expected = if target == Target::Entity { "an entity" } else { "an entity or an event" };
                 let message = format!("{} is {} ({declared}), expected {expected}", quoted(id), kind.with_article());
-                self.report(path, message);
+                self.report(path(), message);
             }
             None if self.broken_ids.contains(id) => {}
             None => {
@@ -674,16 +693,16 @@ impl<'a> Checker<'a> {
                     Some(near) => format!("no {what} has the id {}; did you mean \"{near}\"?", quoted(id)),
                     None => format!("no {what} has the id {}", quoted(id)),
                 };
-                self.report(path, message);
+                self.report(path(), message);
             }
         }
     }
 
     fn period(&mut self, path: &str, start: Option<&Date>, end: Option<&Date>, as_of: Option<&Date>) {
-        let start = start.and_then(|d| self.date(&format!("{path}.start"), d));
-        let end = end.and_then(|d| self.date(&format!("{path}.end"), d));
+        let start = start.and_then(|d| self.date(&|| format!("{path}.start"), d));
+        let end = end.and_then(|d| self.date(&|| format!("{path}.end"), d));
         if let Some(as_of) = as_of {
-            self.date(&format!("{path}.as_of"), as_of);
+            self.date(&|| format!("{path}.as_of"), as_of);
         }
         if let (Some(start), Some(end)) = (start, end) {
             if start.earliest() > end.latest() {
@@ -692,26 +711,26 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn date(&mut self, path: &str, date: &Date) -> Option<DateValue> {
+    fn date(&mut self, path: &dyn Fn() -> String, date: &Date) -> Option<DateValue> {
         if let Some(text) = &date.text {
-            self.portable(&format!("{path}.text"), text);
+            self.portable(&|| format!("{}.text", path()), text);
         }
         match DateValue::parse(&date.value) {
             Ok(value) => Some(value),
             Err(error) => {
-                self.report(format!("{path}.value"), format!("impossible date {}: {error}", quoted(&date.value)));
+                self.report(format!("{}.value", path()), format!("impossible date {}: {error}", quoted(&date.value)));
                 None
             }
         }
     }
 
-    fn wikidata(&mut self, path: &str, qid: &str) {
+    fn wikidata(&mut self, path: &dyn Fn() -> String, qid: &str) {
         let ok = qid.len() > 1
             && qid.starts_with('Q')
             && qid[1..].bytes().all(|b| b.is_ascii_digit())
             && !qid[1..].starts_with('0');
         if !ok {
-            self.report(path, format!("malformed Wikidata id {}; expected an item id such as \"Q7184\"", quoted(qid)));
+            self.report(path(), format!("malformed Wikidata id {}; expected an item id such as \"Q7184\"", quoted(qid)));
         }
     }
 
@@ -723,21 +742,25 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn non_empty(&mut self, path: &str, value: &str) {
+    fn non_empty(&mut self, path: &dyn Fn() -> String, value: &str) {
         if value.trim().is_empty() {
-            self.report(path, "must not be empty");
+            self.report(path(), "must not be empty");
         }
         self.portable(path, value);
     }
 
     /// Text must be writable in every RDF format: XML (and so RDF/XML) cannot carry control
     /// characters other than tab, line feed and carriage return, nor U+FFFE and U+FFFF.
-    fn portable(&mut self, path: &str, value: &str) {
+    fn portable(&mut self, path: &dyn Fn() -> String, value: &str) {
+        // The characters refused are single bytes below 0x20 or start with 0xEF in UTF-8.
+        if !value.bytes().any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xef) {
+            return;
+        }
         let bad = value
             .chars()
             .find(|c| (c.is_control() && (*c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}'));
         if let Some(c) = bad {
-            self.report(path, format!("contains U+{:04X}, which RDF/XML and many RDF parsers cannot carry; remove it", c as u32));
+            self.report(path(), format!("contains U+{:04X}, which RDF/XML and many RDF parsers cannot carry; remove it", c as u32));
         }
     }
 }

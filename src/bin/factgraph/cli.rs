@@ -312,6 +312,10 @@ pub struct MapArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = RdfFormatArg::Turtle)]
     pub format: RdfFormatArg,
+    /// Worker threads that validate and map (default: the cores available); the output is the same
+    /// for any number.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<std::num::NonZeroUsize>,
     #[command(flatten)]
     pub base: BaseArgs,
     #[command(flatten)]

@@ -246,33 +246,24 @@ impl Setup {
 fn map(args: &cli::MapArgs) -> Result<Exit> {
     let setup = Setup::new(&args.base.base)?;
     let format = args.format.format();
+    let threads = args.threads.map_or_else(pipeline::default_threads, std::num::NonZeroUsize::get);
     let mut output = Output::open(args.output.output.as_deref())?;
+    // Documents are validated and mapped on `threads` workers; their output is taken in input order.
     let summary = if format.is_line_based() {
-        // Streamed: each document is validated, mapped and written before the next is read. With a
+        // Streamed: each document's lines are written as soon as the documents before it are. With a
         // problem anywhere, an output file is not put in place (stdout has what was streamed so far).
-        let mut writer = LineWriter::new(format, &mut output);
-        let mut failed: Option<io::Error> = None;
-        let summary = pipeline::stream::<AppError>(&args.paths, |_, document| {
-            if failed.is_none() {
-                setup.mapper.map_into(&document, &mut |quad| {
-                    if failed.is_none() {
-                        if let Err(e) = writer.write(quad) {
-                            failed = Some(e);
-                        }
-                    }
-                });
-            }
-            Ok(())
-        })?;
-        if let Some(error) = failed {
-            return Err(error.into());
-        }
-        writer.finish()?;
-        summary
+        let keep_graphs = format == serialize::Format::NQuads;
+        let work = |document: &factgraph::validate::ValidDocument, lines: &mut Vec<u8>| {
+            setup.mapper.map_into(document, &mut |quad| serialize::write_line(quad, keep_graphs, lines));
+        };
+        pipeline::stream_parallel::<_, AppError>(&args.paths, threads, work, |lines, new| Ok(output.write_all(&lines[new])?))?
     } else {
         let mut quads = Vec::new();
-        let summary = pipeline::stream::<AppError>(&args.paths, |_, document| {
-            setup.mapper.map_into(&document, &mut |quad| quads.push(quad.into_owned()));
+        let work = |document: &factgraph::validate::ValidDocument, mapped: &mut Vec<Vec<oxigraph::model::Quad>>| mapped.push(setup.mapper.map(document));
+        let summary = pipeline::stream_parallel::<_, AppError>(&args.paths, threads, work, |mapped, new| {
+            for document in &mut mapped[new] {
+                quads.append(document);
+            }
             Ok(())
         })?;
         if summary.is_clean() {
