@@ -346,12 +346,15 @@ fn push_to_virtuoso_with_digest_authentication_then_saved_queries_match() {
         .collect();
     assert_eq!(remote, graph_sizes(&sandbox, None), "Virtuoso holds our graphs");
     assert_eq!(all_triples(&sandbox, Some(&endpoint)), all_triples(&sandbox, None), "Virtuoso holds exactly our triples");
-    // Every saved query gives Virtuoso's rows, but one: in `entity`, Virtuoso writes the period of a
-    // role stated only "as of" a date as "/.." (it takes the missing start for bound there). The
-    // list is exact, so a query that starts to differ fails the test; docs/servers.md has the details.
+    // Every saved query gives Virtuoso's rows but two, where Virtuoso 7.2 evaluates differently
+    // from the SPARQL 1.1 semantics Oxigraph follows: in `entity` it writes the period of a role
+    // stated only "as of" a date as "/.." (a missing start counts as bound there), and in
+    // `wikidata-links` its `IF(EXISTS { … }, …)` inside a sub-select's BIND is always false (every
+    // event is called "claimed"). The list is exact, so a query that starts to differ fails the
+    // test; docs/servers.md has the details.
     let differences = compare_saved_queries_as(&sandbox, &endpoint, Sameness::UpToGroupConcat);
     let names: Vec<&str> = differences.iter().map(|d| d.lines().next().unwrap_or_default()).collect();
-    assert_eq!(names, ["entity"], "saved queries that differ on Virtuoso:\n{}", differences.join("\n"));
+    assert_eq!(names, ["entity", "wikidata-links"], "saved queries that differ on Virtuoso:\n{}", differences.join("\n"));
 }
 
 /// A scripted HTTP server: answers each request with the next of `script` (status, body), then
