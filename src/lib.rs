@@ -26,6 +26,7 @@ pub mod schema;
 pub mod query;
 pub mod serialize;
 pub mod serve;
+pub mod sorter;
 pub mod stats;
 pub mod store;
 pub mod text;
