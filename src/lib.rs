@@ -29,6 +29,7 @@ pub mod query;
 pub mod remote;
 pub mod serialize;
 pub mod serve;
+pub mod sorter;
 pub mod stats;
 pub mod store;
 pub mod text;

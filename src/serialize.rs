@@ -1,8 +1,11 @@
 //! Writing quads in the RDF formats, with deterministic, diff-friendly Turtle and TriG.
 //!
-//! [`write_sorted`] sorts and de-duplicates before writing: subjects in IRI order, `rdf:type` then
-//! `rdfs:label` first within a subject, then predicates and objects in order; it declares only the
-//! prefixes the output uses. [`LineWriter`] streams N-Triples and N-Quads without holding them.
+//! [`SortedWriter`] (and [`write_sorted`] for quads in memory) sorts and de-duplicates before
+//! writing: subjects in IRI order, `rdf:type` then `rdfs:label` first within a subject, then
+//! predicates and objects in order; it declares only the prefixes the output uses. It sorts with a
+//! bounded amount of memory ([`crate::sorter`]: runs beyond the budget go to temporary files), so
+//! the output depends only on the set of quads, however many. [`LineWriter`] and [`write_line`]
+//! stream N-Triples and N-Quads without holding them.
 
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
@@ -109,31 +112,59 @@ impl Prefixes {
         iri.strip_prefix(namespace).is_some_and(|local| !local.is_empty() && !local.contains('/'))
     }
 
-    fn used_by<'a>(&'a self, quads: &[QuadRef<'_>]) -> Vec<&'a (String, String)> {
-        // Each IRI is abbreviated by the first prefix that fits it; only those prefixes are declared.
-        let mut used = vec![false; self.entries.len()];
-        let mut note = |iri: &str| {
-            if let Some(i) = self.entries.iter().position(|(_, ns)| Prefixes::fits(ns, iri)) {
-                used[i] = true;
+    /// The prefixes `usage` found used, in declaration order.
+    pub fn used<'a>(&'a self, usage: &PrefixUse) -> Vec<&'a (String, String)> {
+        self.entries.iter().zip(&usage.used).filter(|(_, used)| **used).map(|(entry, _)| entry).collect()
+    }
+
+    /// Notes the prefix (if any) that abbreviates `iri`: the first that fits it.
+    fn note(&self, iri: &str, used: &mut Vec<bool>) {
+        if let Some(i) = self.entries.iter().position(|(_, ns)| Prefixes::fits(ns, iri)) {
+            if used.len() < self.entries.len() {
+                used.resize(self.entries.len(), false);
             }
-        };
-        for q in quads {
-            if let NamedOrBlankNodeRef::NamedNode(n) = q.subject {
-                note(n.as_str());
-            }
-            if q.predicate != rdf::TYPE {
-                note(q.predicate.as_str());
-            }
-            match q.object {
-                TermRef::NamedNode(n) => note(n.as_str()),
-                TermRef::Literal(l) if !is_inline_datatype(l.datatype().as_str()) => note(l.datatype().as_str()),
-                _ => {}
-            }
-            if let GraphNameRef::NamedNode(n) = q.graph_name {
-                note(n.as_str());
+            used[i] = true;
+        }
+    }
+}
+
+/// Which prefixes of a [`Prefixes`] set some quads use: each IRI is abbreviated by the first
+/// prefix that fits it, and only those prefixes are declared.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrefixUse {
+    used: Vec<bool>,
+}
+
+impl PrefixUse {
+    /// Notes the prefixes `quad` uses when written with `prefixes` (its graph name only if
+    /// `keep_graph`).
+    pub fn note(&mut self, prefixes: &Prefixes, quad: QuadRef<'_>, keep_graph: bool) {
+        if let NamedOrBlankNodeRef::NamedNode(n) = quad.subject {
+            prefixes.note(n.as_str(), &mut self.used);
+        }
+        if quad.predicate != rdf::TYPE {
+            prefixes.note(quad.predicate.as_str(), &mut self.used);
+        }
+        match quad.object {
+            TermRef::NamedNode(n) => prefixes.note(n.as_str(), &mut self.used),
+            TermRef::Literal(l) if !is_inline_datatype(l.datatype().as_str()) => prefixes.note(l.datatype().as_str(), &mut self.used),
+            _ => {}
+        }
+        if keep_graph {
+            if let GraphNameRef::NamedNode(n) = quad.graph_name {
+                prefixes.note(n.as_str(), &mut self.used);
             }
         }
-        self.entries.iter().zip(used).filter(|(_, used)| *used).map(|(entry, _)| entry).collect()
+    }
+
+    /// Adds what `other` found.
+    pub fn merge(&mut self, other: &PrefixUse) {
+        if self.used.len() < other.used.len() {
+            self.used.resize(other.used.len(), false);
+        }
+        for (a, b) in self.used.iter_mut().zip(&other.used) {
+            *a |= *b;
+        }
     }
 }
 
@@ -144,30 +175,114 @@ fn is_inline_datatype(datatype: &str) -> bool {
 
 /// Sorts, de-duplicates and writes `quads` as `format` (graphs merged unless the format keeps them).
 pub fn write_sorted<W: Write>(quads: &[Quad], format: Format, prefixes: &Prefixes, writer: W) -> io::Result<W> {
-    let keep_graphs = format.keeps_graphs();
-    let mut refs: Vec<QuadRef<'_>> = quads
-        .iter()
-        .map(|q| {
-            let mut r = q.as_ref();
-            if !keep_graphs {
-                r.graph_name = GraphNameRef::DefaultGraph;
-            }
-            r
-        })
-        .collect();
-    refs.sort_unstable_by(compare_quads);
-    refs.dedup();
-    let mut serializer = RdfSerializer::from_format(format.rdf_format());
-    if !format.is_line_based() {
-        for (prefix, namespace) in prefixes.used_by(&refs) {
-            serializer = serializer.with_prefix(prefix, namespace).map_err(io::Error::other)?;
+    let mut sorted = SortedWriter::new(format, prefixes);
+    for quad in quads {
+        sorted.push(quad.as_ref())?;
+    }
+    sorted.finish(writer).map(|(writer, _)| writer)
+}
+
+/// Sorted, de-duplicated, prefix-minimal output with bounded memory: quads are pushed in any order
+/// (see [`crate::sorter`]: runs beyond a fixed budget go to temporary files) and written, in
+/// [`compare_quads`] order, by [`SortedWriter::finish`]. Several writers filled on different threads
+/// combine with [`SortedWriter::absorb`]; the output depends only on the set of quads pushed.
+pub struct SortedWriter<'p> {
+    format: Format,
+    prefixes: &'p Prefixes,
+    sorter: crate::sorter::Sorter,
+    usage: PrefixUse,
+}
+
+impl<'p> SortedWriter<'p> {
+    /// A writer for `format` (graphs merged unless the format keeps them).
+    pub fn new(format: Format, prefixes: &'p Prefixes) -> SortedWriter<'p> {
+        SortedWriter::with_chunk_bytes(format, prefixes, crate::sorter::DEFAULT_CHUNK_BYTES)
+    }
+
+    /// A writer that keeps at most about `chunk_bytes` of quads in memory.
+    pub fn with_chunk_bytes(format: Format, prefixes: &'p Prefixes, chunk_bytes: usize) -> SortedWriter<'p> {
+        SortedWriter {
+            format,
+            prefixes,
+            sorter: crate::sorter::Sorter::with_chunk_bytes(format.keeps_graphs(), chunk_bytes),
+            usage: PrefixUse::default(),
         }
     }
-    let mut serializer = serializer.for_writer(writer);
-    for quad in refs {
-        serializer.serialize_quad(quad)?;
+
+    /// Adds one quad.
+    pub fn push(&mut self, quad: QuadRef<'_>) -> io::Result<()> {
+        let keep_graphs = self.format.keeps_graphs();
+        self.usage.note(self.prefixes, quad, keep_graphs);
+        self.sorter.push(quad)
     }
-    serializer.finish()
+
+    /// Adds the quads `keys[range]` (encoded on another thread, for the same format).
+    pub fn push_keys(&mut self, keys: &QuadKeys, range: std::ops::Range<usize>) -> io::Result<()> {
+        if let Some(error) = &keys.error {
+            return Err(io::Error::new(error.kind(), error.to_string()));
+        }
+        self.usage.merge(&keys.usage);
+        self.sorter.push_keys(&keys.chunk, range)
+    }
+
+    /// Adds everything `other` (for the same format) holds.
+    pub fn absorb(&mut self, other: SortedWriter<'_>) -> io::Result<()> {
+        self.usage.merge(&other.usage);
+        self.sorter.absorb(other.sorter)
+    }
+
+    /// Writes the quads, sorted and de-duplicated; returns the writer and the number of quads written.
+    pub fn finish<W: Write>(self, writer: W) -> io::Result<(W, usize)> {
+        let mut serializer = RdfSerializer::from_format(self.format.rdf_format());
+        if !self.format.is_line_based() {
+            for (prefix, namespace) in self.prefixes.used(&self.usage) {
+                serializer = serializer.with_prefix(prefix, namespace).map_err(io::Error::other)?;
+            }
+        }
+        let mut serializer = serializer.for_writer(writer);
+        let mut sorted = self.sorter.finish()?;
+        let mut count = 0;
+        while let Some(key) = sorted.next_key()? {
+            let parts = crate::sorter::Parts::decode(key)?;
+            serializer.serialize_quad(parts.quad()?)?;
+            count += 1;
+        }
+        Ok((serializer.finish()?, count))
+    }
+}
+
+/// Quads encoded for a [`SortedWriter`] on another thread (one batch of documents, say), with the
+/// prefixes they use; [`SortedWriter::push_keys`] takes them over.
+#[derive(Debug, Default)]
+pub struct QuadKeys {
+    chunk: crate::sorter::Chunk,
+    usage: PrefixUse,
+    error: Option<io::Error>,
+}
+
+impl QuadKeys {
+    /// Adds one quad, for `format` written with `prefixes`. An error (a quad the sorted formats
+    /// cannot hold) is kept and reported by [`SortedWriter::push_keys`].
+    pub fn push(&mut self, quad: QuadRef<'_>, format: Format, prefixes: &Prefixes) {
+        let keep_graphs = format.keeps_graphs();
+        if let Err(error) = self.chunk.push(quad, keep_graphs) {
+            self.error.get_or_insert(error);
+            return;
+        }
+        self.usage.note(prefixes, quad, keep_graphs);
+    }
+}
+
+impl crate::pipeline::BatchOutput for QuadKeys {
+    fn len(&self) -> usize {
+        self.chunk.len()
+    }
+
+    fn clear(&mut self) {
+        self.chunk.clear();
+        self.usage = PrefixUse::default();
+        self.error = None;
+    }
 }
 
 /// The order of pretty output: graph, subject, predicate (`rdf:type`, `rdfs:label`, then by IRI), object.

@@ -258,16 +258,14 @@ fn map(args: &cli::MapArgs) -> Result<Exit> {
         };
         pipeline::stream_parallel::<_, AppError>(&args.paths, threads, work, |lines, new| Ok(output.write_all(&lines[new])?))?
     } else {
-        let mut quads = Vec::new();
-        let work = |document: &factgraph::validate::ValidDocument, mapped: &mut Vec<Vec<oxigraph::model::Quad>>| mapped.push(setup.mapper.map(document));
-        let summary = pipeline::stream_parallel::<_, AppError>(&args.paths, threads, work, |mapped, new| {
-            for document in &mut mapped[new] {
-                quads.append(document);
-            }
-            Ok(())
-        })?;
+        // Sorted with bounded memory (see serialize::SortedWriter); the workers encode the quads.
+        let mut sorted = serialize::SortedWriter::new(format, &setup.prefixes);
+        let work = |document: &factgraph::validate::ValidDocument, keys: &mut serialize::QuadKeys| {
+            setup.mapper.map_into(document, &mut |quad| keys.push(quad, format, &setup.prefixes));
+        };
+        let summary = pipeline::stream_parallel::<_, AppError>(&args.paths, threads, work, |keys, new| Ok(sorted.push_keys(keys, new)?))?;
         if summary.is_clean() {
-            serialize::write_sorted(&quads, format, &setup.prefixes, &mut output)?;
+            sorted.finish(&mut output)?;
         }
         summary
     };
