@@ -12,6 +12,7 @@
 //! codes and progress display.
 
 pub mod date;
+pub mod export;
 pub mod facts;
 pub mod generate;
 pub mod identity;

@@ -71,10 +71,14 @@ pub fn stream<E: From<InputError>>(
     Ok(summary)
 }
 
-/// The number of worker threads [`stream_parallel`] uses when not told: the cores this process may
-/// run on (so `taskset -c 0` means one).
+/// The number of threads to work on when not told: `FACTGRAPH_THREADS` if it is set to a positive
+/// number, else the cores this process may run on (so `taskset -c 0` means one).
 pub fn default_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    std::env::var("FACTGRAPH_THREADS")
+        .ok()
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
 }
 
 /// What the workers of [`stream_parallel`] build for a batch of documents, one document after the

@@ -10,9 +10,9 @@ use factgraph::mapping::{Base, Mapper};
 use factgraph::ontology::{Ontology, Vocabulary};
 use factgraph::pipeline::{self, Checked};
 use factgraph::query::{QueryLibrary, SavedQuery};
-use factgraph::serialize::{self, LineWriter, Prefixes};
+use factgraph::serialize::{self, Prefixes};
 use factgraph::store::KnowledgeBase;
-use oxigraph::model::{GraphNameRef, NamedNode, Term};
+use oxigraph::model::{NamedNode, Term};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::QueryResults;
 use output::{Output, Style};
@@ -599,28 +599,23 @@ fn push(args: &cli::PushArgs) -> Result<Exit> {
 
 /// Writes the store (or one graph) in `format`; returns the number of quads written.
 fn export_to(kb: &KnowledgeBase, setup: &Setup, graph: Option<&NamedNode>, with_ontology: bool, format: serialize::Format, out: &mut impl Write) -> Result<usize> {
+    use factgraph::export::{self, ExportError, Selection};
     let skip: Vec<NamedNode> = if with_ontology || graph.is_some() { Vec::new() } else { vec![setup.ontology.iri.clone()] };
-    if format.is_line_based() {
-        // Streamed graph by graph, in the store's own (stable) order.
-        let graphs = match graph {
-            Some(graph) => vec![graph.clone()],
-            None => kb.graphs()?.into_iter().filter(|g| !skip.contains(g)).collect(),
-        };
-        let mut writer = LineWriter::new(format, &mut *out);
-        let mut count = 0;
-        for graph in graphs {
-            for quad in kb.store().quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(graph.as_ref()))) {
-                let quad = quad.map_err(AppError::failure)?;
-                writer.write(quad.as_ref())?;
-                count += 1;
-            }
-        }
-        writer.finish()?;
-        Ok(count)
+    let selection = match graph {
+        Some(graph) => Selection::Graph(graph.as_ref()),
+        None => Selection::All { skip: &skip },
+    };
+    // Read on every core; the output does not depend on the number of threads.
+    let threads = pipeline::default_threads();
+    let written = if format.is_line_based() {
+        export::write_lines(kb, selection, format, threads, out)
     } else {
-        let quads = kb.quads(graph.map(NamedNode::as_ref), &skip)?;
-        serialize::write_sorted(&quads, format, &setup.prefixes, out)?;
-        Ok(quads.len())
+        export::write_sorted(kb, selection, format, &setup.prefixes, threads, out)
+    };
+    match written {
+        Ok((_, count)) => Ok(count),
+        Err(ExportError::Io(e)) => Err(e.into()),
+        Err(e) => Err(AppError::failure(e)),
     }
 }
 
