@@ -185,6 +185,7 @@ def main():
                 held = count_triples(running.endpoint(), "https://factgraph.example/kb/")
                 second, second_line, _ = run_push(factgraph, store, push_args, args.jobs)
                 rows.append((server.name, method, first, second, held, first_line, second_line, command))
+                print(f"{server.name}, {method}: first push {first:.1f} s, unchanged push {second:.1f} s, server holds {held}", flush=True)
                 if held != local:
                     sys.exit(f"{server.name} holds {held} triples after the push, the store {local}")
 
