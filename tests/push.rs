@@ -123,7 +123,7 @@ fn oxigraph_binary() -> PathBuf {
             return candidate;
         }
     }
-    panic!("the Oxigraph server is needed: `cargo install oxigraph-cli --version 0.5.13 --locked` (.ci/run does it), or set FACTGRAPH_TEST_OXIGRAPH")
+    panic!("the Oxigraph server is needed: `pip install oxigraph==0.5.13` (.ci/run does it), or set FACTGRAPH_TEST_OXIGRAPH")
 }
 
 /// An Oxigraph server on a temporary store, its default graph the union of the named graphs.
