@@ -509,7 +509,7 @@ class Bench:
             fl.note = mk.note = f"not run above {a.morph_max} articles (too slow: see the smaller sizes)"
 
     def queries(self, facts):
-        """The saved queries measured, with parameters that exist in the data."""
+        """Every saved query, with parameters that exist in the data."""
         # The entity mentioned in the most articles: the worst case for the entity query.
         counts = {}
         first = None
@@ -529,6 +529,12 @@ class Bench:
             "timeline": [],
             "claims": [],
             "articles": [],
+            "accusations": [],
+            "claimed-events": [],
+            "co-mentions": [],
+            "quotes": [],
+            "unlinked-entities": [],
+            "wikidata-links": [],
         }
         wanted = self.args.queries.split(",") if self.args.queries else list(chosen)
         return [(q, chosen.get(q, [])) for q in wanted]

@@ -99,16 +99,16 @@ impl KnowledgeBase {
         let lock = lock(path, true)?;
         // A bulk load killed before its commit leaves its sorted files behind; nothing else can be
         // using them now that we hold the lock.
-        if let Ok(entries) = std::fs::read_dir(path) {
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if name.starts_with("bulk-") && name.ends_with(".sst") {
-                    let _ = std::fs::remove_file(entry.path());
-                }
-            }
-        }
+        remove_bulk_leftovers(path);
         let store = Store::open(path).map_err(|e| classify(path, e))?;
         Ok(KnowledgeBase { store, path: path.to_path_buf(), _lock: lock })
+    }
+
+    /// Removes the sorted files of a bulk load that did not commit. Oxigraph removes its own on
+    /// most failures, but not a file it was writing when the disk filled. Only for a store opened
+    /// for writing (whose lock says no other process is loading).
+    pub fn remove_bulk_leftovers(&self) {
+        remove_bulk_leftovers(&self.path);
     }
 
     /// Opens an existing store at `path` for reading only.
@@ -268,5 +268,17 @@ fn classify(path: &Path, error: StorageError) -> StoreError {
         StoreError::InUse { path: path.to_path_buf(), mode: "another program holds RocksDB's lock" }
     } else {
         StoreError::Storage(error)
+    }
+}
+
+/// The `bulk-*.sst` files in the store folder `path`, removed (see [`KnowledgeBase::remove_bulk_leftovers`]).
+fn remove_bulk_leftovers(path: &Path) {
+    if let Ok(entries) = std::fs::read_dir(path) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("bulk-") && name.ends_with(".sst") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 }

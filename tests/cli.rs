@@ -179,6 +179,21 @@ fn reload_leaves_the_same_store_and_remove_leaves_only_the_ontology() {
     sandbox.run_in_store(&["remove", "russia-nato-split-2021"]).code(2).stderr_has("not in the store");
 }
 
+/// Small bulk-loader batches (many of them: 60 synthetic articles are 26,880 quads, 8,000 a batch)
+/// give the same store as the default; a batch budget below the floor is a usage error.
+#[test]
+fn small_load_batches_give_the_same_store() {
+    let small = Sandbox::new();
+    let facts = small.path().join("generated.jsonl");
+    let facts = facts.to_str().unwrap();
+    small.run(&["generate", "--articles", "60", "--seed", "7", "-o", facts]).success();
+    small.run_in_store(&["load", facts, "--batch-memory", "16"]).success().stderr_has("60 articles (60 new, 0 replaced), 26880 quads");
+    let default = Sandbox::new();
+    default.run_in_store(&["load", facts]).success();
+    assert_eq!(store_nquads(&small), store_nquads(&default));
+    small.run_in_store(&["load", facts, "--batch-memory", "8"]).code(2).stderr_has("8 is not in 16..");
+}
+
 #[test]
 fn invalid_facts_write_nothing_to_the_store() {
     let sandbox = Sandbox::new();

@@ -142,7 +142,18 @@ pub struct LoadArgs {
     #[command(flatten)]
     pub store: StoreArgs,
     #[command(flatten)]
+    pub tuning: LoadTuning,
+    #[command(flatten)]
     pub base: BaseArgs,
+}
+
+/// How `load` and `build` use memory.
+#[derive(Debug, Args)]
+pub struct LoadTuning {
+    /// Megabytes of quads the bulk loader holds in its batches, over all its threads; a load's
+    /// peak memory is a little above this. Larger batches do not make it faster.
+    #[arg(long, value_name = "MB", default_value_t = factgraph::pipeline::DEFAULT_BATCH_MEGABYTES, value_parser = clap::value_parser!(u32).range(16..))]
+    pub batch_memory: u32,
 }
 
 #[derive(Debug, Args)]
@@ -290,6 +301,8 @@ pub struct BuildArgs {
     pub showcase: String,
     #[command(flatten)]
     pub store: StoreArgs,
+    #[command(flatten)]
+    pub tuning: LoadTuning,
     #[command(flatten)]
     pub base: BaseArgs,
 }

@@ -292,14 +292,14 @@ fn refuse_problems(problems: &[factgraph::validate::Problem]) -> Result<()> {
 }
 
 /// Checks, maps and loads; prints the one-line summary. Returns the open store for further steps.
-fn load_into(paths: &[PathBuf], store: &Path, setup: &Setup) -> Result<(KnowledgeBase, pipeline::Summary)> {
+fn load_into(paths: &[PathBuf], store: &Path, tuning: &cli::LoadTuning, setup: &Setup) -> Result<(KnowledgeBase, pipeline::Summary)> {
     // Fail on unreadable paths before creating a store folder.
     factgraph::input::list_sources(paths)?;
     let kb = KnowledgeBase::open(store)?;
     kb.install_ontology(&setup.ontology)?;
     let bar = output::quad_progress(0);
     let reporter = bar.clone();
-    let loaded = pipeline::load(&kb, &setup.mapper, paths, move |n| {
+    let loaded = pipeline::load(&kb, &setup.mapper, paths, tuning.batch_memory, move |n| {
         reporter.set_length(n.max(reporter.length().unwrap_or(0)));
         reporter.set_position(n);
     })
@@ -324,7 +324,7 @@ fn load_into(paths: &[PathBuf], store: &Path, setup: &Setup) -> Result<(Knowledg
 
 fn load(args: &cli::LoadArgs) -> Result<Exit> {
     let setup = Setup::new(&args.base.base)?;
-    load_into(&args.paths, &args.store.store, &setup)?;
+    load_into(&args.paths, &args.store.store, &args.tuning, &setup)?;
     Ok(Exit::Success)
 }
 
@@ -653,7 +653,7 @@ fn build(args: &cli::BuildArgs) -> Result<Exit> {
     let style = Style::stderr();
     let setup = Setup::new(&args.base.base)?;
     eprintln!("{} {}", style.bold("1. check"), display_paths(&args.paths));
-    let (kb, checked) = load_into(&args.paths, &args.store.store, &setup)?;
+    let (kb, checked) = load_into(&args.paths, &args.store.store, &args.tuning, &setup)?;
     eprintln!("   {} document{} valid", checked.valid, plural(checked.valid));
     let wikidata = Path::new("data/wikidata");
     if wikidata.is_dir() {
