@@ -408,25 +408,22 @@ pub struct Loaded {
     pub load: crate::store::LoadSummary,
 }
 
-/// The default of [`load`]'s `batch_megabytes`. Oxigraph's own default (a million quads a batch,
-/// about 1.7 GB at the peak on two cores) is no faster on these inputs: 500,000 quads a batch loaded
-/// 10,000 articles in the same time with 45% less memory (docs/benchmarks.md).
-pub const DEFAULT_BATCH_MEGABYTES: u32 = 1000;
-
 /// Documents mapped ahead of the loader. Mapping is some twenty times faster than loading, so
 /// a short queue keeps the loader fed.
 const MAPPED_AHEAD: usize = 32;
 
 /// Reads, validates, maps and loads `paths` into `kb`, on two threads: one reads, validates and maps
 /// while the other feeds Oxigraph's bulk loader, whose batches hold `batch_megabytes` of quads in all
-/// (Oxigraph's `with_max_memory_size_in_megabytes`). New articles go in one atomic bulk load; articles
+/// (Oxigraph's `with_max_memory_size_in_megabytes`; `None`: Oxigraph's default, a million quads a
+/// batch). Each batch becomes one more file per index to read until the store is compacted
+/// ([`crate::store::KnowledgeBase::optimize`]), so smaller batches save memory at the cost of reads. New articles go in one atomic bulk load; articles
 /// already in the store are replaced afterwards, each in one transaction. If any document has a
 /// problem, nothing at all is written. `progress` is called from time to time with quads written.
 pub fn load(
     kb: &crate::store::KnowledgeBase,
     mapper: &crate::mapping::Mapper,
     paths: &[PathBuf],
-    batch_megabytes: u32,
+    batch_megabytes: Option<usize>,
     progress: impl Fn(u64) + Send + Sync + 'static,
 ) -> Result<Loaded, LoadError> {
     use oxigraph::model::{GraphNameRef, Quad};
@@ -460,10 +457,10 @@ pub fn load(
         let mut failure: Option<LoadError> = None;
         let progress = std::sync::Arc::new(progress);
         let reporter = std::sync::Arc::clone(&progress);
-        let mut loader = store
-            .bulk_loader()
-            .with_max_memory_size_in_megabytes(batch_megabytes as usize)
-            .on_progress(move |n| reporter(n));
+        let mut loader = store.bulk_loader().on_progress(move |n| reporter(n));
+        if let Some(megabytes) = batch_megabytes {
+            loader = loader.with_max_memory_size_in_megabytes(megabytes);
+        }
         {
             let fresh = receiver.iter().filter_map(|(id, quads)| {
                 let graph = mapper.base().article(&id);

@@ -272,6 +272,38 @@ impl SavedQuery {
         })
     }
 
+    /// Runs the query to the end, counting its results, and returns Oxigraph's plan with the rows
+    /// and time of each step (`factgraph query --explain`).
+    pub fn explain(&self, store: &Store, bindings: &[(Variable, Term)]) -> Result<Explained, QueryError> {
+        let evaluation = |source| QueryError::Evaluation { query: self.name.clone(), source };
+        let started = std::time::Instant::now();
+        let (results, explanation) = self.prepare(None, bindings)?.on_store(store).compute_statistics().explain();
+        let mut rows = 0;
+        match results.map_err(evaluation)? {
+            QueryResults::Solutions(solutions) => {
+                for solution in solutions {
+                    solution.map_err(evaluation)?;
+                    rows += 1;
+                }
+            }
+            QueryResults::Graph(triples) => {
+                for triple in triples {
+                    triple.map_err(evaluation)?;
+                    rows += 1;
+                }
+            }
+            QueryResults::Boolean(_) => rows = 1,
+        }
+        let elapsed = started.elapsed();
+        let mut json = Vec::new();
+        explanation.write_in_json(&mut json).map_err(|source| QueryError::Io { path: "(the plan)".into(), source })?;
+        let plan = serde_json::from_slice::<serde_json::Value>(&json)
+            .ok()
+            .and_then(|value| PlanNode::from_json(value.get("plan")?))
+            .ok_or_else(|| QueryError::Io { path: "(the plan)".into(), source: std::io::Error::other("Oxigraph's plan is not in the expected shape") })?;
+        Ok(Explained { rows, elapsed, plan })
+    }
+
     /// Runs the query on `store` with the union of all graphs as the default graph.
     pub fn execute<'a>(&self, store: &'a Store, bindings: &[(Variable, Term)]) -> Result<QueryResults<'a>, QueryError> {
         self.execute_with(store, bindings, None)
@@ -284,6 +316,18 @@ impl SavedQuery {
         bindings: &[(Variable, Term)],
         cancellation: Option<oxigraph::sparql::CancellationToken>,
     ) -> Result<QueryResults<'a>, QueryError> {
+        self.prepare(cancellation, bindings)?
+            .on_store(store)
+            .execute()
+            .map_err(|source| QueryError::Evaluation { query: self.name.clone(), source })
+    }
+
+    /// The query parsed, its default graph the union of all graphs, its parameters bound.
+    fn prepare(
+        &self,
+        cancellation: Option<oxigraph::sparql::CancellationToken>,
+        bindings: &[(Variable, Term)],
+    ) -> Result<oxigraph::sparql::PreparedSparqlQuery, QueryError> {
         let mut evaluator = SparqlEvaluator::new();
         if let Some(token) = cancellation {
             evaluator = evaluator.with_cancellation_token(token);
@@ -295,7 +339,43 @@ impl SavedQuery {
         for (variable, term) in bindings {
             prepared = prepared.substitute_variable(variable.clone(), term.clone());
         }
-        prepared.on_store(store).execute().map_err(|source| QueryError::Evaluation { query: self.name.clone(), source })
+        Ok(prepared)
+    }
+}
+
+/// A query run to the end with statistics: see [`SavedQuery::explain`].
+#[derive(Debug, Clone)]
+pub struct Explained {
+    /// Solutions (or triples, for CONSTRUCT and DESCRIBE; 1 for ASK).
+    pub rows: u64,
+    /// From planning to the last result.
+    pub elapsed: std::time::Duration,
+    /// Oxigraph's plan, the root first.
+    pub plan: PlanNode,
+}
+
+/// One step of Oxigraph's plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanNode {
+    /// What the step does, as Oxigraph names it (`QuadPattern(?s <p> ?o)`, `ForLoopLeftJoin`, …).
+    pub name: String,
+    /// Rows the step gave.
+    pub rows: Option<u64>,
+    /// Seconds spent in the step, its children included.
+    pub seconds: Option<f64>,
+    /// The steps it reads from.
+    pub children: Vec<PlanNode>,
+}
+
+impl PlanNode {
+    fn from_json(value: &serde_json::Value) -> Option<PlanNode> {
+        let number = |key: &str| value.get(key).and_then(|v| v.as_f64().or_else(|| v.as_str()?.parse().ok()));
+        Some(PlanNode {
+            name: value.get("name")?.as_str()?.to_string(),
+            rows: number("number of results").map(|n| n as u64),
+            seconds: number("duration in seconds"),
+            children: value.get("children")?.as_array()?.iter().map(PlanNode::from_json).collect::<Option<_>>()?,
+        })
     }
 }
 

@@ -104,11 +104,26 @@ impl KnowledgeBase {
         Ok(KnowledgeBase { store, path: path.to_path_buf(), _lock: lock })
     }
 
+    /// Compacts the store (Oxigraph's `optimize`): a bulk load leaves one file per batch and index,
+    /// all of which every read consults; afterwards there are few, and queries and exports read
+    /// two to three times faster. The content does not change.
+    pub fn optimize(&self) -> Result<(), StoreError> {
+        Ok(self.store.optimize()?)
+    }
+
     /// Removes the sorted files of a bulk load that did not commit. Oxigraph removes its own on
     /// most failures, but not a file it was writing when the disk filled. Only for a store opened
     /// for writing (whose lock says no other process is loading).
     pub fn remove_bulk_leftovers(&self) {
         remove_bulk_leftovers(&self.path);
+    }
+
+    /// Opens an existing store at `path` for writing; a missing store is an error, not a new one.
+    pub fn open_existing(path: &Path) -> Result<KnowledgeBase, StoreError> {
+        if !path.join("CURRENT").exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        KnowledgeBase::open(path)
     }
 
     /// Opens an existing store at `path` for reading only.

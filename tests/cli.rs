@@ -194,6 +194,22 @@ fn small_load_batches_give_the_same_store() {
     small.run_in_store(&["load", facts, "--batch-memory", "8"]).code(2).stderr_has("8 is not in 16..");
 }
 
+/// `load --optimize` and `optimize` compact the store and change nothing in it; `optimize` of a
+/// missing store says so and creates nothing.
+#[test]
+fn optimize_changes_nothing_in_the_store() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    let before = store_nquads(&sandbox);
+    sandbox.run_in_store(&["optimize"]).success().stderr_has("optimized:");
+    assert_eq!(store_nquads(&sandbox), before);
+    sandbox.run_in_store(&["load", SEED_FACTS, "--optimize"]).success().stderr_has("(0 new, 1 replaced)").stderr_has("optimized:");
+    assert_eq!(store_nquads(&sandbox), before);
+    let missing = sandbox.path().join("no-store");
+    sandbox.run(&["optimize", "--store", missing.to_str().unwrap()]).code(3).stderr_has("no-store");
+    assert!(!missing.exists());
+}
+
 #[test]
 fn invalid_facts_write_nothing_to_the_store() {
     let sandbox = Sandbox::new();
@@ -239,6 +255,34 @@ fn every_saved_query_answers_as_expected_on_the_seed() {
         assert!(run.stdout.lines().count() > 1, "{} returned no rows", query.name);
         expect_file(&root().join(format!("tests/expected/queries/{}.tsv", query.name)), &run.stdout);
     }
+}
+
+/// `--explain` runs every saved query to the end and prints Oxigraph's plan: the root's rows and
+/// the total are the query's own row count, every step has rows and seconds; `--format json` gives
+/// the same as JSON; with `--endpoint` it is refused.
+#[test]
+fn explain_prints_each_queries_plan_with_its_rows() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    let library = factgraph::query::QueryLibrary::from_dir(&root().join("queries")).unwrap();
+    for query in library.iter() {
+        let rows = sandbox.run_in_store(&["query", &query.name, "--format", "tsv"]).success().stdout.lines().count() - 1;
+        let plan = sandbox.run_in_store(&["query", &query.name, "--explain"]).success().stdout;
+        let lines: Vec<&str> = plan.lines().collect();
+        assert!(lines[0].ends_with(&format!("[{rows} rows")) || lines[0].contains(&format!("[{rows} rows, ")), "{}: {}", query.name, lines[0]);
+        assert!(plan.contains("QuadPattern("), "{}: {plan}", query.name);
+        assert!(lines[..lines.len() - 1].iter().all(|l| l.contains(" rows") && l.ends_with(']')), "{}: {plan}", query.name);
+        assert!(lines.last().unwrap().starts_with(&format!("{rows} rows in ")), "{}: {plan}", query.name);
+        let json = sandbox.run_in_store(&["query", &query.name, "--explain", "--format", "json"]).success().stdout;
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value["rows"], rows as u64, "{}", query.name);
+        assert_eq!(value["plan"]["rows"], rows as u64, "{}", query.name);
+        assert!(value["plan"]["children"].as_array().is_some_and(|c| !c.is_empty()), "{}", query.name);
+    }
+    sandbox
+        .run_in_store(&["query", "articles", "--explain", "--endpoint", "http://127.0.0.1:9/sparql"])
+        .code(2)
+        .stderr_has("cannot be used with");
 }
 
 #[test]

@@ -26,6 +26,10 @@ pub enum Command {
     /// Check, map and load facts into the store: one named graph per article, reloads replace.
     #[command(after_help = "Examples:\n  factgraph load data/facts/\n  factgraph load --store /tmp/kb article.json")]
     Load(LoadArgs),
+    /// Compact the store: queries and exports read a freshly loaded store two to three times faster
+    /// afterwards. The content does not change.
+    #[command(after_help = "Example:\n  factgraph optimize --store factgraph-store")]
+    Optimize(OptimizeArgs),
     /// Delete an article (its named graph) from the store.
     #[command(after_help = "Example:\n  factgraph remove russia-nato-split-2021")]
     Remove(RemoveArgs),
@@ -147,13 +151,24 @@ pub struct LoadArgs {
     pub base: BaseArgs,
 }
 
-/// How `load` and `build` use memory.
+/// How `load` and `build` use memory, and whether they compact the store.
 #[derive(Debug, Args)]
 pub struct LoadTuning {
-    /// Megabytes of quads the bulk loader holds in its batches, over all its threads; a load's
-    /// peak memory is a little above this. Larger batches do not make it faster.
-    #[arg(long, value_name = "MB", default_value_t = factgraph::pipeline::DEFAULT_BATCH_MEGABYTES, value_parser = clap::value_parser!(u32).range(16..))]
-    pub batch_memory: u32,
+    /// Megabytes of quads the bulk loader holds in its batches, over all its threads (default:
+    /// Oxigraph's, a million quads a batch). The peak memory of a load is a little above this;
+    /// smaller batches leave more files to read until the store is optimized.
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u32).range(16..))]
+    pub batch_memory: Option<u32>,
+    /// Compact the store after loading, as `factgraph optimize` does: queries and exports then
+    /// read it two to three times faster.
+    #[arg(long)]
+    pub optimize: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OptimizeArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
@@ -192,6 +207,10 @@ pub struct QueryArgs {
     /// into the query as terms; the server's default graph should be the union of its graphs).
     #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
+    /// Instead of the results, print how Oxigraph ran the query: its plan, with the rows and
+    /// seconds of each step (a tree; or JSON with --format json).
+    #[arg(long, conflicts_with = "endpoint")]
+    pub explain: bool,
     #[command(flatten)]
     pub remote: RemoteArgs,
     #[command(flatten)]

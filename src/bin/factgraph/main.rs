@@ -152,6 +152,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Map(args) => map(&args),
         Command::Load(args) => load(&args),
         Command::Remove(args) => remove(&args),
+        Command::Optimize(args) => optimize(&args),
         Command::Queries(args) => list_queries(&args),
         Command::Query(args) => query(&args),
         Command::Export(args) => export(&args),
@@ -299,7 +300,7 @@ fn load_into(paths: &[PathBuf], store: &Path, tuning: &cli::LoadTuning, setup: &
     kb.install_ontology(&setup.ontology)?;
     let bar = output::quad_progress(0);
     let reporter = bar.clone();
-    let loaded = pipeline::load(&kb, &setup.mapper, paths, tuning.batch_memory, move |n| {
+    let loaded = pipeline::load(&kb, &setup.mapper, paths, tuning.batch_memory.map(|mb| mb as usize), move |n| {
         reporter.set_length(n.max(reporter.length().unwrap_or(0)));
         reporter.set_position(n);
     })
@@ -319,7 +320,26 @@ fn load_into(paths: &[PathBuf], store: &Path, tuning: &cli::LoadTuning, setup: &
         summary.quads as f64 / seconds.max(1e-9),
         store.display()
     );
+    if tuning.optimize {
+        optimize_store(&kb, store)?;
+    }
     Ok((kb, loaded.summary))
+}
+
+/// Compacts the store, with a spinner, and says how long it took.
+fn optimize_store(kb: &KnowledgeBase, store: &Path) -> Result<()> {
+    let started = Instant::now();
+    let spinner = output::spinner("optimizing the store");
+    kb.optimize()?;
+    spinner.finish_and_clear();
+    eprintln!("{} {} in {:.2} s", Style::stderr().green("optimized:"), store.display(), started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn optimize(args: &cli::OptimizeArgs) -> Result<Exit> {
+    let kb = KnowledgeBase::open_existing(&args.store.store)?;
+    optimize_store(&kb, &args.store.store)?;
+    Ok(Exit::Success)
 }
 
 fn load(args: &cli::LoadArgs) -> Result<Exit> {
@@ -392,7 +412,12 @@ fn query(args: &cli::QueryArgs) -> Result<Exit> {
     }
     let kb = KnowledgeBase::open_read_only(&args.store.store)?;
     let mut output = Output::open(args.output.output.as_deref())?;
-    write_results(&saved, &kb, &bindings, args.format, &setup, &mut output)?;
+    if args.explain {
+        let explained = saved.explain(kb.store(), &bindings)?;
+        output::write_plan(&explained, matches!(args.format, cli::ResultFormatArg::Json), &mut output)?;
+    } else {
+        write_results(&saved, &kb, &bindings, args.format, &setup, &mut output)?;
+    }
     output.commit()?;
     Ok(Exit::Success)
 }

@@ -99,6 +99,14 @@ fn progress(total: u64, template: &str) -> ProgressBar {
     bar
 }
 
+/// A spinner with a message, for work of unknown length.
+pub fn spinner(message: &'static str) -> ProgressBar {
+    let bar = progress(0, "{spinner} {msg} ({elapsed})");
+    bar.set_message(message);
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
 /// A progress bar counting quads.
 pub fn quad_progress(total: u64) -> ProgressBar {
     progress(total, "{spinner} loading [{bar:30}] {human_pos}/{human_len} quads ({per_sec}, {eta} left)")
@@ -178,4 +186,36 @@ pub fn write_table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]
         writeln!(out, "{}", line(row))?;
     }
     writeln!(out, "({} row{})", rows.len(), if rows.len() == 1 { "" } else { "s" })
+}
+
+/// Writes a query's plan (`query --explain`): an indented tree, a step a line with its rows and
+/// seconds, then the totals; or, with `json`, the same as one JSON object.
+pub fn write_plan(explained: &factgraph::query::Explained, json: bool, out: &mut impl Write) -> io::Result<()> {
+    use factgraph::query::PlanNode;
+    fn to_json(node: &PlanNode) -> serde_json::Value {
+        serde_json::json!({
+            "step": node.name,
+            "rows": node.rows,
+            "seconds": node.seconds,
+            "children": node.children.iter().map(to_json).collect::<Vec<_>>(),
+        })
+    }
+    fn tree(node: &PlanNode, depth: usize, out: &mut impl Write) -> io::Result<()> {
+        let rows = node.rows.map(|r| format!("{r} rows")).unwrap_or_default();
+        let seconds = node.seconds.map(|s| format!(", {s:.3} s")).unwrap_or_default();
+        writeln!(out, "{:indent$}{}  [{rows}{seconds}]", "", node.name, indent = depth * 2)?;
+        node.children.iter().try_for_each(|child| tree(child, depth + 1, out))
+    }
+    if json {
+        let value = serde_json::json!({
+            "rows": explained.rows,
+            "seconds": explained.elapsed.as_secs_f64(),
+            "plan": to_json(&explained.plan),
+        });
+        serde_json::to_writer_pretty(&mut *out, &value)?;
+        writeln!(out)
+    } else {
+        tree(&explained.plan, 0, out)?;
+        writeln!(out, "{} rows in {:.3} s (steps' seconds include their children's)", explained.rows, explained.elapsed.as_secs_f64())
+    }
 }
