@@ -413,6 +413,15 @@ fn output_files_appear_whole_or_not_at_all() {
 // the main job and stats
 // ---------------------------------------------------------------------------------------------
 
+/// `-o /dev/null` (a device, not a file) is written to, not replaced by a renamed file.
+#[test]
+fn output_to_a_device_leaves_the_device() {
+    use std::os::unix::fs::FileTypeExt;
+    Sandbox::new().run(&["map", SEED_FACTS, "--format", "nquads", "-o", "/dev/null"]).success();
+    let kind = std::fs::metadata("/dev/null").unwrap().file_type();
+    assert!(kind.is_char_device(), "/dev/null is no longer a device");
+}
+
 #[test]
 fn build_runs_the_whole_pipeline() {
     let sandbox = Sandbox::new();

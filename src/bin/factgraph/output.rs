@@ -34,7 +34,7 @@ impl Style {
 }
 
 /// Standard output, or a file written beside its final name and renamed into place on success, so
-/// a failed run never leaves a half-written file.
+/// a failed run never leaves a half-written file; a device or a pipe is written directly.
 pub struct Output {
     writer: io::BufWriter<Box<dyn Write>>,
     rename: Option<(PathBuf, PathBuf)>,
@@ -45,6 +45,15 @@ impl Output {
         match path {
             None => Ok(Output { writer: io::BufWriter::with_capacity(1 << 20, Box::new(io::stdout().lock())), rename: None }),
             Some(path) if path.as_os_str() == "-" => Output::open(None),
+            // A device or a pipe (`-o /dev/null`, a FIFO) is written as it is: renaming a file onto
+            // it would replace it.
+            Some(path) if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) => {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .map_err(|e| io::Error::new(e.kind(), format!("cannot write to {}: {e}", path.display())))?;
+                Ok(Output { writer: io::BufWriter::with_capacity(1 << 20, Box::new(file)), rename: None })
+            }
             Some(path) => {
                 let name = path
                     .file_name()
