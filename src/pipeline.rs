@@ -413,12 +413,14 @@ pub struct Loaded {
 const MAPPED_AHEAD: usize = 32;
 
 /// Reads, validates, maps and loads `paths` into `kb`, on two threads: one reads, validates and maps
-/// while the other feeds Oxigraph's bulk loader, whose batches hold `batch_megabytes` of quads in all
-/// (Oxigraph's `with_max_memory_size_in_megabytes`; `None`: Oxigraph's default, a million quads a
-/// batch). Each batch becomes one more file per index to read until the store is compacted
-/// ([`crate::store::KnowledgeBase::optimize`]), so smaller batches save memory at the cost of reads. New articles go in one atomic bulk load; articles
+/// while the other feeds Oxigraph's bulk loader. New articles go in one atomic bulk load; articles
 /// already in the store are replaced afterwards, each in one transaction. If any document has a
 /// problem, nothing at all is written. `progress` is called from time to time with quads written.
+///
+/// The bulk loader's batches hold `batch_megabytes` of quads in all (Oxigraph's
+/// `with_max_memory_size_in_megabytes`; `None`: Oxigraph's default, a million quads a batch). Each
+/// batch becomes one more file per index to read until the store is compacted
+/// ([`crate::store::KnowledgeBase::optimize`]): smaller batches save memory at the cost of reads.
 pub fn load(
     kb: &crate::store::KnowledgeBase,
     mapper: &crate::mapping::Mapper,

@@ -106,6 +106,9 @@ pub enum QueryError {
         /// Oxigraph's error.
         source: oxigraph::sparql::QueryEvaluationError,
     },
+    /// Oxigraph's plan of a query could not be read (`--explain`).
+    #[error("the plan of query {0:?} is not in the shape Oxigraph 0.5 writes")]
+    Plan(String),
 }
 
 /// The type of a query parameter.
@@ -295,12 +298,14 @@ impl SavedQuery {
             QueryResults::Boolean(_) => rows = 1,
         }
         let elapsed = started.elapsed();
+        // Oxigraph's JSON is the documented form of the plan (its Debug form is not meant to be read).
         let mut json = Vec::new();
-        explanation.write_in_json(&mut json).map_err(|source| QueryError::Io { path: "(the plan)".into(), source })?;
-        let plan = serde_json::from_slice::<serde_json::Value>(&json)
+        let plan = explanation
+            .write_in_json(&mut json)
             .ok()
+            .and_then(|()| serde_json::from_slice::<serde_json::Value>(&json).ok())
             .and_then(|value| PlanNode::from_json(value.get("plan")?))
-            .ok_or_else(|| QueryError::Io { path: "(the plan)".into(), source: std::io::Error::other("Oxigraph's plan is not in the expected shape") })?;
+            .ok_or_else(|| QueryError::Plan(self.name.clone()))?;
         Ok(Explained { rows, elapsed, plan })
     }
 

@@ -120,17 +120,13 @@ impl KnowledgeBase {
 
     /// Opens an existing store at `path` for writing; a missing store is an error, not a new one.
     pub fn open_existing(path: &Path) -> Result<KnowledgeBase, StoreError> {
-        if !path.join("CURRENT").exists() {
-            return Err(StoreError::Missing(path.to_path_buf()));
-        }
+        require_store(path)?;
         KnowledgeBase::open(path)
     }
 
     /// Opens an existing store at `path` for reading only.
     pub fn open_read_only(path: &Path) -> Result<KnowledgeBase, StoreError> {
-        if !path.join("CURRENT").exists() {
-            return Err(StoreError::Missing(path.to_path_buf()));
-        }
+        require_store(path)?;
         let lock = lock(path, false)?;
         let store = Store::open_read_only(path).map_err(|e| classify(path, e))?;
         Ok(KnowledgeBase { store, path: path.to_path_buf(), _lock: lock })
@@ -295,5 +291,14 @@ fn remove_bulk_leftovers(path: &Path) {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
+    }
+}
+
+/// Fails with [`StoreError::Missing`] unless `path` holds a store.
+fn require_store(path: &Path) -> Result<(), StoreError> {
+    if path.join("CURRENT").exists() {
+        Ok(())
+    } else {
+        Err(StoreError::Missing(path.to_path_buf()))
     }
 }
