@@ -12,24 +12,36 @@ use crate::text::{identity_name, iri_segment};
 
 /// The path of an article's node, which is also the name of its graph in the store.
 pub fn article_path(document_id: &str) -> String {
-    let mut out = String::from("article/");
-    iri_segment(document_id, &mut out);
+    let mut out = String::new();
+    push_article_path(&mut out, document_id);
     out
+}
+
+/// Appends [`article_path`] to `out` (the mapper builds whole IRIs, base first, in one string).
+pub fn push_article_path(out: &mut String, document_id: &str) {
+    out.push_str("article/");
+    iri_segment(document_id, out);
 }
 
 /// The path of an entity's node.
 pub fn entity_path(document_id: &str, entity: &Entity) -> String {
     let mut out = String::new();
+    push_entity_path(&mut out, document_id, entity);
+    out
+}
+
+/// Appends [`entity_path`] to `out`.
+pub fn push_entity_path(out: &mut String, document_id: &str, entity: &Entity) {
     if let Some(qid) = &entity.wikidata {
         out.push_str("entity/");
-        iri_segment(qid, &mut out);
+        iri_segment(qid, out);
     } else if let Some(key) = &entity.key {
         out.push_str("entity/_");
-        iri_segment(key, &mut out);
+        iri_segment(key, out);
     } else if entity.kind == EntityType::Group {
-        out.push_str(&article_path(document_id));
+        push_article_path(out, document_id);
         out.push_str("/group/");
-        iri_segment(&entity.id, &mut out);
+        iri_segment(&entity.id, out);
     } else {
         out.push_str("entity/");
         out.push_str(entity.kind.as_str());
@@ -38,20 +50,24 @@ pub fn entity_path(document_id: &str, entity: &Entity) -> String {
         if name.is_empty() {
             // A name of punctuation only: keep it whole rather than collapse it to nothing.
             out.push('_');
-            iri_segment(&entity.name, &mut out);
+            iri_segment(&entity.name, out);
         } else {
-            iri_segment(&name, &mut out);
+            iri_segment(&name, out);
         }
     }
-    out
 }
 
 /// The path of a statement node (role, relation, event, quote, claim) of an article.
 pub fn statement_path(document_id: &str, kind: &str, local_id: &str) -> String {
     let mut out = article_path(document_id);
+    push_statement_suffix(&mut out, kind, local_id);
+    out
+}
+
+/// Appends what [`statement_path`] adds to the article's path: `/{kind}/{local id}`.
+pub fn push_statement_suffix(out: &mut String, kind: &str, local_id: &str) {
     out.push('/');
     out.push_str(kind);
     out.push('/');
-    iri_segment(local_id, &mut out);
-    out
+    iri_segment(local_id, out);
 }

@@ -5,7 +5,7 @@
 //! [`crate::identity`]; the terms come from the ontology through [`Vocabulary`].
 
 use crate::facts::{Claim, Date, Entity, EntityType, Event, Evidence, ParticipantRole, Quote, Relation, RelationKind, Role};
-use crate::identity::{article_path, entity_path, statement_path};
+use crate::identity::{push_article_path, push_entity_path, push_statement_suffix};
 use crate::ontology::{Ontology, OntologyError, Vocabulary};
 use crate::validate::ValidDocument;
 use iri_string::types::IriStr;
@@ -55,12 +55,26 @@ impl Base {
 
     /// The node at `path` under the base. Paths from [`crate::identity`] are already escaped.
     pub fn node(&self, path: &str) -> NamedNode {
-        NamedNode::new_unchecked(format!("{}{path}", self.0))
+        let mut iri = String::with_capacity(self.0.len() + path.len());
+        iri.push_str(&self.0);
+        iri.push_str(path);
+        NamedNode::new_unchecked(iri)
     }
 
     /// The node (and graph name) of an article.
     pub fn article(&self, document_id: &str) -> NamedNode {
-        self.node(&article_path(document_id))
+        let mut iri = String::with_capacity(self.0.len() + 8 + document_id.len());
+        iri.push_str(&self.0);
+        push_article_path(&mut iri, document_id);
+        NamedNode::new_unchecked(iri)
+    }
+
+    /// The node of an entity of a document.
+    pub fn entity(&self, document_id: &str, entity: &Entity) -> NamedNode {
+        let mut iri = String::with_capacity(self.0.len() + 16 + entity.name.len());
+        iri.push_str(&self.0);
+        push_entity_path(&mut iri, document_id, entity);
+        NamedNode::new_unchecked(iri)
     }
 }
 
@@ -103,17 +117,17 @@ impl Mapper {
         let article = self.base.article(id);
         let language = facts.document.language.as_deref().map(str::to_ascii_lowercase);
         let v = &self.vocabulary;
-        let mut out = Emitter { v, graph: article.as_ref(), language: language.as_deref(), sink };
+        let mut out = Emitter { v, graph: article.as_ref(), language: language.as_deref(), sink, number: String::new() };
 
         // Local ids to nodes: entities to their (global) nodes, events to their statement nodes.
         // A sorted list: cheaper than hashing for a document's few dozen short ids. (Validation made
         // the ids unique.)
         let mut nodes: Vec<(&str, NamedNode)> = Vec::with_capacity(facts.entities.len() + facts.events.len());
         for entity in &facts.entities {
-            nodes.push((&entity.id, self.base.node(&entity_path(id, entity))));
+            nodes.push((&entity.id, self.base.entity(id, entity)));
         }
         for event in facts.events.iter().chain(facts.claims.iter().filter_map(|c| c.content.as_ref()?.event.as_ref())) {
-            nodes.push((&event.id, self.base.node(&statement_path(id, "event", &event.id))));
+            nodes.push((&event.id, statement(article.as_str(), "event", &event.id)));
         }
         nodes.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let node = |local: &str| {
@@ -144,26 +158,26 @@ impl Mapper {
         }
 
         for entity in &facts.entities {
-            self.entity(&mut out, id, node(&entity.id), entity);
+            self.entity(&mut out, node(&entity.id), entity);
         }
         for role in &facts.roles {
-            self.role(&mut out, id, role, &node, true);
+            self.role(&mut out, role, &node, true);
         }
         for relation in &facts.relations {
-            self.relation(&mut out, id, relation, &node, true);
+            self.relation(&mut out, relation, &node, true);
         }
         for event in &facts.events {
-            self.event(&mut out, id, event, &node, true);
+            self.event(&mut out, event, &node, true);
         }
         for quote in &facts.quotes {
-            self.quote(&mut out, id, quote, &node);
+            self.quote(&mut out, quote, &node);
         }
         for claim in &facts.claims {
-            self.claim(&mut out, id, claim, &node);
+            self.claim(&mut out, claim, &node);
         }
     }
 
-    fn entity(&self, out: &mut Emitter<'_, '_>, document_id: &str, subject: NamedNodeRef<'_>, entity: &Entity) {
+    fn entity(&self, out: &mut Emitter<'_, '_>, subject: NamedNodeRef<'_>, entity: &Entity) {
         let v = &self.vocabulary;
         let class = match entity.kind {
             EntityType::Person => &v.person,
@@ -186,20 +200,28 @@ impl Mapper {
             let item = wikidata_node(qid);
             out.add(subject, v.wikidata.as_ref(), item.as_ref().into());
         }
-        let mention = statement_path(document_id, "mention", &entity.id);
+        if entity.evidence.is_empty() {
+            return;
+        }
+        // One string for every evidence node's IRI: the mention's, then `/1`, `/2`...
+        let mut evidence = statement(out.graph.as_str(), "mention", &entity.id).into_string();
+        let stem = evidence.len();
         for (i, span) in entity.evidence.iter().enumerate() {
-            let evidence = self.base.node(&format!("{mention}/{}", i + 1));
-            out.add(subject, v.evidence.as_ref(), evidence.as_ref().into());
-            out.evidence_node(evidence.as_ref(), span);
+            evidence.truncate(stem);
+            evidence.push('/');
+            evidence.push_str(itoa::Buffer::new().format(i + 1));
+            let evidence = NamedNodeRef::new_unchecked(&evidence);
+            out.add(subject, v.evidence.as_ref(), evidence.into());
+            out.evidence_node(evidence, span);
             if let Some(confidence) = entity.confidence {
-                out.decimal(evidence.as_ref(), v.confidence.as_ref(), confidence);
+                out.decimal(evidence, v.confidence.as_ref(), confidence);
             }
         }
     }
 
-    fn role<'n>(&self, out: &mut Emitter<'_, '_>, document_id: &str, role: &Role, node: &dyn Fn(&str) -> NamedNodeRef<'n>, asserted: bool) -> NamedNode {
+    fn role<'n>(&self, out: &mut Emitter<'_, '_>, role: &Role, node: &dyn Fn(&str) -> NamedNodeRef<'n>, asserted: bool) -> NamedNode {
         let v = &self.vocabulary;
-        let subject = self.base.node(&statement_path(document_id, "role", &role.id));
+        let subject = statement(out.graph.as_str(), "role", &role.id);
         let s = subject.as_ref();
         out.add(s, rdf::TYPE, v.role.as_ref().into());
         out.add(s, v.subject.as_ref(), node(&role.holder).into());
@@ -212,9 +234,9 @@ impl Mapper {
         subject
     }
 
-    fn relation<'n>(&self, out: &mut Emitter<'_, '_>, document_id: &str, relation: &Relation, node: &dyn Fn(&str) -> NamedNodeRef<'n>, asserted: bool) -> NamedNode {
+    fn relation<'n>(&self, out: &mut Emitter<'_, '_>, relation: &Relation, node: &dyn Fn(&str) -> NamedNodeRef<'n>, asserted: bool) -> NamedNode {
         let v = &self.vocabulary;
-        let subject = self.base.node(&statement_path(document_id, "relation", &relation.id));
+        let subject = statement(out.graph.as_str(), "relation", &relation.id);
         let s = subject.as_ref();
         let property = match relation.predicate {
             RelationKind::MemberOf => &v.member_of,
@@ -239,9 +261,9 @@ impl Mapper {
         subject
     }
 
-    fn event<'n>(&self, out: &mut Emitter<'_, '_>, document_id: &str, event: &Event, node: &dyn Fn(&str) -> NamedNodeRef<'n>, asserted: bool) -> NamedNode {
+    fn event<'n>(&self, out: &mut Emitter<'_, '_>, event: &Event, node: &dyn Fn(&str) -> NamedNodeRef<'n>, asserted: bool) -> NamedNode {
         let v = &self.vocabulary;
-        let subject = self.base.node(&statement_path(document_id, "event", &event.id));
+        let subject = statement(out.graph.as_str(), "event", &event.id);
         let s = subject.as_ref();
         out.add(s, rdf::TYPE, v.event.as_ref().into());
         out.add(s, v.event_type.as_ref(), LiteralRef::new_simple_literal(&event.kind).into());
@@ -269,9 +291,9 @@ impl Mapper {
         subject
     }
 
-    fn quote<'n>(&self, out: &mut Emitter<'_, '_>, document_id: &str, quote: &Quote, node: &dyn Fn(&str) -> NamedNodeRef<'n>) {
+    fn quote<'n>(&self, out: &mut Emitter<'_, '_>, quote: &Quote, node: &dyn Fn(&str) -> NamedNodeRef<'n>) {
         let v = &self.vocabulary;
-        let subject = self.base.node(&statement_path(document_id, "quote", &quote.id));
+        let subject = statement(out.graph.as_str(), "quote", &quote.id);
         let s = subject.as_ref();
         out.add(s, rdf::TYPE, v.quote.as_ref().into());
         out.add(s, v.speaker.as_ref(), node(&quote.speaker).into());
@@ -285,9 +307,9 @@ impl Mapper {
         self.provenance(out, s, &quote.evidence, quote.confidence, true);
     }
 
-    fn claim<'n>(&self, out: &mut Emitter<'_, '_>, document_id: &str, claim: &Claim, node: &dyn Fn(&str) -> NamedNodeRef<'n>) {
+    fn claim<'n>(&self, out: &mut Emitter<'_, '_>, claim: &Claim, node: &dyn Fn(&str) -> NamedNodeRef<'n>) {
         let v = &self.vocabulary;
-        let subject = self.base.node(&statement_path(document_id, "claim", &claim.id));
+        let subject = statement(out.graph.as_str(), "claim", &claim.id);
         let s = subject.as_ref();
         out.add(s, rdf::TYPE, v.claim.as_ref().into());
         if let Some(claimant) = &claim.claimant {
@@ -304,13 +326,13 @@ impl Mapper {
         if let Some(content) = &claim.content {
             let mut contents = Vec::new();
             if let Some(relation) = &content.relation {
-                contents.push(self.relation(out, document_id, relation, node, false));
+                contents.push(self.relation(out, relation, node, false));
             }
             if let Some(role) = &content.role {
-                contents.push(self.role(out, document_id, role, node, false));
+                contents.push(self.role(out, role, node, false));
             }
             if let Some(event) = &content.event {
-                contents.push(self.event(out, document_id, event, node, false));
+                contents.push(self.event(out, event, node, false));
             }
             for content in &contents {
                 out.add(s, v.content.as_ref(), content.as_ref().into());
@@ -328,15 +350,33 @@ impl Mapper {
         if asserted {
             out.add(subject, v.according_to.as_ref(), article.into());
         }
-        for (i, span) in evidence.iter().enumerate() {
-            let node = NamedNode::new_unchecked(format!("{}/evidence/{}", subject.as_str(), i + 1));
-            out.add(subject, v.evidence.as_ref(), node.as_ref().into());
-            out.evidence_node(node.as_ref(), span);
+        if !evidence.is_empty() {
+            // One string for every evidence node's IRI: the statement's, then `/evidence/1`...
+            let mut node = String::with_capacity(subject.as_str().len() + 12);
+            node.push_str(subject.as_str());
+            node.push_str("/evidence/");
+            let stem = node.len();
+            for (i, span) in evidence.iter().enumerate() {
+                node.truncate(stem);
+                node.push_str(itoa::Buffer::new().format(i + 1));
+                let node = NamedNodeRef::new_unchecked(&node);
+                out.add(subject, v.evidence.as_ref(), node.into());
+                out.evidence_node(node, span);
+            }
         }
         if let Some(confidence) = confidence {
             out.decimal(subject, v.confidence.as_ref(), confidence);
         }
     }
+}
+
+/// The node of statement `local_id` of kind `kind` ("role", "event"...) of the article whose IRI is
+/// `article`: the article's IRI and [`push_statement_suffix`].
+fn statement(article: &str, kind: &str, local_id: &str) -> NamedNode {
+    let mut iri = String::with_capacity(article.len() + kind.len() + local_id.len() + 2);
+    iri.push_str(article);
+    push_statement_suffix(&mut iri, kind, local_id);
+    NamedNode::new_unchecked(iri)
 }
 
 fn wikidata_node(qid: &str) -> NamedNode {
@@ -349,6 +389,8 @@ struct Emitter<'v, 's> {
     graph: NamedNodeRef<'v>,
     language: Option<&'v str>,
     sink: &'s mut dyn FnMut(QuadRef<'_>),
+    /// Reused for the lexical forms of decimals.
+    number: String,
 }
 
 impl Emitter<'_, '_> {
@@ -393,13 +435,18 @@ impl Emitter<'_, '_> {
     }
 
     fn decimal(&mut self, subject: NamedNodeRef<'_>, predicate: NamedNodeRef<'_>, value: f64) {
-        let text = format!("{value}");
+        use std::fmt::Write;
+        let mut text = std::mem::take(&mut self.number);
+        text.clear();
+        // Writing to a String cannot fail.
+        let _ = write!(text, "{value}");
         self.add(subject, predicate, LiteralRef::new_typed_literal(&text, xsd::DECIMAL).into());
+        self.number = text;
     }
 
     fn integer(&mut self, subject: NamedNodeRef<'_>, predicate: NamedNodeRef<'_>, value: u64) {
-        let text = value.to_string();
-        self.add(subject, predicate, LiteralRef::new_typed_literal(&text, xsd::INTEGER).into());
+        let mut buffer = itoa::Buffer::new();
+        self.add(subject, predicate, LiteralRef::new_typed_literal(buffer.format(value), xsd::INTEGER).into());
     }
 
     fn evidence_node(&mut self, node: NamedNodeRef<'_>, span: &Evidence) {

@@ -40,23 +40,38 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, candidate)| candidate)
 }
 
-/// Byte offsets of each code point of a text, plus its length: spans given in code points are
-/// sliced with `&text[offsets[start]..offsets[end]]`.
+/// Where the code points of a text start, for slicing spans given in code points. An ASCII text
+/// needs no table (its code points are its bytes); any other keeps the byte offset of every
+/// [`STRIDE`]th code point and walks the few characters from there.
 pub struct CodePoints {
-    offsets: Vec<usize>,
+    /// Byte offsets of code points 0, STRIDE, 2 * STRIDE...; empty for an ASCII text.
+    marks: Vec<usize>,
+    len: usize,
 }
+
+/// Code points between two marks of [`CodePoints`].
+const STRIDE: usize = 16;
 
 impl CodePoints {
     /// Indexes `text`.
     pub fn new(text: &str) -> CodePoints {
-        let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        offsets.push(text.len());
-        CodePoints { offsets }
+        if text.is_ascii() {
+            return CodePoints { marks: Vec::new(), len: text.len() };
+        }
+        let mut marks = Vec::with_capacity(text.len() / STRIDE + 1);
+        let mut len = 0;
+        for (byte, _) in text.char_indices() {
+            if len % STRIDE == 0 {
+                marks.push(byte);
+            }
+            len += 1;
+        }
+        CodePoints { marks, len }
     }
 
     /// Number of code points in the text.
     pub fn len(&self) -> usize {
-        self.offsets.len() - 1
+        self.len
     }
 
     /// True for the empty text.
@@ -64,14 +79,27 @@ impl CodePoints {
         self.len() == 0
     }
 
-    /// The byte range of the code-point span `start..end`, if it lies inside the text.
-    pub fn byte_range(&self, start: u64, end: u64) -> Option<std::ops::Range<usize>> {
+    /// The byte range in `text` (the text this was made from) of the code-point span `start..end`,
+    /// if it lies inside the text.
+    pub fn byte_range(&self, text: &str, start: u64, end: u64) -> Option<std::ops::Range<usize>> {
         let start = usize::try_from(start).ok()?;
         let end = usize::try_from(end).ok()?;
         if start > end || end > self.len() {
             return None;
         }
-        Some(self.offsets[start]..self.offsets[end])
+        if self.marks.is_empty() {
+            return Some(start..end);
+        }
+        Some(self.offset(text, start)..self.offset(text, end))
+    }
+
+    /// The byte offset of code point `index` (at most the text's length).
+    fn offset(&self, text: &str, index: usize) -> usize {
+        if index == self.len {
+            return text.len();
+        }
+        let mark = self.marks[index / STRIDE];
+        text[mark..].char_indices().nth(index % STRIDE).map_or(text.len(), |(byte, _)| mark + byte)
     }
 }
 
@@ -179,9 +207,24 @@ mod tests {
 
     #[test]
     fn code_point_spans() {
-        let points = CodePoints::new("a’b");
+        let text = "a’b";
+        let points = CodePoints::new(text);
         assert_eq!(points.len(), 3);
-        assert_eq!(points.byte_range(1, 3), Some(1..5));
-        assert_eq!(points.byte_range(2, 4), None);
+        assert_eq!(points.byte_range(text, 1, 3), Some(1..5));
+        assert_eq!(points.byte_range(text, 3, 3), Some(5..5));
+        assert_eq!(points.byte_range(text, 2, 4), None);
+        // Past the first mark: every span of a long text agrees with counting from the start.
+        let long: String = (0..300).map(|i| if i % 7 == 0 { '’' } else { 'x' }).collect();
+        let points = CodePoints::new(&long);
+        let offsets: Vec<usize> = long.char_indices().map(|(b, _)| b).chain([long.len()]).collect();
+        for start in 0..=300u64 {
+            for end in [start, start + 1, start + 15, start + 16, start + 17, start + 64, 300] {
+                let expected = (end <= 300).then(|| offsets[start as usize]..offsets[end as usize]);
+                assert_eq!(points.byte_range(&long, start, end), expected, "{start}..{end}");
+            }
+        }
+        let ascii = CodePoints::new("abc");
+        assert_eq!(ascii.byte_range("abc", 1, 3), Some(1..3));
+        assert_eq!(ascii.byte_range("abc", 1, 4), None);
     }
 }

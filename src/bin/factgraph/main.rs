@@ -300,7 +300,7 @@ fn load_into(paths: &[PathBuf], store: &Path, tuning: &cli::LoadTuning, setup: &
     kb.install_ontology(&setup.ontology)?;
     let bar = output::quad_progress(0);
     let reporter = bar.clone();
-    let loaded = pipeline::load(&kb, &setup.mapper, paths, tuning.batch_memory.map(|mb| mb as usize), move |n| {
+    let loaded = pipeline::load(&kb, &setup.mapper, paths, Some(tuning.batch_memory as usize), move |n| {
         reporter.set_length(n.max(reporter.length().unwrap_or(0)));
         reporter.set_position(n);
     })
