@@ -407,7 +407,8 @@ fn is_qid_or_nil(text: &str) -> bool {
     text == "NIL" || (text.len() > 1 && text.starts_with('Q') && text[1..].bytes().all(|b| b.is_ascii_digit()) && !text[1..].starts_with('0'))
 }
 
-/// Reads a gold file (`document	entity	expected	name`): `document/entity` → expected QID or NIL.
+/// Reads a gold file (tab-separated `document`, `entity`, `expected`, `name`): `document/entity` →
+/// expected QID or NIL.
 pub fn read_gold(path: &std::path::Path) -> Result<BTreeMap<String, String>, LinkError> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|source| LinkError::Io { path: name.clone(), source })?;
