@@ -348,7 +348,7 @@ class Bench:
         # -- map -----------------------------------------------------------------------------
         r = self.row("ours", "factgraph", "map nquads", n)
         # Every tool writes a new file, as Morph-KGC's runs do: rewriting the last run's file costs
-        # the kernel its old pages first (0.3-0.5 s at 10,000 articles).
+        # the kernel its old pages first (0.3-0.8 s at 10,000 articles).
         self.run(r, [FACTGRAPH, "map", facts, "--format", "nquads", "-o", ours_nq], runs=runs,
                  before=lambda: self.rm(ours_nq))
         quads = self.count_lines(ours_nq)

@@ -117,7 +117,7 @@ impl Mapper {
         let article = self.base.article(id);
         let language = facts.document.language.as_deref().map(str::to_ascii_lowercase);
         let v = &self.vocabulary;
-        let mut out = Emitter { v, graph: article.as_ref(), language: language.as_deref(), sink, number: String::new() };
+        let mut out = Emitter { v, graph: article.as_ref(), language: language.as_deref(), sink };
 
         // Local ids to nodes: entities to their (global) nodes, events to their statement nodes.
         // A sorted list: cheaper than hashing for a document's few dozen short ids. (Validation made
@@ -205,12 +205,10 @@ impl Mapper {
         }
         // One string for every evidence node's IRI: the mention's, then `/1`, `/2`...
         let mut evidence = statement(out.graph.as_str(), "mention", &entity.id).into_string();
+        evidence.push('/');
         let stem = evidence.len();
         for (i, span) in entity.evidence.iter().enumerate() {
-            evidence.truncate(stem);
-            evidence.push('/');
-            evidence.push_str(itoa::Buffer::new().format(i + 1));
-            let evidence = NamedNodeRef::new_unchecked(&evidence);
+            let evidence = numbered(&mut evidence, stem, i + 1);
             out.add(subject, v.evidence.as_ref(), evidence.into());
             out.evidence_node(evidence, span);
             if let Some(confidence) = entity.confidence {
@@ -357,9 +355,7 @@ impl Mapper {
             node.push_str("/evidence/");
             let stem = node.len();
             for (i, span) in evidence.iter().enumerate() {
-                node.truncate(stem);
-                node.push_str(itoa::Buffer::new().format(i + 1));
-                let node = NamedNodeRef::new_unchecked(&node);
+                let node = numbered(&mut node, stem, i + 1);
                 out.add(subject, v.evidence.as_ref(), node.into());
                 out.evidence_node(node, span);
             }
@@ -379,6 +375,14 @@ fn statement(article: &str, kind: &str, local_id: &str) -> NamedNode {
     NamedNode::new_unchecked(iri)
 }
 
+/// The node `iri[..stem]` followed by `n`, written into `iri`: the numbered evidence nodes of one
+/// statement or mention share one string.
+fn numbered(iri: &mut String, stem: usize, n: usize) -> NamedNodeRef<'_> {
+    iri.truncate(stem);
+    iri.push_str(itoa::Buffer::new().format(n));
+    NamedNodeRef::new_unchecked(iri)
+}
+
 fn wikidata_node(qid: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{WIKIDATA_ENTITY}{qid}"))
 }
@@ -389,8 +393,6 @@ struct Emitter<'v, 's> {
     graph: NamedNodeRef<'v>,
     language: Option<&'v str>,
     sink: &'s mut dyn FnMut(QuadRef<'_>),
-    /// Reused for the lexical forms of decimals.
-    number: String,
 }
 
 impl Emitter<'_, '_> {
@@ -435,13 +437,8 @@ impl Emitter<'_, '_> {
     }
 
     fn decimal(&mut self, subject: NamedNodeRef<'_>, predicate: NamedNodeRef<'_>, value: f64) {
-        use std::fmt::Write;
-        let mut text = std::mem::take(&mut self.number);
-        text.clear();
-        // Writing to a String cannot fail.
-        let _ = write!(text, "{value}");
+        let text = value.to_string();
         self.add(subject, predicate, LiteralRef::new_typed_literal(&text, xsd::DECIMAL).into());
-        self.number = text;
     }
 
     fn integer(&mut self, subject: NamedNodeRef<'_>, predicate: NamedNodeRef<'_>, value: u64) {

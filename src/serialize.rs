@@ -446,10 +446,8 @@ fn display(term: impl std::fmt::Display, out: &mut Vec<u8>) {
 fn quoted(value: &str, out: &mut Vec<u8>) {
     out.push(b'"');
     let bytes = value.as_bytes();
-    // Most strings need no escape: a check the compiler vectorises (no early exit within a chunk)
-    // lets them be copied whole.
-    let suspect = |b: u8| b < 0x20 || b == b'"' || b == b'\\' || b == 0x7f || b == 0xef;
-    if !bytes.chunks(32).any(|chunk| chunk.iter().fold(false, |found, &b| found | suspect(b))) {
+    // Most strings need no escape: they are copied whole.
+    if !crate::text::any_byte(bytes, |b| b < 0x20 || b == b'"' || b == b'\\' || b == 0x7f || b == 0xef) {
         out.extend_from_slice(bytes);
         out.push(b'"');
         return;

@@ -40,6 +40,13 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, candidate)| candidate)
 }
 
+/// True when `test` holds for some byte of `bytes`. Meant for the scans that usually find nothing
+/// (is there a character to escape, to refuse?): it checks a chunk at a time without an early exit
+/// inside the chunk, which the compiler vectorises.
+pub fn any_byte(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
+    bytes.chunks(32).any(|chunk| chunk.iter().fold(false, |found, &b| found | test(b)))
+}
+
 /// Where the code points of a text start, for slicing spans given in code points. An ASCII text
 /// needs no table (its code points are its bytes); any other keeps the byte offset of every
 /// [`STRIDE`]th code point and walks the few characters from there.

@@ -12,7 +12,7 @@ use crate::identity::entity_path;
 use crate::input::RawDocument;
 use crate::jsonpos::{Position, PositionIndex};
 use crate::schema::{quoted, ShapeChecker};
-use crate::text::{closest, CodePoints};
+use crate::text::{any_byte, closest, CodePoints};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -757,9 +757,7 @@ impl<'a> Checker<'a> {
     /// characters other than tab, line feed and carriage return, nor U+FFFE and U+FFFF.
     fn portable(&mut self, path: &dyn Fn() -> String, value: &str) {
         // The characters refused are single bytes below 0x20 or start with 0xEF in UTF-8.
-        // Checked a chunk at a time without an early exit inside it, which the compiler vectorises.
-        let suspect = |b: u8| (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') || b == 0xef;
-        if !value.as_bytes().chunks(32).any(|chunk| chunk.iter().fold(false, |found, &b| found | suspect(b))) {
+        if !any_byte(value.as_bytes(), |b| (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') || b == 0xef) {
             return;
         }
         let bad = value
