@@ -8,14 +8,16 @@
 //! - [`write_lines`] (N-Triples, N-Quads) reads graph by graph, in graph IRI order, each graph in the
 //!   store's key order, as before; the graphs are read on `threads` threads in turn and written in
 //!   order, so the output is the same for any number of threads.
-//! - [`write_sorted`] (Turtle, TriG, JSON-LD, RDF/XML) reads predicate by predicate on `threads`
-//!   threads into a [`SortedWriter`], which sorts with a bounded amount of memory (runs beyond it go
-//!   to temporary files) and writes every distinct quad once, in [`crate::serialize::compare_quads`]
+//! - [`write_sorted`] (Turtle, TriG, JSON-LD, RDF/XML) reads graph by graph (one graph alone:
+//!   predicate by predicate, to use every thread) on `threads` threads, each into its own
+//!   [`SortedWriter`], which sorts with a bounded amount of memory (runs beyond it go to temporary
+//!   files); the writers are merged at the end and every distinct quad is written once, in
+//!   [`crate::serialize::compare_quads`]
 //!   order: the output depends only on what the store holds.
 
 use crate::serialize::{Format, LineWriter, Prefixes, SortedWriter};
 use crate::store::{KnowledgeBase, StoreError};
-use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, QuadRef, Term};
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, QuadRef, Term};
 use oxigraph::sparql::{QueryEvaluationError, QueryResults, QuerySolutionIter, SparqlEvaluator};
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -160,16 +162,20 @@ fn each_triple(
 /// How much of the sort budget each reading thread of [`write_sorted`] gets.
 const SORT_BYTES: usize = crate::sorter::DEFAULT_CHUNK_BYTES;
 
-/// What one query of [`write_sorted`] reads: one predicate, in the selected named graphs or in the
-/// store's default graph.
-struct Part {
-    predicate: NamedNode,
-    default_graph: bool,
+/// What one query of [`write_sorted`] reads.
+enum Part {
+    /// A whole named graph (an article's, say): its quads in the store's key order, which keeps
+    /// the terms a graph repeats (its nodes) together, so their strings are found in blocks the
+    /// store has just read.
+    Graph(NamedOrBlankNode),
+    /// One predicate of the one graph selected, or of the store's default graph.
+    Predicate { predicate: NamedNode, default_graph: bool },
 }
 
 /// Writes the selection sorted and de-duplicated as `format` (Turtle, TriG, JSON-LD or RDF/XML),
-/// reading it predicate by predicate on `threads` threads. Returns the number of quads (triples)
-/// written.
+/// reading it on `threads` threads: graph by graph when all graphs are selected (the default graph
+/// predicate by predicate), predicate by predicate when one graph is. Returns the number of quads
+/// (triples) written.
 pub fn write_sorted<W: Write>(
     kb: &KnowledgeBase,
     selection: Selection<'_>,
@@ -178,11 +184,12 @@ pub fn write_sorted<W: Write>(
     threads: usize,
     out: W,
 ) -> Result<(W, usize), ExportError> {
-    let mut parts = Vec::new();
-    let mut predicates = |query: Option<String>, default_graph: bool| -> Result<(), ExportError> {
-        let query = query.ok_or_else(|| io::Error::other("a graph name cannot be written in SPARQL"))?;
-        let prepared = SparqlEvaluator::new().parse_query(&query).map_err(|e| io::Error::other(e.to_string()))?;
-        let QueryResults::Solutions(solutions) = prepared.on_store(kb.store()).execute()? else {
+    let mut parts: Vec<Part> = Vec::new();
+    let mut predicates = |graph: GraphName| -> Result<(), ExportError> {
+        let mut query = SparqlEvaluator::new().parse_query("SELECT DISTINCT ?p WHERE { ?s ?p ?o }").map_err(|e| io::Error::other(e.to_string()))?;
+        let default_graph = graph.is_default_graph();
+        query.dataset_mut().set_default_graph(vec![graph]);
+        let QueryResults::Solutions(solutions) = query.on_store(kb.store()).execute()? else {
             return Err(io::Error::other("not a SELECT query").into());
         };
         let mut found: Vec<NamedNode> = Vec::new();
@@ -192,24 +199,41 @@ pub fn write_sorted<W: Write>(
             }
         }
         found.sort();
-        parts.extend(found.into_iter().map(|predicate| Part { predicate, default_graph }));
+        parts.extend(found.into_iter().map(|predicate| Part::Predicate { predicate, default_graph }));
         Ok(())
     };
-    predicates(named_pattern(selection, "?p").map(|p| format!("SELECT DISTINCT ?p WHERE {{ {p} }}")), false)?;
-    if matches!(selection, Selection::All { .. }) {
-        predicates(Some("SELECT DISTINCT ?p WHERE { ?s ?p ?o }".into()), true)?;
-    }
+    let fixed_graph: GraphNameRef<'_> = match selection {
+        Selection::Graph(g) => {
+            predicates(g.into_owned().into())?;
+            g.into()
+        }
+        Selection::All { skip } => {
+            predicates(GraphName::DefaultGraph)?;
+            parts.extend(named_graphs(kb, skip)?.into_iter().map(Part::Graph));
+            GraphNameRef::DefaultGraph
+        }
+    };
     let keep_graphs = format.keeps_graphs();
     let threads = threads.clamp(1, parts.len().max(1));
     let budget = (SORT_BYTES / threads).max(1 << 20);
     let next = AtomicUsize::new(0);
-    // Each thread takes the next predicate until none is left, into its own sorter.
+    // Each thread takes the next part until none is left, into its own sorter.
     let run = || -> Result<SortedWriter<'_>, ExportError> {
         let mut sorted = SortedWriter::with_chunk_bytes(format, prefixes, budget);
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(part) = parts.get(i) else { return Ok(sorted) };
-            read_part(kb, selection, keep_graphs, part, &mut sorted)?;
+            match parts.get(i) {
+                None => return Ok(sorted),
+                Some(Part::Graph(graph)) => {
+                    let g: GraphNameRef<'_> = if keep_graphs { graph.as_ref().into() } else { GraphNameRef::DefaultGraph };
+                    let solutions = select(kb, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", graph.clone().into())?;
+                    each_triple(solutions, &[0, 1, 2], |s, p, o| sorted.push(QuadRef::new(s, p, o, g)))?;
+                }
+                Some(Part::Predicate { predicate, default_graph }) => {
+                    let g = if *default_graph { GraphNameRef::DefaultGraph } else { fixed_graph };
+                    read_predicate(kb, predicate.as_ref(), g, &mut sorted)?;
+                }
+            }
         }
     };
     let sorted = if threads == 1 {
@@ -228,67 +252,47 @@ pub fn write_sorted<W: Write>(
     Ok(sorted.finish(out)?)
 }
 
-/// `iri` as a SPARQL IRI reference, if it can be written as one.
-fn sparql_iri(iri: &str) -> Option<String> {
-    let plain = iri.chars().all(|c| c > ' ' && !matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\'));
-    plain.then(|| format!("<{iri}>"))
+/// The store's named graphs but those in `skip`: IRIs in order, then blank nodes (which our stores
+/// never hold, but a store made elsewhere may).
+fn named_graphs(kb: &KnowledgeBase, skip: &[NamedNode]) -> Result<Vec<NamedOrBlankNode>, ExportError> {
+    let mut named = Vec::new();
+    let mut blank = Vec::new();
+    for graph in kb.store().named_graphs() {
+        match graph? {
+            NamedOrBlankNode::NamedNode(n) if skip.contains(&n) => {}
+            NamedOrBlankNode::NamedNode(n) => named.push(n),
+            NamedOrBlankNode::BlankNode(b) => blank.push(b),
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+    }
+    named.sort();
+    blank.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    Ok(named.into_iter().map(NamedOrBlankNode::from).chain(blank.into_iter().map(NamedOrBlankNode::from)).collect())
 }
 
-/// The graph pattern of the selection's named graphs for predicate `predicate` (a variable or an
-/// IRI reference), the graph bound to `?g` when all are selected.
-fn named_pattern(selection: Selection<'_>, predicate: &str) -> Option<String> {
-    match selection {
-        Selection::Graph(g) => Some(format!("GRAPH {} {{ ?s {predicate} ?o }}", sparql_iri(g.as_str())?)),
-        Selection::All { skip } => {
-            let mut filters = String::new();
-            for g in skip {
-                filters.push_str(&format!(" FILTER(!sameTerm(?g, {}))", sparql_iri(g.as_str())?));
-            }
-            Some(format!("GRAPH ?g {{ ?s {predicate} ?o }}{filters}"))
-        }
+/// Runs `query` with `graph` as its default graph.
+fn select<'a>(kb: &'a KnowledgeBase, query: &str, graph: GraphName) -> Result<QuerySolutionIter<'a>, ExportError> {
+    let mut prepared = SparqlEvaluator::new().parse_query(query).map_err(|e| io::Error::other(e.to_string()))?;
+    prepared.dataset_mut().set_default_graph(vec![graph]);
+    match prepared.on_store(kb.store()).execute()? {
+        QueryResults::Solutions(solutions) => Ok(solutions),
+        _ => Err(io::Error::other("not a SELECT query").into()),
     }
 }
 
-/// Reads one predicate's quads into `sorted`: through a query that projects only the terms that
-/// vary (the subject, the object, and the graph when the format keeps graphs and more than one is
-/// read), or, for an IRI SPARQL cannot write, through the store's quad iterator.
-fn read_part(kb: &KnowledgeBase, selection: Selection<'_>, keep_graphs: bool, part: &Part, sorted: &mut SortedWriter<'_>) -> Result<(), ExportError> {
-    let p = part.predicate.as_ref();
-    let project_graph = keep_graphs && !part.default_graph && matches!(selection, Selection::All { .. });
-    let query = sparql_iri(p.as_str()).and_then(|iri| {
-        let pattern = if part.default_graph { Some(format!("?s {iri} ?o")) } else { named_pattern(selection, &iri) }?;
-        let projection = if project_graph { "?s ?o ?g" } else { "?s ?o" };
-        SparqlEvaluator::new().parse_query(&format!("SELECT {projection} WHERE {{ {pattern} }}")).ok()
-    });
-    let Some(query) = query else {
+/// Reads the quads of predicate `p` in graph `graph` into `sorted` (graphs merged unless the
+/// format keeps them): through a query that projects only the subject and the object, or, for an
+/// IRI SPARQL cannot write, through the store's quad iterator.
+fn read_predicate(kb: &KnowledgeBase, p: NamedNodeRef<'_>, graph: GraphNameRef<'_>, sorted: &mut SortedWriter<'_>) -> Result<(), ExportError> {
+    let Some(iri) = sparql_iri(p.as_str()) else {
         // The store's own iterator decodes every term of every quad, but takes any IRI.
-        let graph = match (part.default_graph, selection) {
-            (true, _) => Some(GraphNameRef::DefaultGraph),
-            (false, Selection::Graph(g)) => Some(g.into()),
-            (false, Selection::All { .. }) => None,
-        };
-        for quad in kb.store().quads_for_pattern(None, Some(p), None, graph) {
-            let quad = quad?;
-            if let (oxigraph::model::GraphName::NamedNode(g), Selection::All { skip }) = (&quad.graph_name, selection) {
-                if skip.contains(g) {
-                    continue;
-                }
-            }
-            if graph.is_none() && quad.graph_name.is_default_graph() {
-                continue;
-            }
-            sorted.push(quad.as_ref())?;
+        for quad in kb.store().quads_for_pattern(None, Some(p), None, Some(graph)) {
+            sorted.push(quad?.as_ref())?;
         }
         return Ok(());
     };
-    let QueryResults::Solutions(solutions) = query.on_store(kb.store()).execute()? else {
-        return Err(io::Error::other("not a SELECT query").into());
-    };
-    let fixed_graph: GraphNameRef<'_> = match selection {
-        Selection::Graph(g) if !part.default_graph => g.into(),
-        // The graph is projected, or does not matter (merged formats, the default graph).
-        _ => GraphNameRef::DefaultGraph,
-    };
+    let solutions = select(kb, &format!("SELECT ?s ?o WHERE {{ ?s {iri} ?o }}"), graph.into_owned())?;
     for solution in solutions {
         let solution = solution?;
         let values = solution.values();
@@ -298,12 +302,13 @@ fn read_part(kb: &KnowledgeBase, selection: Selection<'_>, keep_graphs: bool, pa
             _ => continue,
         };
         let Some(Some(o)) = values.get(1) else { continue };
-        let g: GraphNameRef<'_> = match values.get(2) {
-            Some(Some(Term::NamedNode(n))) if project_graph => n.as_ref().into(),
-            Some(Some(Term::BlankNode(b))) if project_graph => b.as_ref().into(),
-            _ => fixed_graph,
-        };
-        sorted.push(QuadRef::new(s, p, o.as_ref(), g))?;
+        sorted.push(QuadRef::new(s, p, o.as_ref(), graph))?;
     }
     Ok(())
+}
+
+/// `iri` as a SPARQL IRI reference, if it can be written as one.
+fn sparql_iri(iri: &str) -> Option<String> {
+    let plain = iri.chars().all(|c| c > ' ' && !matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\'));
+    plain.then(|| format!("<{iri}>"))
 }
