@@ -18,7 +18,7 @@
 use crate::serialize::{Format, LineWriter, Prefixes, SortedWriter};
 use crate::store::{KnowledgeBase, StoreError};
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, QuadRef, Term};
-use oxigraph::sparql::{QueryEvaluationError, QueryResults, QuerySolutionIter, SparqlEvaluator};
+use oxigraph::sparql::{PreparedSparqlQuery, QueryEvaluationError, QueryResults, QuerySolutionIter, SparqlEvaluator};
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -68,15 +68,9 @@ pub fn write_lines<W: Write>(kb: &KnowledgeBase, selection: Selection<'_>, forma
         Selection::Graph(graph) => vec![graph.into_owned()],
         Selection::All { skip } => kb.graphs()?.into_iter().filter(|g| !skip.contains(g)).collect(),
     };
-    // The graph is the query's default graph: its quads come straight from the store's index, and
-    // only the three projected terms are decoded.
-    let query = SparqlEvaluator::new().parse_query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }").map_err(|e| io::Error::other(e.to_string()))?;
+    let query = parse(ALL_TRIPLES)?;
     let read = |graph: &NamedNode, buffer: &mut Vec<u8>| -> Result<usize, ExportError> {
-        let mut prepared = query.clone();
-        prepared.dataset_mut().set_default_graph(vec![graph.clone().into()]);
-        let QueryResults::Solutions(solutions) = prepared.on_store(kb.store()).execute()? else {
-            return Err(io::Error::other("not a SELECT query").into());
-        };
+        let solutions = select(kb, &query, graph.clone().into())?;
         let mut writer = LineWriter::new(format, &mut *buffer);
         let count = each_triple(solutions, &[0, 1, 2], |s, p, o| writer.write(QuadRef::new(s, p, o, graph.as_ref())))?;
         writer.finish()?;
@@ -186,12 +180,8 @@ pub fn write_sorted<W: Write>(
 ) -> Result<(W, usize), ExportError> {
     let mut parts: Vec<Part> = Vec::new();
     let mut predicates = |graph: GraphName| -> Result<(), ExportError> {
-        let mut query = SparqlEvaluator::new().parse_query("SELECT DISTINCT ?p WHERE { ?s ?p ?o }").map_err(|e| io::Error::other(e.to_string()))?;
         let default_graph = graph.is_default_graph();
-        query.dataset_mut().set_default_graph(vec![graph]);
-        let QueryResults::Solutions(solutions) = query.on_store(kb.store()).execute()? else {
-            return Err(io::Error::other("not a SELECT query").into());
-        };
+        let solutions = select(kb, &parse("SELECT DISTINCT ?p WHERE { ?s ?p ?o }")?, graph)?;
         let mut found: Vec<NamedNode> = Vec::new();
         for solution in solutions {
             if let Some(Term::NamedNode(p)) = solution?.get("p") {
@@ -214,6 +204,7 @@ pub fn write_sorted<W: Write>(
         }
     };
     let keep_graphs = format.keeps_graphs();
+    let all_triples = parse(ALL_TRIPLES)?;
     let threads = threads.clamp(1, parts.len().max(1));
     let budget = (SORT_BYTES / threads).max(1 << 20);
     let next = AtomicUsize::new(0);
@@ -226,7 +217,7 @@ pub fn write_sorted<W: Write>(
                 None => return Ok(sorted),
                 Some(Part::Graph(graph)) => {
                     let g: GraphNameRef<'_> = if keep_graphs { graph.as_ref().into() } else { GraphNameRef::DefaultGraph };
-                    let solutions = select(kb, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", graph.clone().into())?;
+                    let solutions = select(kb, &all_triples, graph.clone().into())?;
                     each_triple(solutions, &[0, 1, 2], |s, p, o| sorted.push(QuadRef::new(s, p, o, g)))?;
                 }
                 Some(Part::Predicate { predicate, default_graph }) => {
@@ -271,9 +262,18 @@ fn named_graphs(kb: &KnowledgeBase, skip: &[NamedNode]) -> Result<Vec<NamedOrBla
     Ok(named.into_iter().map(NamedOrBlankNode::from).chain(blank.into_iter().map(NamedOrBlankNode::from)).collect())
 }
 
+/// Every triple of a query's default graph, which [`select`] sets to one graph of the store: its
+/// quads come straight from the store's index, and only the three projected terms are decoded.
+const ALL_TRIPLES: &str = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }";
+
+/// One of the export's own queries, parsed.
+fn parse(query: &str) -> Result<PreparedSparqlQuery, ExportError> {
+    Ok(SparqlEvaluator::new().parse_query(query).map_err(|e| io::Error::other(e.to_string()))?)
+}
+
 /// Runs `query` with `graph` as its default graph.
-fn select<'a>(kb: &'a KnowledgeBase, query: &str, graph: GraphName) -> Result<QuerySolutionIter<'a>, ExportError> {
-    let mut prepared = SparqlEvaluator::new().parse_query(query).map_err(|e| io::Error::other(e.to_string()))?;
+fn select<'a>(kb: &'a KnowledgeBase, query: &PreparedSparqlQuery, graph: GraphName) -> Result<QuerySolutionIter<'a>, ExportError> {
+    let mut prepared = query.clone();
     prepared.dataset_mut().set_default_graph(vec![graph]);
     match prepared.on_store(kb.store()).execute()? {
         QueryResults::Solutions(solutions) => Ok(solutions),
@@ -292,7 +292,7 @@ fn read_predicate(kb: &KnowledgeBase, p: NamedNodeRef<'_>, graph: GraphNameRef<'
         }
         return Ok(());
     };
-    let solutions = select(kb, &format!("SELECT ?s ?o WHERE {{ ?s {iri} ?o }}"), graph.into_owned())?;
+    let solutions = select(kb, &parse(&format!("SELECT ?s ?o WHERE {{ ?s {iri} ?o }}"))?, graph.into_owned())?;
     for solution in solutions {
         let solution = solution?;
         let values = solution.values();
