@@ -16,7 +16,8 @@ the time limit:
          flattening + Morph-KGC, pyoxigraph's Store.bulk_load of our N-Quads, pyoxigraph's dumps.
 
 Each peer's output is compared with ours as a set of quads (up to --equivalence-max articles; above
-that, the counts). Times are the median of the runs; the ratio column is the peer's median time
+that, the counts). Times are the median of the runs, which follow one untimed warm-up run (--warmup)
+when a row has two runs or more; the ratio column is the peer's median time
 divided by ours for the same operation (above 1: we are faster).
 """
 
@@ -259,11 +260,23 @@ class Bench:
         return r
 
     def run(self, row, cmd, cwd=None, before=None, after=None, pin=None, timeout=None, cap=None, runs=1, enough=None):
-        """Measures `cmd` `runs` times into `row`; stops after a failed or killed run."""
+        """Measures `cmd` `runs` times into `row`; stops after a failed or killed run. A row of two
+        runs or more first gets `--warmup` untimed runs, as hyperfine's `--warmup` does."""
+        log = os.path.join(self.logs, f"{row.tool}-{row.op}-{row.articles}.log".replace(" ", "_").replace("/", "_"))
+        for i in range(self.args.warmup if runs > 1 else 0):
+            if before:
+                before()
+            m = measure(cmd, log, cwd=cwd, cap=cap or self.args.memory_cap * GIB, timeout=timeout or self.args.timeout, pin=pin)
+            self.say(f"  {row.tool:<12} {row.op:<28} {row.articles:>7}  warm-up {i + 1}/{self.args.warmup}: {m.wall:8.2f} s  "
+                     f"{m.status if m.status != 'ok' else '(not counted)'}")
+            if after:
+                after()
+            if m.status != "ok":
+                row.runs.append(m)  # the failure is the row's result; the timed runs would fail the same way
+                return row
         for i in range(runs):
             if before:
                 before()
-            log = os.path.join(self.logs, f"{row.tool}-{row.op}-{row.articles}.log".replace(" ", "_").replace("/", "_"))
             load1 = os.getloadavg()[0]
             m = measure(cmd, log, cwd=cwd, cap=cap or self.args.memory_cap * GIB, timeout=timeout or self.args.timeout, pin=pin)
             m.load1 = load1
@@ -615,7 +628,8 @@ class Bench:
     def report(self, env):
         lines = ["factgraph benchmark", ""]
         lines += [f"{k}: {v}" for k, v in env.items()]
-        lines += ["", "Times are medians of the runs (wall seconds); rate = quads (or triples) / median; "
+        warm = f"after {self.args.warmup} untimed warm-up run(s) when a row has two runs or more" if self.args.warmup else "no warm-up runs"
+        lines += ["", f"Times are medians of the runs (wall seconds), {warm}; rate = quads (or triples) / median; "
                   "cpu = median user + system seconds (all threads and child processes); RSS = peak of the largest process (/usr/bin/time -v); tree = peak of the sampled sum over the process tree; "
                   "ratio = peer's median / ours for the same operation (above 1: factgraph is faster).", ""]
         header = ["tool", "operation", "articles", "quads", "runs", "median s", "min-max s", "rate/s", "cpu s", "RSS MiB",
@@ -671,6 +685,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sizes", default="1000,10000,100000", help="article counts, comma-separated")
     p.add_argument("--runs", type=int, default=3, help="runs per measurement (the median is reported)")
+    p.add_argument("--warmup", type=int, default=1,
+                   help="untimed runs before the timed ones of every row of two runs or more (default 1)")
     p.add_argument("--runs-100k", type=int, default=1, dest="runs_100k",
                    help="runs of the slow store operations (load, bulk_load, exports, dumps, link, the pyoxigraph script) from 100k articles up")
     p.add_argument("--seed", type=int, default=1)

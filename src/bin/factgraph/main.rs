@@ -22,6 +22,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// mimalloc, for Rust and (the crate's `override` feature) for C and C++ alike. Both must be one
+/// allocator: Oxigraph takes RocksDB's `malloc`ed error messages into `CString::from_raw`, so they
+/// are freed by Rust's allocator (`tests/reliability.rs`, the full-disk test, catches a mismatch).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Documented exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Exit {
