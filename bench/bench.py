@@ -362,8 +362,8 @@ class Bench:
         r = self.row("ours", "factgraph", "map nquads", n)
         # Every tool writes a new file, as Morph-KGC's runs do: rewriting the last run's file costs
         # the kernel its old pages first (0.3-0.8 s at 10,000 articles).
-        self.run(r, [FACTGRAPH, "map", facts, "--format", "nquads", "-o", ours_nq], runs=runs,
-                 before=lambda: self.rm(ours_nq))
+        ours_map = [FACTGRAPH, "map", facts, "--format", "nquads", "-o", ours_nq]
+        self.run(r, ours_map, runs=runs, before=lambda: self.rm(ours_nq))
         quads = self.count_lines(ours_nq)
         r.quads = quads
         r1 = self.row("ours", "factgraph", "map nquads (1 core)", n, quads)
@@ -468,23 +468,33 @@ class Bench:
 
         # -- peers that map --------------------------------------------------------------------
         if not a.no_peers:
-            self.peer_maps(n, facts, out, ours_nq, quads, slow)
+            self.peer_maps(n, facts, out, ours_nq, quads, slow, r, ours_map)
         if not a.keep:
             self.rm(out)
 
-    def peer_maps(self, n, facts, out, ours_nq, quads, slow):
+    def peer_maps(self, n, facts, out, ours_nq, quads, slow, ours_row, ours_map):
         a = self.args
         runs = self.runs_for(n)
         theirs = os.path.join(out, "peer.nq")
+
+        def in_turn(*paths):
+            """Before each run of a peer that maps (warm-ups too): one more run of our map, into our
+            row, so that its median spans the same minutes of this shared machine as the peers' do
+            (as load and bulk_load take turns); then the peer's old output goes."""
+            def before():
+                self.run(ours_row, ours_map, runs=1, before=lambda: self.rm(ours_nq))
+                self.rm(*paths)
+            return before
+
         r = self.row("peer", "pyoxigraph", "map script", n, quads, baseline=("factgraph", "map nquads"))
-        self.run(r, [PY_OXI, os.path.join(PEERS, "pyoxigraph_map.py"), facts, theirs], cwd=PEERS, runs=slow, before=lambda: self.rm(theirs))
+        self.run(r, [PY_OXI, os.path.join(PEERS, "pyoxigraph_map.py"), facts, theirs], cwd=PEERS, runs=slow, before=in_turn(theirs))
         if r.ok_runs:
             self.compare("pyoxigraph script", n, ours_nq, theirs, quads)
         self.rm(theirs)
 
         r = self.row("peer", "rdflib", "map script", n, quads, baseline=("factgraph", "map nquads"))
         if n <= a.rdflib_max:
-            self.run(r, [PY_OXI, os.path.join(PEERS, "rdflib_map.py"), facts, theirs], cwd=PEERS, runs=runs, before=lambda: self.rm(theirs))
+            self.run(r, [PY_OXI, os.path.join(PEERS, "rdflib_map.py"), facts, theirs], cwd=PEERS, runs=runs, before=in_turn(theirs))
             if r.ok_runs:
                 self.compare("rdflib script", n, ours_nq, theirs, quads)
             self.rm(theirs)
@@ -500,7 +510,7 @@ class Bench:
         fl = self.row("peer", "morph-kgc", "flatten (python)", n, quads, baseline=("factgraph", "map nquads"))
         mk = self.row("peer", "morph-kgc", "rml (after flatten)", n, quads, baseline=("factgraph", "map nquads"))
         if n <= a.morph_max:
-            self.run(fl, [PY_MORPH, os.path.join(PEERS, "flatten_for_rml.py"), facts, flat], cwd=PEERS, runs=runs)
+            self.run(fl, [PY_MORPH, os.path.join(PEERS, "flatten_for_rml.py"), facts, flat], cwd=PEERS, runs=runs, before=in_turn())
             config = os.path.join(flat, "config.ini")
             with open(config, "w") as f:
                 f.write(
@@ -513,7 +523,7 @@ class Bench:
                     "[factgraph]\n"
                     f"mappings = {os.path.join(BENCH, 'rml', 'factgraph.rml.ttl')}\n"
                 )
-            self.run(mk, [PY_MORPH, "-m", "morph_kgc", config], cwd=flat, runs=runs, before=lambda: self.rm(theirs))
+            self.run(mk, [PY_MORPH, "-m", "morph_kgc", config], cwd=flat, runs=runs, before=in_turn(theirs))
             if mk.ok_runs:
                 self.compare("morph-kgc (rml)", n, ours_nq, theirs, quads)
             self.rm(theirs, flat)
