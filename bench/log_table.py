@@ -17,6 +17,8 @@ import statistics
 import sys
 
 RUN = re.compile(r"^  (\S+(?: \S+)?)\s{2,}(.+?)\s+(\d+)  run (\d+)/(\d+):\s+([\d.]+) s  cpu\s+([\d.]+) s\s+(\d+) MiB \(tree (\d+)\)\s+(?:[\d.]+ [kM]|-)?\s*(.*)$")
+# A warm-up that failed is its row's one result (bench.py stops the row there); one that ran is not counted.
+WARMUP = re.compile(r"^  (\S+(?: \S+)?)\s{2,}(.+?)\s+(\d+)  warm-up \d+/\d+:\s+([\d.]+) s  (.*)$")
 EQUIVALENCE = re.compile(r"^  equivalence (.+?) at (\d+): (SAME|DIFFERENT) \((.*)\)$")
 # Each peer's operation and the operation of ours it is compared with (bench.py's baselines).
 BASELINES = {
@@ -66,6 +68,16 @@ def main():
                 order.append(key)
             status = m.group(10).strip() or "ok"
             rows[key].append((float(m.group(6)), float(m.group(7)), int(m.group(8)), int(m.group(9)), status))
+            continue
+        m = WARMUP.match(line)
+        if m:
+            status = m.group(5).strip()
+            if status != "(not counted)":
+                key = (m.group(1).strip(), m.group(2).strip(), int(m.group(3)))
+                if key not in rows:
+                    rows[key] = []
+                    order.append(key)
+                rows[key].append((float(m.group(4)), 0.0, 0, 0, status))
             continue
         m = EQUIVALENCE.match(line)
         if m:
