@@ -263,30 +263,27 @@ class Bench:
         """Measures `cmd` `runs` times into `row`; stops after a failed or killed run. A row of two
         runs or more first gets `--warmup` untimed runs, as hyperfine's `--warmup` does."""
         log = os.path.join(self.logs, f"{row.tool}-{row.op}-{row.articles}.log".replace(" ", "_").replace("/", "_"))
-        for i in range(self.args.warmup if runs > 1 else 0):
-            if before:
-                before()
-            m = measure(cmd, log, cwd=cwd, cap=cap or self.args.memory_cap * GIB, timeout=timeout or self.args.timeout, pin=pin)
-            self.say(f"  {row.tool:<12} {row.op:<28} {row.articles:>7}  warm-up {i + 1}/{self.args.warmup}: {m.wall:8.2f} s  "
-                     f"{m.status if m.status != 'ok' else '(not counted)'}")
-            if after:
-                after()
-            if m.status != "ok":
-                row.runs.append(m)  # the failure is the row's result; the timed runs would fail the same way
-                return row
-        for i in range(runs):
+        warmups = self.args.warmup if runs > 1 else 0
+        for i in range(warmups + runs):
+            warm = i < warmups
             if before:
                 before()
             load1 = os.getloadavg()[0]
             m = measure(cmd, log, cwd=cwd, cap=cap or self.args.memory_cap * GIB, timeout=timeout or self.args.timeout, pin=pin)
             m.load1 = load1
-            row.runs.append(m)
-            rate = fmt_rate(row.quads, m.wall) if m.status == "ok" else ""
-            self.say(f"  {row.tool:<12} {row.op:<28} {row.articles:>7}  run {i + 1}/{runs}: {m.wall:8.2f} s  "
-                     f"cpu {m.cpu:7.2f} s  {m.max_rss / 2**20:7.0f} MiB (tree {m.tree_peak / 2**20:.0f})  {rate}  {m.status if m.status != 'ok' else ''}")
+            ok = m.status == "ok"
+            if warm:
+                self.say(f"  {row.tool:<12} {row.op:<28} {row.articles:>7}  warm-up {i + 1}/{warmups}: {m.wall:8.2f} s  "
+                         f"{'(not counted)' if ok else m.status}")
+            else:
+                rate = fmt_rate(row.quads, m.wall) if ok else ""
+                self.say(f"  {row.tool:<12} {row.op:<28} {row.articles:>7}  run {i - warmups + 1}/{runs}: {m.wall:8.2f} s  "
+                         f"cpu {m.cpu:7.2f} s  {m.max_rss / 2**20:7.0f} MiB (tree {m.tree_peak / 2**20:.0f})  {rate}  {'' if ok else m.status}")
             if after:
                 after()
-            if m.status != "ok" or (enough is not None and m.wall > enough):
+            if not warm or not ok:
+                row.runs.append(m)  # a failed warm-up is the row's result: the timed runs would fail the same way
+            if not ok or (not warm and enough is not None and m.wall > enough):
                 break  # failed, or one run this long is enough
         return row
 

@@ -57,27 +57,26 @@ def main():
     rows = {}  # (tool, op, articles) -> list of (wall, cpu, rss, tree, status)
     order = []
     equivalence = []
+
+    def add(key, run):
+        if key not in rows:
+            rows[key] = []
+            order.append(key)
+        rows[key].append(run)
+
     for line in open(a.log, encoding="utf-8"):
         line = line.rstrip("\n")
         m = RUN.match(line)
         if m:
             tool, op, n = m.group(1).strip(), m.group(2).strip(), int(m.group(3))
-            key = (tool, op, n)
-            if key not in rows:
-                rows[key] = []
-                order.append(key)
             status = m.group(10).strip() or "ok"
-            rows[key].append((float(m.group(6)), float(m.group(7)), int(m.group(8)), int(m.group(9)), status))
+            add((tool, op, n), (float(m.group(6)), float(m.group(7)), int(m.group(8)), int(m.group(9)), status))
             continue
         m = WARMUP.match(line)
         if m:
             status = m.group(5).strip()
             if status != "(not counted)":
-                key = (m.group(1).strip(), m.group(2).strip(), int(m.group(3)))
-                if key not in rows:
-                    rows[key] = []
-                    order.append(key)
-                rows[key].append((float(m.group(4)), 0.0, 0, 0, status))
+                add((m.group(1).strip(), m.group(2).strip(), int(m.group(3))), (float(m.group(4)), 0.0, 0, 0, status))
             continue
         m = EQUIVALENCE.match(line)
         if m:
