@@ -109,15 +109,15 @@ fn map_fixtures_give_their_expected_graphs() {
 /// The mapper writes no class or property that the ontology does not declare.
 #[test]
 fn every_term_the_mapper_writes_is_declared_in_the_ontology() {
-    let ontology = factgraph::ontology::Ontology::bundled().unwrap();
+    let ontology = factgraph::rdf::ontology::Ontology::bundled().unwrap();
     let (classes, properties) = ontology.size();
     assert!((10..=18).contains(&classes), "{classes} classes");
     assert!((24..=45).contains(&properties), "{properties} properties");
     let mut inputs = vec![root().join(SEED_FACTS)];
     inputs.push(root().join("tests/fixtures/map"));
-    let checked = factgraph::pipeline::check(&inputs).unwrap();
+    let checked = factgraph::facts::stream::check(&inputs).unwrap();
     assert!(checked.is_clean(), "{:?}", checked.problems);
-    let mapper = factgraph::mapping::Mapper::new(&ontology, factgraph::mapping::Base::default()).unwrap();
+    let mapper = factgraph::rdf::mapping::Mapper::new(&ontology, factgraph::rdf::mapping::Base::default()).unwrap();
     let mut used_classes = BTreeSet::new();
     let mut used_properties = BTreeSet::new();
     for (_, document) in &checked.documents {
@@ -248,7 +248,7 @@ fn querying_a_missing_store_says_how_to_make_one() {
 fn every_saved_query_answers_as_expected_on_the_seed() {
     let sandbox = Sandbox::new();
     sandbox.run_in_store(&["load", SEED_FACTS]).success();
-    let library = factgraph::query::QueryLibrary::from_dir(&root().join("queries")).unwrap();
+    let library = factgraph::store::query::QueryLibrary::from_dir(&root().join("queries")).unwrap();
     assert!(library.len() >= 10, "{} saved queries", library.len());
     for query in library.iter() {
         let run = sandbox.run_in_store(&["query", &query.name, "--format", "tsv"]).success();
@@ -264,7 +264,7 @@ fn every_saved_query_answers_as_expected_on_the_seed() {
 fn explain_prints_each_queries_plan_with_its_rows() {
     let sandbox = Sandbox::new();
     sandbox.run_in_store(&["load", SEED_FACTS]).success();
-    let library = factgraph::query::QueryLibrary::from_dir(&root().join("queries")).unwrap();
+    let library = factgraph::store::query::QueryLibrary::from_dir(&root().join("queries")).unwrap();
     for query in library.iter() {
         let rows = sandbox.run_in_store(&["query", &query.name, "--format", "tsv"]).success().stdout.lines().count() - 1;
         let plan = sandbox.run_in_store(&["query", &query.name, "--explain"]).success().stdout;

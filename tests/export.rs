@@ -6,7 +6,7 @@
 
 mod util;
 
-use factgraph::serialize::{write_sorted, Format, LineWriter, Prefixes};
+use factgraph::rdf::serialize::{write_sorted, Format, LineWriter, Prefixes};
 use oxigraph::model::{BlankNode, GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad};
 use oxigraph::store::Store;
 use std::path::Path;
@@ -38,7 +38,7 @@ fn export(store: &Path, format: &str, threads: &str, extra: &[&str]) -> Vec<u8> 
 /// sorted (pretty formats), or each named graph in IRI order, each in the store's key order.
 fn expected(store: &Path, format: Format, skip: &[NamedNode], graph: Option<&NamedNode>) -> Vec<u8> {
     let store = Store::open_read_only(store).unwrap();
-    let ontology = factgraph::ontology::Ontology::bundled().unwrap();
+    let ontology = factgraph::rdf::ontology::Ontology::bundled().unwrap();
     let prefixes = Prefixes::standard(&ontology.prefix, &ontology.namespace, "https://factgraph.example/kb/");
     if format.is_line_based() {
         let mut graphs: Vec<NamedNode> = match graph {
@@ -75,7 +75,7 @@ fn factgraph_store_exports_are_the_same_for_any_number_of_threads_and_as_before(
     let generated = sandbox.path().join("generated.jsonl");
     sandbox.run(&["generate", "--articles", "120", "--seed", "3", "-o", generated.to_str().unwrap()]).success();
     sandbox.run_in_store(&["load", "data/facts", generated.to_str().unwrap()]).success();
-    let ontology = factgraph::ontology::Ontology::bundled().unwrap().iri;
+    let ontology = factgraph::rdf::ontology::Ontology::bundled().unwrap().iri;
     let store = sandbox.store();
     for (name, format) in FORMATS {
         let one = export(&store, name, "1", &[]);

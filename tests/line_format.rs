@@ -2,7 +2,7 @@
 //! character, which was half of `map`'s time): these properties check that the bytes are exactly
 //! Oxigraph's, for arbitrary terms, in both formats.
 
-use factgraph::serialize::{write_line, Format, LineWriter};
+use factgraph::rdf::serialize::{write_line, Format, LineWriter};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use proptest::prelude::*;

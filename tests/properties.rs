@@ -4,11 +4,11 @@
 mod util;
 
 use factgraph::facts::{Entity, EntityType, FactsDocument};
-use factgraph::identity::entity_path;
-use factgraph::mapping::{Base, Mapper};
-use factgraph::ontology::Ontology;
-use factgraph::serialize::{write_sorted, Format, Prefixes};
-use factgraph::validate::ValidDocument;
+use factgraph::facts::identity::entity_path;
+use factgraph::rdf::mapping::{Base, Mapper};
+use factgraph::rdf::ontology::Ontology;
+use factgraph::rdf::serialize::{write_sorted, Format, Prefixes};
+use factgraph::facts::validate::ValidDocument;
 use iri_string::types::IriStr;
 use oxigraph::io::RdfFormat;
 use proptest::prelude::*;

@@ -9,11 +9,11 @@
 
 mod util;
 
-use factgraph::generate::Random;
-use factgraph::input::RawDocument;
-use factgraph::mapping::{Base, Mapper};
-use factgraph::ontology::Ontology;
-use factgraph::serialize::{write_sorted, Format, Prefixes};
+use factgraph::facts::generate::Random;
+use factgraph::facts::input::RawDocument;
+use factgraph::rdf::mapping::{Base, Mapper};
+use factgraph::rdf::ontology::Ontology;
+use factgraph::rdf::serialize::{write_sorted, Format, Prefixes};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, Quad, Term};
 use proptest::prelude::*;
@@ -184,7 +184,7 @@ fn base_documents() -> &'static Vec<(PathBuf, Value)> {
             let value: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
             bases.push((file.parent().unwrap().to_path_buf(), value));
         }
-        let generator = factgraph::generate::Generator::for_articles(5, 10);
+        let generator = factgraph::facts::generate::Generator::for_articles(5, 10);
         for n in [3, 7] {
             bases.push((root().join("tests/fixtures/hostile"), serde_json::to_value(generator.document(n)).unwrap()));
         }
@@ -448,8 +448,8 @@ proptest! {
         let text = if pretty { serde_json::to_string_pretty(&document).unwrap() } else { serde_json::to_string(&document).unwrap() };
         let text = damage(&text, damage_kind, damage_at, damage_char);
         let raw = RawDocument { source: "prop", dir, first_line, text: &text };
-        let result = factgraph::validate::validate(raw);
-        prop_assert_eq!(&result, &factgraph::validate::validate(raw), "validation is not deterministic");
+        let result = factgraph::facts::validate::validate(raw);
+        prop_assert_eq!(&result, &factgraph::facts::validate::validate(raw), "validation is not deterministic");
         match result {
             Err(problems) => {
                 tally(false);
@@ -1001,7 +1001,7 @@ fn wikidata_item_ids_are_canonical_and_unique_in_the_index() {
         r#"{"type":"item","id":"Q1","labels":{"en":{"language":"en","value":"second"}}}"#,
         r#"{"type":"item","id":"Q+2","labels":{"en":{"language":"en","value":"signed"}}}"#,
     ];
-    let mut builder = factgraph::wikidata::IndexBuilder::new(vec!["en".into()]);
+    let mut builder = factgraph::linking::wikidata::IndexBuilder::new(vec!["en".into()]);
     builder.read(lines.join("\n").as_bytes(), "dump").unwrap();
     let (index, report) = builder.finish();
     let ids: Vec<&str> = index.items.iter().map(|item| item.id.as_str()).collect();

@@ -100,7 +100,7 @@ impl Drop for Server {
 }
 
 fn encode(text: &str) -> String {
-    factgraph::serve::percent_encode(text)
+    factgraph::http::serve::percent_encode(text)
 }
 
 fn loaded() -> Sandbox {

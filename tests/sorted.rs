@@ -1,10 +1,10 @@
-//! The sorted formats are written through an external sort (`factgraph::sorter`): quads become byte
+//! The sorted formats are written through an external sort (`factgraph::rdf::sorter`): quads become byte
 //! keys, runs beyond a memory budget go to temporary files, and a merge writes each distinct quad
 //! once. These properties check that this gives exactly what sorting all quads in memory with
 //! `compare_quads` gives, with any budget, for arbitrary terms (NUL bytes included).
 
-use factgraph::serialize::{compare_quads, Format, Prefixes, SortedWriter};
-use factgraph::sorter::{encode, Parts};
+use factgraph::rdf::serialize::{compare_quads, Format, Prefixes, SortedWriter};
+use factgraph::rdf::sorter::{encode, Parts};
 use oxigraph::io::RdfSerializer;
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{BlankNode, GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad, QuadRef, Term};

@@ -1,6 +1,6 @@
 //! Facts reader + validator + mapper + serializers, end to end on arbitrary bytes.
 //!
-//! The bytes are one facts document as `factgraph::input` would hand it over (UTF-8, a leading BOM
+//! The bytes are one facts document as `factgraph::facts::input` would hand it over (UTF-8, a leading BOM
 //! removed). `validate` must return either a document or problems that are each located (line ≥ 1,
 //! column ≥ 1, a JSON path starting with `$`, a message). A valid document is mapped, written in
 //! every RDF format with `write_sorted`, and each output must parse back with Oxigraph's parsers into
@@ -8,10 +8,10 @@
 
 #![no_main]
 
-use factgraph::input::RawDocument;
-use factgraph::mapping::{Base, Mapper};
-use factgraph::ontology::Ontology;
-use factgraph::serialize::{write_sorted, Format, Prefixes};
+use factgraph::facts::input::RawDocument;
+use factgraph::rdf::mapping::{Base, Mapper};
+use factgraph::rdf::ontology::Ontology;
+use factgraph::rdf::serialize::{write_sorted, Format, Prefixes};
 use libfuzzer_sys::fuzz_target;
 use oxigraph::io::RdfParser;
 use oxigraph::model::{GraphName, Quad};
@@ -79,7 +79,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let raw = RawDocument { source: "fuzz", dir: empty_dir(), first_line: 1, text };
-    let document = match factgraph::validate::validate(raw) {
+    let document = match factgraph::facts::validate::validate(raw) {
         Ok(document) => document,
         Err(problems) => {
             assert!(!problems.is_empty(), "an invalid document with no problem");

@@ -5,8 +5,8 @@
 
 #![no_main]
 
-use factgraph::mapping::Base;
-use factgraph::query::{QueryError, SavedQuery};
+use factgraph::rdf::mapping::Base;
+use factgraph::store::query::{QueryError, SavedQuery};
 use libfuzzer_sys::fuzz_target;
 use oxigraph::model::{Literal, Term};
 use oxigraph::store::Store;

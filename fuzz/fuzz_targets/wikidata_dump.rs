@@ -4,7 +4,7 @@
 
 #![no_main]
 
-use factgraph::wikidata::{numeric_id, IndexBuilder};
+use factgraph::linking::wikidata::{numeric_id, IndexBuilder};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -359,7 +359,7 @@ pub struct MapArgs {
 #[derive(Debug, Args)]
 pub struct BaseArgs {
     /// Base IRI of the knowledge base's nodes (an absolute IRI ending in / or #).
-    #[arg(long, value_name = "IRI", default_value = factgraph::mapping::DEFAULT_BASE)]
+    #[arg(long, value_name = "IRI", default_value = factgraph::rdf::mapping::DEFAULT_BASE)]
     pub base: String,
 }
 
@@ -388,8 +388,8 @@ pub enum RdfFormatArg {
 }
 
 impl RdfFormatArg {
-    pub fn format(self) -> factgraph::serialize::Format {
-        use factgraph::serialize::Format;
+    pub fn format(self) -> factgraph::rdf::serialize::Format {
+        use factgraph::rdf::serialize::Format;
         match self {
             RdfFormatArg::Turtle => Format::Turtle,
             RdfFormatArg::Trig => Format::TriG,

@@ -6,11 +6,12 @@ mod output;
 
 use clap::Parser;
 use cli::{Cli, Command, ResultFormatArg};
-use factgraph::mapping::{Base, Mapper};
-use factgraph::ontology::{Ontology, Vocabulary};
-use factgraph::pipeline::{self, Checked};
-use factgraph::query::{QueryLibrary, SavedQuery};
-use factgraph::serialize::{self, Prefixes};
+use factgraph::rdf::mapping::{Base, Mapper};
+use factgraph::rdf::ontology::{Ontology, Vocabulary};
+use factgraph::facts::stream::{self, Checked};
+use factgraph::parallel;
+use factgraph::store::query::{QueryLibrary, SavedQuery};
+use factgraph::rdf::serialize::{self, Prefixes};
 use factgraph::store::KnowledgeBase;
 use oxigraph::model::{NamedNode, Term};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
@@ -80,8 +81,8 @@ impl fmt::Display for AppError {
     }
 }
 
-impl From<factgraph::input::InputError> for AppError {
-    fn from(error: factgraph::input::InputError) -> Self {
+impl From<factgraph::facts::input::InputError> for AppError {
+    fn from(error: factgraph::facts::input::InputError) -> Self {
         AppError::failure(error)
     }
 }
@@ -99,35 +100,35 @@ impl From<factgraph::store::StoreError> for AppError {
     }
 }
 
-impl From<factgraph::wikidata::WikidataError> for AppError {
-    fn from(error: factgraph::wikidata::WikidataError) -> Self {
+impl From<factgraph::linking::wikidata::WikidataError> for AppError {
+    fn from(error: factgraph::linking::wikidata::WikidataError) -> Self {
         AppError::failure(error)
     }
 }
 
-impl From<factgraph::links::LinkError> for AppError {
-    fn from(error: factgraph::links::LinkError) -> Self {
+impl From<factgraph::linking::links::LinkError> for AppError {
+    fn from(error: factgraph::linking::links::LinkError) -> Self {
         let exit = match error {
-            factgraph::links::LinkError::Syntax { .. } => Exit::InvalidData,
+            factgraph::linking::links::LinkError::Syntax { .. } => Exit::InvalidData,
             _ => Exit::Failure,
         };
         AppError { exit, ..AppError::failure(error) }
     }
 }
 
-impl From<factgraph::remote::RemoteError> for AppError {
-    fn from(error: factgraph::remote::RemoteError) -> Self {
+impl From<factgraph::http::remote::RemoteError> for AppError {
+    fn from(error: factgraph::http::remote::RemoteError) -> Self {
         let exit = match error {
-            factgraph::remote::RemoteError::BadUrl { .. } => Exit::Usage,
+            factgraph::http::remote::RemoteError::BadUrl { .. } => Exit::Usage,
             _ => Exit::Failure,
         };
         AppError { exit, ..AppError::failure(error) }
     }
 }
 
-impl From<factgraph::query::QueryError> for AppError {
-    fn from(error: factgraph::query::QueryError) -> Self {
-        use factgraph::query::QueryError as Q;
+impl From<factgraph::store::query::QueryError> for AppError {
+    fn from(error: factgraph::store::query::QueryError) -> Self {
+        use factgraph::store::query::QueryError as Q;
         let exit = match &error {
             Q::Unknown { .. } | Q::BadName(_) | Q::UnknownParam { .. } | Q::MissingParam { .. } | Q::BadParam { .. } | Q::ParamSyntax(_) => {
                 Exit::Usage
@@ -171,7 +172,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Wikidata(cli::WikidataCommand::Index(args)) => wikidata_index(&args),
         Command::Schema(args) => {
             let mut output = Output::open(args.output.as_deref())?;
-            output.write_all(factgraph::schema::json_schema_text().as_bytes())?;
+            output.write_all(factgraph::facts::schema::json_schema_text().as_bytes())?;
             output.commit()?;
             Ok(Exit::Success)
         }
@@ -183,7 +184,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn read_and_check(paths: &[PathBuf]) -> Result<Checked> {
-    pipeline::check(paths).map_err(AppError::failure)
+    stream::check(paths).map_err(AppError::failure)
 }
 
 fn check(args: &cli::CheckArgs) -> Result<Exit> {
@@ -245,7 +246,7 @@ impl Setup {
     fn table_prefixes(&self) -> Vec<(String, String)> {
         vec![
             (self.ontology.prefix.clone(), self.ontology.namespace.clone()),
-            ("wd".into(), factgraph::mapping::WIKIDATA_ENTITY.into()),
+            ("wd".into(), factgraph::rdf::mapping::WIKIDATA_ENTITY.into()),
         ]
     }
 }
@@ -253,24 +254,24 @@ impl Setup {
 fn map(args: &cli::MapArgs) -> Result<Exit> {
     let setup = Setup::new(&args.base.base)?;
     let format = args.format.format();
-    let threads = args.threads.map_or_else(pipeline::default_threads, std::num::NonZeroUsize::get);
+    let threads = args.threads.map_or_else(parallel::default_threads, std::num::NonZeroUsize::get);
     let mut output = Output::open(args.output.output.as_deref())?;
     // Documents are validated and mapped on `threads` workers; their output is taken in input order.
     let summary = if format.is_line_based() {
         // Streamed: each document's lines are written as soon as the documents before it are. With a
         // problem anywhere, an output file is not put in place (stdout has what was streamed so far).
         let keep_graphs = format == serialize::Format::NQuads;
-        let work = |document: &factgraph::validate::ValidDocument, lines: &mut Vec<u8>| {
+        let work = |document: &factgraph::facts::validate::ValidDocument, lines: &mut Vec<u8>| {
             setup.mapper.map_into(document, &mut |quad| serialize::write_line(quad, keep_graphs, lines));
         };
-        pipeline::stream_parallel::<_, AppError>(&args.paths, threads, work, |lines, new| Ok(output.write_all(&lines[new])?))?
+        stream::stream_parallel::<_, AppError>(&args.paths, threads, work, |lines, new| Ok(output.write_all(&lines[new])?))?
     } else {
         // Sorted with bounded memory (see serialize::SortedWriter); the workers encode the quads.
         let mut sorted = serialize::SortedWriter::new(format, &setup.prefixes);
-        let work = |document: &factgraph::validate::ValidDocument, keys: &mut serialize::QuadKeys| {
+        let work = |document: &factgraph::facts::validate::ValidDocument, keys: &mut serialize::QuadKeys| {
             setup.mapper.map_into(document, &mut |quad| keys.push(quad, format, &setup.prefixes));
         };
-        let summary = pipeline::stream_parallel::<_, AppError>(&args.paths, threads, work, |keys, new| Ok(sorted.push_keys(keys, new)?))?;
+        let summary = stream::stream_parallel::<_, AppError>(&args.paths, threads, work, |keys, new| Ok(sorted.push_keys(keys, new)?))?;
         if summary.is_clean() {
             sorted.finish(&mut output)?;
         }
@@ -282,7 +283,7 @@ fn map(args: &cli::MapArgs) -> Result<Exit> {
 }
 
 /// Prints every problem to stderr; returns the error that ends the run if there were any.
-fn refuse_problems(problems: &[factgraph::validate::Problem]) -> Result<()> {
+fn refuse_problems(problems: &[factgraph::facts::problem::Problem]) -> Result<()> {
     if problems.is_empty() {
         return Ok(());
     }
@@ -299,14 +300,14 @@ fn refuse_problems(problems: &[factgraph::validate::Problem]) -> Result<()> {
 }
 
 /// Checks, maps and loads; prints the one-line summary. Returns the open store for further steps.
-fn load_into(paths: &[PathBuf], store: &Path, tuning: &cli::LoadTuning, setup: &Setup) -> Result<(KnowledgeBase, pipeline::Summary)> {
+fn load_into(paths: &[PathBuf], store: &Path, tuning: &cli::LoadTuning, setup: &Setup) -> Result<(KnowledgeBase, stream::Summary)> {
     // Fail on unreadable paths before creating a store folder.
-    factgraph::input::list_sources(paths)?;
+    factgraph::facts::input::list_sources(paths)?;
     let kb = KnowledgeBase::open(store)?;
     kb.install_ontology(&setup.ontology)?;
     let bar = output::quad_progress(0);
     let reporter = bar.clone();
-    let loaded = pipeline::load(&kb, &setup.mapper, paths, Some(tuning.batch_memory as usize), move |n| {
+    let loaded = factgraph::store::load::load(&kb, &setup.mapper, paths, Some(tuning.batch_memory as usize), move |n| {
         reporter.set_length(n.max(reporter.length().unwrap_or(0)));
         reporter.set_position(n);
     })
@@ -358,7 +359,7 @@ fn load(args: &cli::LoadArgs) -> Result<Exit> {
 fn article_graph(id_or_iri: &str, setup: &Setup) -> Result<NamedNode> {
     if id_or_iri.contains(':') {
         NamedNode::new(id_or_iri).map_err(|e| AppError::usage(format!("{id_or_iri:?} is not an IRI: {e}")))
-    } else if factgraph::validate::valid_id(id_or_iri) {
+    } else if factgraph::facts::validate::valid_id(id_or_iri) {
         Ok(setup.mapper.base().article(id_or_iri))
     } else {
         Err(AppError::usage(format!("{id_or_iri:?} is neither a document id nor an IRI")))
@@ -437,7 +438,7 @@ fn write_results(
     setup: &Setup,
     out: &mut impl Write,
 ) -> Result<()> {
-    let evaluation = |e| AppError::failure(factgraph::query::QueryError::Evaluation { query: saved.name.clone(), source: e });
+    let evaluation = |e| AppError::failure(factgraph::store::query::QueryError::Evaluation { query: saved.name.clone(), source: e });
     match saved.execute(kb.store(), bindings)? {
         QueryResults::Solutions(solutions) => {
             let variables = solutions.variables().to_vec();
@@ -455,8 +456,8 @@ fn write_results(
     }
 }
 
-fn remote_client(args: &cli::RemoteArgs) -> Result<factgraph::remote::Remote> {
-    use factgraph::remote::{Credentials, Remote, RetryPolicy};
+fn remote_client(args: &cli::RemoteArgs) -> Result<factgraph::http::remote::Remote> {
+    use factgraph::http::remote::{Credentials, Remote, RetryPolicy};
     if !(args.request_timeout.is_finite() && args.request_timeout > 0.0) {
         return Err(AppError::usage(format!("--request-timeout must be a positive number of seconds, not {}", args.request_timeout)));
     }
@@ -479,17 +480,17 @@ fn query_remote(
 ) -> Result<Exit> {
     use oxigraph::io::{RdfFormat, RdfParser};
     use oxigraph::sparql::results::{QueryResultsParser, SliceQueryResultsParserOutput};
-    factgraph::remote::Remote::check_url(endpoint)?;
+    factgraph::http::remote::Remote::check_url(endpoint)?;
     let remote = remote_client(remote_args)?;
-    let text = factgraph::inline::inline(&saved.text, bindings)
+    let text = factgraph::http::inline::inline(&saved.text, bindings)
         .map_err(|e| AppError::usage(format!("query {:?} cannot be sent to a server: {e}", saved.name)))?;
-    let accept = match factgraph::inline::form(&text).map_err(|e| AppError::usage(format!("query {:?}: {e}", saved.name)))? {
-        factgraph::inline::QueryForm::Graph => "application/n-triples, text/turtle;q=0.9",
+    let accept = match factgraph::http::inline::form(&text).map_err(|e| AppError::usage(format!("query {:?}: {e}", saved.name)))? {
+        factgraph::http::inline::QueryForm::Graph => "application/n-triples, text/turtle;q=0.9",
         _ => "application/sparql-results+json, application/sparql-results+xml;q=0.9",
     };
-    let answer = factgraph::push::query_endpoint(&remote, endpoint, &text, accept)?;
+    let answer = factgraph::http::push::query_endpoint(&remote, endpoint, &text, accept)?;
     let content_type = answer.content_type.clone().unwrap_or_default().to_ascii_lowercase();
-    let bad = |message: String| AppError::failure(factgraph::remote::RemoteError::BadResponse { url: endpoint.to_string(), message });
+    let bad = |message: String| AppError::failure(factgraph::http::remote::RemoteError::BadResponse { url: endpoint.to_string(), message });
     let mut out = Output::open(output)?;
     if content_type.contains("n-triples") || content_type.contains("turtle") {
         let rdf_format = if content_type.contains("turtle") { RdfFormat::Turtle } else { RdfFormat::NTriples };
@@ -563,10 +564,10 @@ fn write_boolean(value: bool, format: ResultFormatArg, out: &mut impl Write) -> 
 }
 
 fn push(args: &cli::PushArgs) -> Result<Exit> {
-    use factgraph::push::{PushError, PushOptions, PushTarget};
+    use factgraph::http::push::{PushError, PushOptions, PushTarget};
     let setup = Setup::new(&args.base.base)?;
     for url in [args.endpoint.as_ref(), args.graph_store.as_ref(), args.update.as_ref()].into_iter().flatten() {
-        factgraph::remote::Remote::check_url(url)?;
+        factgraph::http::remote::Remote::check_url(url)?;
     }
     if args.jobs == 0 {
         return Err(AppError::usage("--jobs must be at least 1"));
@@ -574,18 +575,18 @@ fn push(args: &cli::PushArgs) -> Result<Exit> {
     let remote = remote_client(&args.remote)?;
     let kb = KnowledgeBase::open_read_only(&args.store.store)?;
     let target = PushTarget { endpoint: args.endpoint.clone(), graph_store: args.graph_store.clone(), update: args.update.clone() };
-    let skip = if args.no_links { vec![factgraph::links::links_graph(setup.mapper.base())] } else { Vec::new() };
+    let skip = if args.no_links { vec![factgraph::linking::links::links_graph(setup.mapper.base())] } else { Vec::new() };
     let options = PushOptions { jobs: args.jobs, force: args.force, dry_run: args.dry_run, prune: args.prune, skip, ..PushOptions::default() };
-    let manifest = factgraph::push::manifest_graph(setup.mapper.base());
+    let manifest = factgraph::http::push::manifest_graph(setup.mapper.base());
     let vocabulary = setup.vocabulary()?;
     let bar = output::graph_progress(0);
     let reporter = bar.clone();
-    let result = factgraph::push::push(&kb, &remote, &target, manifest.as_ref(), vocabulary.content_hash.as_ref(), &options, move |report| {
+    let result = factgraph::http::push::push(&kb, &remote, &target, manifest.as_ref(), vocabulary.content_hash.as_ref(), &options, move |report| {
         reporter.set_length(report.graphs as u64);
         reporter.set_position((report.sent + report.unchanged) as u64);
     });
     bar.finish_and_clear();
-    let describe = |r: &factgraph::push::PushReport| {
+    let describe = |r: &factgraph::http::push::PushReport| {
         let seconds = r.elapsed.as_secs_f64();
         format!(
             "{} of {} graph{} sent ({} unchanged{}), {} triples, {:.1} MB in {seconds:.2} s ({:.0} triples/s) by {}{}",
@@ -630,14 +631,14 @@ fn push(args: &cli::PushArgs) -> Result<Exit> {
 
 /// Writes the store (or one graph) in `format`; returns the number of quads written.
 fn export_to(kb: &KnowledgeBase, setup: &Setup, graph: Option<&NamedNode>, with_ontology: bool, format: serialize::Format, out: &mut impl Write) -> Result<usize> {
-    use factgraph::export::{self, ExportError, Selection};
+    use factgraph::store::export::{self, ExportError, Selection};
     let skip: Vec<NamedNode> = if with_ontology || graph.is_some() { Vec::new() } else { vec![setup.ontology.iri.clone()] };
     let selection = match graph {
         Some(graph) => Selection::Graph(graph.as_ref()),
         None => Selection::All { skip: &skip },
     };
     // Read on every core; the output does not depend on the number of threads.
-    let threads = pipeline::default_threads();
+    let threads = parallel::default_threads();
     let written = if format.is_line_based() {
         export::write_lines(kb, selection, format, threads, out)
     } else {
@@ -670,10 +671,10 @@ fn export(args: &cli::ExportArgs) -> Result<Exit> {
 }
 
 fn stats(args: &cli::StoreArgs) -> Result<Exit> {
-    let setup = Setup::new(factgraph::mapping::DEFAULT_BASE)?;
+    let setup = Setup::new(factgraph::rdf::mapping::DEFAULT_BASE)?;
     let kb = KnowledgeBase::open_read_only(&args.store)?;
     let v = setup.vocabulary()?;
-    let stats = factgraph::stats::Stats::collect(&kb, &v)?;
+    let stats = factgraph::store::stats::Stats::collect(&kb, &v)?;
     let mut out = io::stdout().lock();
     write!(out, "{}", stats.render(kb.path()))?;
     Ok(Exit::Success)
@@ -708,7 +709,7 @@ fn build(args: &cli::BuildArgs) -> Result<Exit> {
     let mut output = Output::open(Some(&args.export))?;
     let triples = export_to(&kb, &setup, None, false, serialize::Format::Turtle, &mut output)?;
     output.commit()?;
-    let stats = factgraph::stats::Stats::collect(&kb, &setup.vocabulary()?)?;
+    let stats = factgraph::store::stats::Stats::collect(&kb, &setup.vocabulary()?)?;
     eprintln!(
         "{} {} article{}, {} entities, {} statements, {} Wikidata links; {} quads exported as Turtle; {:.2} s",
         style.green("done:"),
@@ -730,11 +731,11 @@ fn display_paths(paths: &[PathBuf]) -> String {
 
 /// Reads dump files (folders: their .json, .json.gz and .json.bz2 files) into an index, with a
 /// progress bar in MB/s on a terminal.
-fn build_index(paths: &[PathBuf], languages: &[String]) -> Result<(factgraph::wikidata::Index, factgraph::wikidata::BuildReport)> {
+fn build_index(paths: &[PathBuf], languages: &[String]) -> Result<(factgraph::linking::wikidata::Index, factgraph::linking::wikidata::BuildReport)> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let found = factgraph::wikidata::Index::dump_files(path).map_err(|e| AppError::failure(io::Error::new(e.kind(), format!("{}: {e}", path.display()))))?;
+            let found = factgraph::linking::wikidata::Index::dump_files(path).map_err(|e| AppError::failure(io::Error::new(e.kind(), format!("{}: {e}", path.display()))))?;
             if found.is_empty() {
                 return Err(AppError::usage(format!("{} holds no dump files (*.json, *.json.gz, *.json.bz2)", path.display())));
             }
@@ -744,7 +745,7 @@ fn build_index(paths: &[PathBuf], languages: &[String]) -> Result<(factgraph::wi
         }
     }
     let total: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
-    let mut builder = factgraph::wikidata::IndexBuilder::new(languages.to_vec());
+    let mut builder = factgraph::linking::wikidata::IndexBuilder::new(languages.to_vec());
     let counter = builder.progress();
     let bar = output::byte_progress(total);
     let ticker = {
@@ -768,7 +769,7 @@ fn build_index(paths: &[PathBuf], languages: &[String]) -> Result<(factgraph::wi
     Ok(builder.finish())
 }
 
-fn report_dump_problems(report: &factgraph::wikidata::BuildReport) {
+fn report_dump_problems(report: &factgraph::linking::wikidata::BuildReport) {
     for problem in report.problems.iter().take(20) {
         eprintln!("warning: {problem}");
     }
@@ -806,9 +807,9 @@ fn wikidata_index(args: &cli::IndexArgs) -> Result<Exit> {
 }
 
 /// The index named by --index, or built from --dump (default data/wikidata).
-fn link_index(args: &cli::LinkArgs) -> Result<factgraph::wikidata::Index> {
+fn link_index(args: &cli::LinkArgs) -> Result<factgraph::linking::wikidata::Index> {
     if let Some(path) = &args.index {
-        return Ok(factgraph::wikidata::Index::load(path)?);
+        return Ok(factgraph::linking::wikidata::Index::load(path)?);
     }
     let dumps = if args.dump.is_empty() { vec![PathBuf::from("data/wikidata")] } else { args.dump.clone() };
     if args.dump.is_empty() && !dumps[0].is_dir() {
@@ -820,10 +821,10 @@ fn link_index(args: &cli::LinkArgs) -> Result<factgraph::wikidata::Index> {
 }
 
 /// Links the store's entities and writes the links (or a review sheet). Returns a summary line.
-fn link_store(kb: &KnowledgeBase, setup: &Setup, index: &factgraph::wikidata::Index, review: Option<&Path>, explain: bool) -> Result<String> {
-    use factgraph::links;
+fn link_store(kb: &KnowledgeBase, setup: &Setup, index: &factgraph::linking::wikidata::Index, review: Option<&Path>, explain: bool) -> Result<String> {
+    use factgraph::linking::links;
     let v = setup.vocabulary()?;
-    let linker = factgraph::linker::Linker::new(index);
+    let linker = factgraph::linking::linker::Linker::new(index);
     let (entities, groups) = links::store_entities(kb, &v)?;
     let mentions: Vec<_> = entities.iter().map(|e| e.mention.clone()).collect();
     let decisions = links::link_groups(&linker, &mentions, &groups);
@@ -905,7 +906,7 @@ fn link_store(kb: &KnowledgeBase, setup: &Setup, index: &factgraph::wikidata::In
 }
 
 fn link(args: &cli::LinkArgs) -> Result<Exit> {
-    use factgraph::links;
+    use factgraph::linking::links;
     let setup = Setup::new(&args.base.base)?;
     let style = Style::stderr();
     if let Some(gold_path) = &args.evaluate {
@@ -914,7 +915,7 @@ fn link(args: &cli::LinkArgs) -> Result<Exit> {
         let checked = read_and_check(&paths)?;
         refuse_problems(&checked.problems)?;
         let index = link_index(args)?;
-        let linker = factgraph::linker::Linker::new(&index);
+        let linker = factgraph::linking::linker::Linker::new(&index);
         let documents: Vec<_> = checked.documents.iter().map(|(_, d)| d).collect();
         let mut decisions = Vec::new();
         for (group, context) in links::facts_mentions(&documents) {
@@ -928,7 +929,7 @@ fn link(args: &cli::LinkArgs) -> Result<Exit> {
                 missing.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
             )));
         }
-        let evaluation = factgraph::linker::Evaluation::of(&decisions, &gold);
+        let evaluation = factgraph::linking::linker::Evaluation::of(&decisions, &gold);
         let mut out = io::stdout().lock();
         for (key, expected, got) in &evaluation.errors {
             let reason = decisions.iter().find(|d| &d.key == key).map_or("", |d| d.reason.as_str());
@@ -981,7 +982,7 @@ fn link(args: &cli::LinkArgs) -> Result<Exit> {
 }
 
 fn generate(args: &cli::GenerateArgs) -> Result<Exit> {
-    let generator = factgraph::generate::Generator::for_articles(args.seed, args.articles);
+    let generator = factgraph::facts::generate::Generator::for_articles(args.seed, args.articles);
     let mut output = Output::open(args.output.output.as_deref())?;
     for n in 0..args.articles {
         serde_json::to_writer(&mut output, &generator.document(n)).map_err(io::Error::from)?;
@@ -1001,14 +1002,14 @@ fn serve(args: &cli::ServeArgs) -> Result<Exit> {
     }
     let library = query_library(args.queries.as_deref())?;
     let kb = KnowledgeBase::open_read_only(&args.store.store)?;
-    let config = factgraph::serve::ServeConfig {
+    let config = factgraph::http::serve::ServeConfig {
         timeout: std::time::Duration::from_secs_f64(args.timeout),
         max_results: args.max_results,
         max_request_bytes: args.max_request_bytes,
         base: setup.mapper.base().clone(),
         prefixes: setup.prefixes.clone(),
     };
-    let service = std::sync::Arc::new(factgraph::serve::Service::new(kb, library, config));
+    let service = std::sync::Arc::new(factgraph::http::serve::Service::new(kb, library, config));
     let handler = std::sync::Arc::clone(&service);
     let server = oxhttp::Server::new(move |request| handler.handle(request))
         .bind(args.bind)

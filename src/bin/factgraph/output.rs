@@ -199,8 +199,8 @@ pub fn write_table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]
 
 /// Writes a query's plan (`query --explain`): an indented tree, a step a line with its rows and
 /// seconds, then the totals; or, with `json`, the same as one JSON object.
-pub fn write_plan(explained: &factgraph::query::Explained, json: bool, out: &mut impl Write) -> io::Result<()> {
-    use factgraph::query::PlanNode;
+pub fn write_plan(explained: &factgraph::store::query::Explained, json: bool, out: &mut impl Write) -> io::Result<()> {
+    use factgraph::store::query::PlanNode;
     fn to_json(node: &PlanNode) -> serde_json::Value {
         serde_json::json!({
             "step": node.name,

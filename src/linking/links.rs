@@ -8,11 +8,11 @@
 //! the linker's links; reviewed links survive it.
 
 use crate::facts::EntityType;
-use crate::linker::{Context, Decision, Linker, Mention};
-use crate::mapping::{Base, WIKIDATA_ENTITY};
-use crate::ontology::Vocabulary;
+use crate::linking::linker::{Context, Decision, Linker, Mention};
+use crate::rdf::mapping::{Base, WIKIDATA_ENTITY};
+use crate::rdf::ontology::Vocabulary;
 use crate::store::{KnowledgeBase, StoreError};
-use crate::validate::ValidDocument;
+use crate::facts::validate::ValidDocument;
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
 use std::collections::{BTreeMap, BTreeSet};

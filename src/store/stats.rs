@@ -1,7 +1,7 @@
 //! Counts that describe a knowledge base: articles, entities by type, statements by kind, Wikidata
 //! links, quads and the store's size on disk.
 
-use crate::ontology::Vocabulary;
+use crate::rdf::ontology::Vocabulary;
 use crate::store::{KnowledgeBase, StoreError};
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Term};

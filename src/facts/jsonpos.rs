@@ -6,21 +6,8 @@
 //! assumes the text is syntactically valid JSON (it was parsed before); on anything else it stops and
 //! the positions it has not reached fall back to the start of the text.
 
+use super::problem::Position;
 use std::collections::HashMap;
-
-/// A 1-based line and column; columns count Unicode code points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Position {
-    /// Line, from 1.
-    pub line: u64,
-    /// Column, from 1, in code points.
-    pub column: u64,
-}
-
-impl Position {
-    /// The first character of a text.
-    pub const START: Position = Position { line: 1, column: 1 };
-}
 
 /// Start positions of the values and object keys in one JSON text.
 #[derive(Debug, Default)]

@@ -1,12 +1,14 @@
-//! The stages strung together: read every input, validate every document, and hand each valid one
-//! on as soon as it is read ([`stream`]), or keep them all ([`check`]).
+//! Many facts files at once: read every input, validate every document, and hand each valid one
+//! on as soon as it is read ([`stream`]), on several threads in input order ([`stream_parallel`]),
+//! or keep them all ([`check`]). Duplicate document ids across inputs are caught here.
 
-use crate::input::{list_sources, InputError};
-use crate::jsonpos::{Position, PositionIndex};
-use crate::validate::{validate, Problem, ValidDocument};
+use super::input::{list_sources, InputError, Source};
+use super::problem::{Position, Problem};
+use super::jsonpos::PositionIndex;
+use super::validate::{validate, ValidDocument};
+use crate::parallel::BatchOutput;
 use std::collections::HashMap;
 use std::path::PathBuf;
-
 /// What reading a set of inputs found.
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -69,36 +71,6 @@ pub fn stream<E: From<InputError>>(
         })?;
     }
     Ok(summary)
-}
-
-/// The number of threads to work on when not told: `FACTGRAPH_THREADS` if it is set to a positive
-/// number, else the cores this process may run on (so `taskset -c 0` means one).
-pub fn default_threads() -> usize {
-    std::env::var("FACTGRAPH_THREADS")
-        .ok()
-        .and_then(|n| n.trim().parse::<usize>().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
-}
-
-/// What the workers of [`stream_parallel`] build for a batch of documents, one document after the
-/// other: [`BatchOutput::len`] after a document marks where its part ends (a `Vec<u8>` of N-Quads
-/// lines, say, or a `Vec` with one entry per document).
-pub trait BatchOutput: Default + Send {
-    /// The end of what was added so far.
-    fn len(&self) -> usize;
-    /// Empties it, keeping its memory for the next batch.
-    fn clear(&mut self);
-}
-
-impl<T: Send> BatchOutput for Vec<T> {
-    fn len(&self) -> usize {
-        Vec::len(self)
-    }
-
-    fn clear(&mut self) {
-        Vec::clear(self)
-    }
 }
 
 /// Documents the reader hands to one worker at a time: up to this many bytes of JSON text...
@@ -231,7 +203,7 @@ where
 
 /// Reads every source, sending batches of documents to the workers in turn; reuses the texts of
 /// batches the collector is done with.
-fn read_batches(sources: &[crate::input::Source], inputs: Vec<std::sync::mpsc::SyncSender<Batch>>, texts: std::sync::mpsc::Receiver<String>) -> Result<(), ReadStop> {
+fn read_batches(sources: &[Source], inputs: Vec<std::sync::mpsc::SyncSender<Batch>>, texts: std::sync::mpsc::Receiver<String>) -> Result<(), ReadStop> {
     let mut next = 0;
     let fresh = |texts: &std::sync::mpsc::Receiver<String>| Batch {
         text: texts.try_recv().unwrap_or_else(|_| String::with_capacity(BATCH_BYTES + (64 << 10))),
@@ -268,7 +240,7 @@ fn read_batches(sources: &[crate::input::Source], inputs: Vec<std::sync::mpsc::S
 
 /// Validates one item on a worker and, if it is valid, runs `work` on it.
 fn validate_item<O: BatchOutput>(
-    sources: &[crate::input::Source],
+    sources: &[Source],
     text: &str,
     item: Item,
     work: &impl Fn(&ValidDocument, &mut O),
@@ -277,7 +249,7 @@ fn validate_item<O: BatchOutput>(
     match item {
         Item::Unreadable(problem) => Outcome::Invalid(vec![problem]),
         Item::Raw { source, first_line, start, end } => {
-            let raw = crate::input::RawDocument { source: &sources[source].name, dir: &sources[source].dir, first_line, text: &text[start..end] };
+            let raw = super::input::RawDocument { source: &sources[source].name, dir: &sources[source].dir, first_line, text: &text[start..end] };
             match validate(raw) {
                 Ok(document) => {
                     let from = output.len();
@@ -295,7 +267,7 @@ fn validate_item<O: BatchOutput>(
 /// duplicate ids and hands the new documents' output to `sink`, then returns the outputs to their
 /// workers and the texts to the reader for reuse.
 fn collect<O: BatchOutput, E>(
-    sources: &[crate::input::Source],
+    sources: &[Source],
     outputs: Vec<std::sync::mpsc::Receiver<Done<O>>>,
     recycling: Vec<std::sync::mpsc::SyncSender<O>>,
     texts: std::sync::mpsc::SyncSender<String>,
@@ -348,7 +320,7 @@ fn duplicate(source: &str, first_line: u64, text: &str, id: &str, first: &str) -
         source: source.to_string(),
         position: Position { line: at.line + first_line - 1, column: at.column },
         path: "$.document.id".into(),
-        message: format!("duplicate document id {}; {first} already has it", crate::schema::quoted(id)),
+        message: format!("duplicate document id {}; {first} already has it", super::schema::quoted(id)),
     }
 }
 
@@ -382,141 +354,3 @@ pub fn check(paths: &[PathBuf]) -> Result<Checked, InputError> {
     Ok(Checked { documents, problems: summary.problems, sources: summary.sources, seen: summary.seen })
 }
 
-/// Errors of [`load`].
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    /// An input could not be read.
-    #[error(transparent)]
-    Input(#[from] InputError),
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
-}
-
-impl From<oxigraph::store::StorageError> for LoadError {
-    fn from(error: oxigraph::store::StorageError) -> Self {
-        LoadError::Store(error.into())
-    }
-}
-
-/// What [`load`] did.
-#[derive(Debug)]
-pub struct Loaded {
-    /// What reading the inputs found; when it is not clean, nothing was written.
-    pub summary: Summary,
-    /// What was written (all zero when nothing was).
-    pub load: crate::store::LoadSummary,
-}
-
-/// Documents mapped ahead of the loader. Mapping is some twenty times faster than loading, so
-/// a short queue keeps the loader fed.
-const MAPPED_AHEAD: usize = 32;
-
-/// Reads, validates, maps and loads `paths` into `kb`, on two threads: one reads, validates and maps
-/// while the other feeds Oxigraph's bulk loader. New articles go in one atomic bulk load; articles
-/// already in the store are replaced afterwards, each in one transaction. If any document has a
-/// problem, nothing at all is written. `progress` is called from time to time with quads written.
-///
-/// The bulk loader's batches hold `batch_megabytes` of quads in all (Oxigraph's
-/// `with_max_memory_size_in_megabytes`; `None`: Oxigraph's default, a million quads a batch). Each
-/// batch becomes one more file per index to read until the store is compacted
-/// ([`crate::store::KnowledgeBase::optimize`]): smaller batches save memory at the cost of reads.
-pub fn load(
-    kb: &crate::store::KnowledgeBase,
-    mapper: &crate::mapping::Mapper,
-    paths: &[PathBuf],
-    batch_megabytes: Option<usize>,
-    progress: impl Fn(u64) + Send + Sync + 'static,
-) -> Result<Loaded, LoadError> {
-    use oxigraph::model::{GraphNameRef, Quad};
-    use std::sync::mpsc::sync_channel;
-    let started = std::time::Instant::now();
-    let store = kb.store();
-    let (sender, receiver) = sync_channel::<(String, Vec<Quad>)>(MAPPED_AHEAD);
-    let outcome = std::thread::scope(|scope| {
-        let producer = scope.spawn(move || {
-            stream::<InputError>(paths, |_, document| {
-                let mut quads = Vec::with_capacity(512);
-                mapper.map_into(&document, &mut |quad| quads.push(quad.into_owned()));
-                // A document can state one triple twice (two mentions with one name, say).
-                let keep: Vec<bool> = {
-                    let mut seen = std::collections::HashSet::with_capacity(quads.len());
-                    quads.iter().map(|quad| seen.insert(quad)).collect()
-                };
-                let mut position = 0;
-                quads.retain(|_| {
-                    position += 1;
-                    keep[position - 1]
-                });
-                // A closed channel means the loader stopped on an error: keep validating anyway.
-                let _ = sender.send((document.facts.document.id, quads));
-                Ok(())
-            })
-        });
-        let mut replaced: Vec<(String, Vec<Quad>)> = Vec::new();
-        let mut added = 0usize;
-        let mut written = 0u64;
-        let mut failure: Option<LoadError> = None;
-        let progress = std::sync::Arc::new(progress);
-        let reporter = std::sync::Arc::clone(&progress);
-        let mut loader = store.bulk_loader().on_progress(move |n| reporter(n));
-        if let Some(megabytes) = batch_megabytes {
-            loader = loader.with_max_memory_size_in_megabytes(megabytes);
-        }
-        {
-            let fresh = receiver.iter().filter_map(|(id, quads)| {
-                let graph = mapper.base().article(&id);
-                match store.contains_named_graph(graph.as_ref()) {
-                    Ok(true) => {
-                        replaced.push((id, quads));
-                        None
-                    }
-                    Ok(false) => {
-                        added += 1;
-                        written += quads.len() as u64;
-                        Some(quads)
-                    }
-                    Err(e) => {
-                        failure.get_or_insert(e.into());
-                        None
-                    }
-                }
-            });
-            if let Err(e) = loader.load_quads(fresh.flatten()) {
-                failure.get_or_insert(e.into());
-            }
-        }
-        // Drain whatever the producer still sends after a failure, so it can finish validating.
-        for _ in receiver.iter() {}
-        let summary = producer.join().expect("the reading thread does not panic")?;
-        if let Some(error) = failure {
-            return Err(error);
-        }
-        if !summary.is_clean() {
-            return Ok(Loaded {
-                summary,
-                load: crate::store::LoadSummary { added: 0, replaced: 0, quads: 0, elapsed: started.elapsed() },
-            });
-        }
-        loader.commit()?;
-        for (id, quads) in &replaced {
-            let graph = mapper.base().article(id);
-            let mut transaction = store.start_transaction()?;
-            transaction.clear_graph(GraphNameRef::NamedNode(graph.as_ref()))?;
-            transaction.extend(quads.iter().map(Quad::as_ref));
-            transaction.commit()?;
-            written += quads.len() as u64;
-            progress(written);
-        }
-        store.flush()?;
-        Ok(Loaded {
-            summary,
-            load: crate::store::LoadSummary { added, replaced: replaced.len(), quads: written, elapsed: started.elapsed() },
-        })
-    });
-    // The bulk loader is gone by now; whatever it wrote and did not commit is of no use.
-    if !matches!(&outcome, Ok(loaded) if loaded.summary.is_clean()) {
-        kb.remove_bulk_leftovers();
-    }
-    outcome
-}

@@ -14,8 +14,8 @@
 //! Updates are refused. Every query runs with a timeout, a cap on result rows, and a cap on the
 //! request body; each limit answers with a clear HTTP error.
 
-use crate::query::{QueryError, QueryLibrary, SavedQuery};
-use crate::serialize::{self, Format, Prefixes};
+use crate::store::query::{QueryError, QueryLibrary, SavedQuery};
+use crate::rdf::serialize::{self, Format, Prefixes};
 use crate::store::KnowledgeBase;
 use oxhttp::model::header::{ACCEPT, CONTENT_TYPE};
 use oxhttp::model::{Body, Method, Request, Response, StatusCode};
@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The page served at `/`.
-pub const INDEX_HTML: &str = include_str!("../web/index.html");
+pub const INDEX_HTML: &str = include_str!("../../web/index.html");
 
 /// Limits and settings of the service.
 #[derive(Debug, Clone)]
@@ -39,7 +39,7 @@ pub struct ServeConfig {
     /// Largest request body accepted, in bytes.
     pub max_request_bytes: u64,
     /// The knowledge base's base IRI (for parameters given as paths, and for the page's links).
-    pub base: crate::mapping::Base,
+    pub base: crate::rdf::mapping::Base,
     /// Prefixes for Turtle results.
     pub prefixes: Prefixes,
 }
@@ -315,7 +315,7 @@ impl Service {
             .iter()
             .filter_map(|r| column("valueNode").and_then(|i| r[i].as_ref()))
             .filter_map(|t| match t {
-                Term::NamedNode(n) if n.as_str().starts_with(crate::mapping::WIKIDATA_ENTITY) => Some(n.as_str().to_string()),
+                Term::NamedNode(n) if n.as_str().starts_with(crate::rdf::mapping::WIKIDATA_ENTITY) => Some(n.as_str().to_string()),
                 _ => None,
             })
             .collect();
@@ -333,7 +333,7 @@ impl Service {
             page.push_str(&format!(
                 "<p class=\"wikidata\">Wikidata: <a href=\"{0}\">{1}</a></p>",
                 escape(&link.replace("http://www.wikidata.org/entity/", "https://www.wikidata.org/wiki/")),
-                escape(link.trim_start_matches(crate::mapping::WIKIDATA_ENTITY))
+                escape(link.trim_start_matches(crate::rdf::mapping::WIKIDATA_ENTITY))
             ));
         }
         if rows.is_empty() {

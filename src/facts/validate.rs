@@ -6,12 +6,13 @@
 //! against the JSON Schema (every unknown field, wrong type and missing field), and the items that
 //! are well shaped still get the semantic checks, so one run reports everything.
 
-use crate::date::DateValue;
+use crate::facts::date::DateValue;
 use crate::facts::{Claim, Date, Document, Entity, Event, Evidence, FactsDocument, Quote, Relation, Role, FORMAT_VERSION};
-use crate::identity::entity_path;
-use crate::input::RawDocument;
-use crate::jsonpos::{Position, PositionIndex};
-use crate::schema::{quoted, ShapeChecker};
+use crate::facts::identity::entity_path;
+use crate::facts::input::RawDocument;
+use crate::facts::jsonpos::PositionIndex;
+use crate::facts::problem::{Position, Problem};
+use crate::facts::schema::{quoted, ShapeChecker};
 use crate::text::{any_byte, closest, CodePoints};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -19,25 +20,6 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 use std::sync::OnceLock;
-
-/// One problem in the input: `source:line:column: json.path: message`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The file name as given, or `-` for stdin.
-    pub source: String,
-    /// Where the offending value starts.
-    pub position: Position,
-    /// JSON path of the offending value.
-    pub path: String,
-    /// What is wrong, naming the offending value and what was expected.
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}: {}", self.source, self.position.line, self.position.column, self.path, self.message)
-    }
-}
 
 /// A document that passed validation, with its text resolved. Only these reach the mapper.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,7 +9,7 @@
 //! [`json_schema`].
 
 use crate::facts::FactsDocument;
-use crate::jsonpos::{push_index, push_member};
+use crate::facts::jsonpos::{push_index, push_member};
 use crate::text::closest;
 use serde_json::{Map, Value};
 

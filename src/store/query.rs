@@ -16,8 +16,8 @@
 //! or a path relative to the knowledge base's base IRI such as `entity/Q7184`), `string`, `integer`,
 //! `decimal` and `date`. A declared parameter must be a variable the query selects.
 
-use crate::date::DateValue;
-use crate::mapping::Base;
+use crate::facts::date::DateValue;
+use crate::rdf::mapping::Base;
 use oxigraph::model::vocab::xsd;
 use oxigraph::model::{Literal, NamedNode, Term};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator, Variable};

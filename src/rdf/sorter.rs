@@ -1,7 +1,7 @@
 //! Sorting quads in the pretty formats' order with bounded memory.
 //!
 //! Each quad becomes one *key*: a byte string whose byte order is exactly
-//! [`crate::serialize::compare_quads`]' order, and which holds everything needed to rebuild the
+//! [`crate::rdf::serialize::compare_quads`]' order, and which holds everything needed to rebuild the
 //! quad, so a sorted run is just its keys and de-duplication is comparing neighbours. Keys collect in
 //! an in-memory chunk; a full chunk is sorted and, when more than one chunk is needed, written to a
 //! temporary file (a *run*). [`Sorted`] merges the runs and hands out each distinct quad once, in

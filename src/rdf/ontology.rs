@@ -11,7 +11,7 @@ use oxigraph::model::{NamedNode, NamedNodeRef, Term, Triple};
 use std::collections::HashSet;
 
 /// The ontology's Turtle source.
-pub const ONTOLOGY_TURTLE: &str = include_str!("../ontology/factgraph.ttl");
+pub const ONTOLOGY_TURTLE: &str = include_str!("../../ontology/factgraph.ttl");
 
 /// The OWL terms the ontology file uses (Oxigraph has no `owl` vocabulary module).
 mod owl {

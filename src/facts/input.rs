@@ -1,10 +1,10 @@
 //! Finding and reading facts files: single JSON documents, JSON Lines, folders of both, and stdin.
 //!
 //! The entry point is [`list_sources`]; [`Source::for_each_document`] streams a source's documents,
-//! each with the line it starts on, to [`crate::validate`].
+//! each with the line it starts on, to [`crate::facts::validate`].
 
-use crate::jsonpos::Position;
-use crate::validate::Problem;
+use crate::facts::problem::Position;
+use crate::facts::problem::Problem;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 

@@ -3,7 +3,7 @@
 //! [`SortedWriter`] (and [`write_sorted`] for quads in memory) sorts and de-duplicates before
 //! writing: subjects in IRI order, `rdf:type` then `rdfs:label` first within a subject, then
 //! predicates and objects in order; it declares only the prefixes the output uses. It sorts with a
-//! bounded amount of memory ([`crate::sorter`]: runs beyond the budget go to temporary files), so
+//! bounded amount of memory ([`crate::rdf::sorter`]: runs beyond the budget go to temporary files), so
 //! the output depends only on the set of quads, however many. [`LineWriter`] and [`write_line`]
 //! stream N-Triples and N-Quads without holding them.
 
@@ -97,7 +97,7 @@ impl Prefixes {
             ("rdf".into(), rdf::TYPE.as_str().trim_end_matches("type").to_string()),
             ("rdfs".into(), rdfs::LABEL.as_str().trim_end_matches("label").to_string()),
             ("xsd".into(), xsd::STRING.as_str().trim_end_matches("string").to_string()),
-            ("wd".into(), crate::mapping::WIKIDATA_ENTITY.to_string()),
+            ("wd".into(), crate::rdf::mapping::WIKIDATA_ENTITY.to_string()),
         ];
         // Longer namespaces first: the serializer takes the first prefix that fits.
         for kind in ["person", "organisation", "country", "city", "place", "other"] {
@@ -183,20 +183,20 @@ pub fn write_sorted<W: Write>(quads: &[Quad], format: Format, prefixes: &Prefixe
 }
 
 /// Sorted, de-duplicated, prefix-minimal output with bounded memory: quads are pushed in any order
-/// (see [`crate::sorter`]: runs beyond a fixed budget go to temporary files) and written, in
+/// (see [`crate::rdf::sorter`]: runs beyond a fixed budget go to temporary files) and written, in
 /// [`compare_quads`] order, by [`SortedWriter::finish`]. Several writers filled on different threads
 /// combine with [`SortedWriter::absorb`]; the output depends only on the set of quads pushed.
 pub struct SortedWriter<'p> {
     format: Format,
     prefixes: &'p Prefixes,
-    sorter: crate::sorter::Sorter,
+    sorter: crate::rdf::sorter::Sorter,
     usage: PrefixUse,
 }
 
 impl<'p> SortedWriter<'p> {
     /// A writer for `format` (graphs merged unless the format keeps them).
     pub fn new(format: Format, prefixes: &'p Prefixes) -> SortedWriter<'p> {
-        SortedWriter::with_chunk_bytes(format, prefixes, crate::sorter::DEFAULT_CHUNK_BYTES)
+        SortedWriter::with_chunk_bytes(format, prefixes, crate::rdf::sorter::DEFAULT_CHUNK_BYTES)
     }
 
     /// A writer that keeps at most about `chunk_bytes` of quads in memory.
@@ -204,7 +204,7 @@ impl<'p> SortedWriter<'p> {
         SortedWriter {
             format,
             prefixes,
-            sorter: crate::sorter::Sorter::with_chunk_bytes(format.keeps_graphs(), chunk_bytes),
+            sorter: crate::rdf::sorter::Sorter::with_chunk_bytes(format.keeps_graphs(), chunk_bytes),
             usage: PrefixUse::default(),
         }
     }
@@ -243,7 +243,7 @@ impl<'p> SortedWriter<'p> {
         let mut sorted = self.sorter.finish()?;
         let mut count = 0;
         while let Some(key) = sorted.next_key()? {
-            let parts = crate::sorter::Parts::decode(key)?;
+            let parts = crate::rdf::sorter::Parts::decode(key)?;
             serializer.serialize_quad(parts.quad()?)?;
             count += 1;
         }
@@ -255,7 +255,7 @@ impl<'p> SortedWriter<'p> {
 /// prefixes they use; [`SortedWriter::push_keys`] takes them over.
 #[derive(Debug, Default)]
 pub struct QuadKeys {
-    chunk: crate::sorter::Chunk,
+    chunk: crate::rdf::sorter::Chunk,
     usage: PrefixUse,
     error: Option<io::Error>,
 }
@@ -273,7 +273,7 @@ impl QuadKeys {
     }
 }
 
-impl crate::pipeline::BatchOutput for QuadKeys {
+impl crate::parallel::BatchOutput for QuadKeys {
     fn len(&self) -> usize {
         self.chunk.len()
     }

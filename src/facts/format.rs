@@ -2,9 +2,9 @@
 //!
 //! The entry point of this module is [`FactsDocument`]: one news article and everything an extractor
 //! found in it. The JSON Schema printed by `factgraph schema` is generated from these types (see
-//! [`crate::schema`]), so the doc comments below are also the schema's descriptions.
+//! [`crate::facts::schema`]), so the doc comments below are also the schema's descriptions.
 //!
-//! These types say what is *shaped* right; [`crate::validate`] checks what must hold between fields
+//! These types say what is *shaped* right; [`crate::facts::validate`] checks what must hold between fields
 //! (references resolve, spans match the text, dates exist). Only a validated document reaches the mapper.
 
 use schemars::JsonSchema;

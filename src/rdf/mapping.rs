@@ -2,12 +2,12 @@
 //!
 //! The entry point is [`Mapper::map`]. It does no I/O and keeps no state between documents: the same
 //! document always gives the same quads in the same order. Node identity is decided in
-//! [`crate::identity`]; the terms come from the ontology through [`Vocabulary`].
+//! [`crate::facts::identity`]; the terms come from the ontology through [`Vocabulary`].
 
 use crate::facts::{Claim, Date, Entity, EntityType, Event, Evidence, ParticipantRole, Quote, Relation, RelationKind, Role};
-use crate::identity::{push_article_path, push_entity_path, push_statement_suffix};
-use crate::ontology::{Ontology, OntologyError, Vocabulary};
-use crate::validate::ValidDocument;
+use crate::facts::identity::{push_article_path, push_entity_path, push_statement_suffix};
+use crate::rdf::ontology::{Ontology, OntologyError, Vocabulary};
+use crate::facts::validate::ValidDocument;
 use iri_string::types::IriStr;
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{GraphNameRef, LiteralRef, NamedNode, NamedNodeRef, Quad, QuadRef, TermRef};
@@ -53,7 +53,7 @@ impl Base {
         &self.0
     }
 
-    /// The node at `path` under the base. Paths from [`crate::identity`] are already escaped.
+    /// The node at `path` under the base. Paths from [`crate::facts::identity`] are already escaped.
     pub fn node(&self, path: &str) -> NamedNode {
         let mut iri = String::with_capacity(self.0.len() + path.len());
         iri.push_str(&self.0);

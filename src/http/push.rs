@@ -14,8 +14,8 @@
 //! [`PushOptions::checkpoint`] graphs and at the end, also after a failure), so it never claims a
 //! graph the server has not received.
 
-use crate::remote::{Outgoing, Remote, RemoteError};
-use crate::serialize::{Format, LineWriter};
+use crate::http::remote::{Outgoing, Remote, RemoteError};
+use crate::rdf::serialize::{Format, LineWriter};
 use crate::store::{KnowledgeBase, StoreError};
 use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedNodeRef, Term};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, SliceQueryResultsParserOutput};
@@ -116,7 +116,7 @@ pub enum PushError {
 }
 
 /// The name of the manifest graph under `base`.
-pub fn manifest_graph(base: &crate::mapping::Base) -> NamedNode {
+pub fn manifest_graph(base: &crate::rdf::mapping::Base) -> NamedNode {
     base.node("push-manifest")
 }
 
@@ -285,7 +285,7 @@ pub fn push(
                 Some(store) => remote
                     .send(&Outgoing {
                         method: Method::DELETE,
-                        url: &crate::remote::with_query_param(store, "graph", graph),
+                        url: &crate::http::remote::with_query_param(store, "graph", graph),
                         content_type: None,
                         accept: None,
                         body: b"",
@@ -326,7 +326,7 @@ fn prepare(kb: &KnowledgeBase, graph: &NamedNode) -> Result<Prepared, StoreError
         triples += 1;
     }
     let body = writer.finish().map_err(|e| StoreError::Io { path: kb.path().to_path_buf(), source: e })?;
-    let hash = format!("sha256:{}", crate::remote::hex(&Sha256::digest(&body)));
+    let hash = format!("sha256:{}", crate::http::remote::hex(&Sha256::digest(&body)));
     Ok(Prepared { graph: graph.clone(), hash, triples, body })
 }
 
@@ -337,7 +337,7 @@ fn send_graph(remote: &Remote, target: &PushTarget, prepared: &Prepared) -> Resu
             // The body is N-Triples, which needs no prefixes or escapes a server could misread.
             let answer = remote.send(&Outgoing {
                 method: Method::PUT,
-                url: &crate::remote::with_query_param(store, "graph", prepared.graph.as_str()),
+                url: &crate::http::remote::with_query_param(store, "graph", prepared.graph.as_str()),
                 content_type: Some("application/n-triples"),
                 accept: None,
                 body: &prepared.body,
@@ -362,7 +362,7 @@ fn update(remote: &Remote, target: &PushTarget, text: &str) -> Result<(), Remote
 
 fn update_counting(remote: &Remote, target: &PushTarget, text: &str) -> Result<u32, RemoteError> {
     let url = target.update.as_deref().or(target.endpoint.as_deref()).unwrap_or_default();
-    let body = format!("update={}", crate::serve::percent_encode(text));
+    let body = format!("update={}", crate::http::serve::percent_encode(text));
     let answer = remote.send(&Outgoing {
         method: Method::POST,
         url,
@@ -385,7 +385,7 @@ pub fn read_manifest(remote: &Remote, target: &PushTarget, manifest: NamedNodeRe
         }
     };
     if let Some(store) = &target.graph_store {
-        let url = crate::remote::with_query_param(store, "graph", manifest.as_str());
+        let url = crate::http::remote::with_query_param(store, "graph", manifest.as_str());
         let answer = remote.send(&Outgoing {
             method: Method::GET,
             url: &url,
@@ -435,7 +435,7 @@ fn write_manifest(remote: &Remote, target: &PushTarget, manifest: NamedNodeRef<'
         Some(store) => remote
             .send(&Outgoing {
                 method: Method::PUT,
-                url: &crate::remote::with_query_param(store, "graph", manifest.as_str()),
+                url: &crate::http::remote::with_query_param(store, "graph", manifest.as_str()),
                 content_type: Some("application/n-triples"),
                 accept: None,
                 body: body.as_bytes(),
@@ -465,8 +465,8 @@ pub fn select(remote: &Remote, endpoint: &str, query: &str) -> Result<Vec<Vec<Op
 }
 
 /// Sends a query with the SPARQL 1.1 Protocol (POST, form-encoded), asking for `accept`.
-pub fn query_endpoint(remote: &Remote, endpoint: &str, query: &str, accept: &str) -> Result<crate::remote::Answer, RemoteError> {
-    let body = format!("query={}", crate::serve::percent_encode(query));
+pub fn query_endpoint(remote: &Remote, endpoint: &str, query: &str, accept: &str) -> Result<crate::http::remote::Answer, RemoteError> {
+    let body = format!("query={}", crate::http::serve::percent_encode(query));
     remote.send(&Outgoing {
         method: Method::POST,
         url: endpoint,

@@ -2,7 +2,7 @@
 //! Store HTTP Protocol (a graph per request) and SPARQL Update, with Basic or Digest
 //! authentication and retries with exponential backoff on transient failures.
 //!
-//! [`Remote::send`] is the one place requests leave from; [`push`](crate::push) and
+//! [`Remote::send`] is the one place requests leave from; [`push`](crate::http::push) and
 //! `factgraph query --endpoint` build on it. HTTP itself is oxhttp's client (no keep-alive, so
 //! every request is a new connection; on loopback that costs tens of microseconds).
 
@@ -456,7 +456,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// `url` with `name=value` appended to its query string (percent-encoded).
 pub fn with_query_param(url: &str, name: &str, value: &str) -> String {
     let separator = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{separator}{name}={}", crate::serve::percent_encode(value))
+    format!("{url}{separator}{name}={}", crate::http::serve::percent_encode(value))
 }
 
 #[cfg(test)]

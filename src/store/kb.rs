@@ -6,7 +6,7 @@
 //! time and no reader beside it (Oxigraph documents a read-only open beside a writer as undefined
 //! behaviour), any number of readers together. The folder itself is a plain Oxigraph store.
 
-use crate::ontology::Ontology;
+use crate::rdf::ontology::Ontology;
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef, Term};
 use oxigraph::store::{StorageError, Store};
@@ -54,7 +54,7 @@ pub struct KnowledgeBase {
     _lock: File,
 }
 
-/// What a load did (see [`crate::pipeline::load`]).
+/// What a load did (see [`crate::store::load::load`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadSummary {
     /// Articles loaded for the first time.

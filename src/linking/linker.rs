@@ -8,7 +8,7 @@
 //! in `docs/linking.md`.
 
 use crate::facts::EntityType;
-use crate::wikidata::{Index, Item};
+use crate::linking::wikidata::{Index, Item};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use unicode_normalization::UnicodeNormalization;
 
@@ -384,7 +384,7 @@ impl<'i> Linker<'i> {
         }
         decision
             .candidates
-            .sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| crate::wikidata::numeric_id(&a.qid).cmp(&crate::wikidata::numeric_id(&b.qid))));
+            .sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| crate::linking::wikidata::numeric_id(&a.qid).cmp(&crate::linking::wikidata::numeric_id(&b.qid))));
         match decision.candidates.as_slice() {
             [] if decision.refused.is_empty() => decision.reason = "no item has this name".into(),
             [] => {

@@ -12,10 +12,10 @@
 //!   predicate by predicate, to use every thread) on `threads` threads, each into its own
 //!   [`SortedWriter`], which sorts with a bounded amount of memory (runs beyond it go to temporary
 //!   files); the writers are merged at the end and every distinct quad is written once, in
-//!   [`crate::serialize::compare_quads`]
+//!   [`crate::rdf::serialize::compare_quads`]
 //!   order: the output depends only on what the store holds.
 
-use crate::serialize::{Format, LineWriter, Prefixes, SortedWriter};
+use crate::rdf::serialize::{Format, LineWriter, Prefixes, SortedWriter};
 use crate::store::{KnowledgeBase, StoreError};
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, QuadRef, Term};
 use oxigraph::sparql::{PreparedSparqlQuery, QueryEvaluationError, QueryResults, QuerySolutionIter, SparqlEvaluator};
@@ -154,7 +154,7 @@ fn each_triple(
 }
 
 /// How much of the sort budget each reading thread of [`write_sorted`] gets.
-const SORT_BYTES: usize = crate::sorter::DEFAULT_CHUNK_BYTES;
+const SORT_BYTES: usize = crate::rdf::sorter::DEFAULT_CHUNK_BYTES;
 
 /// What one query of [`write_sorted`] reads.
 enum Part {

@@ -1,0 +1,10 @@
+//! The third stage: the embedded Oxigraph store. Opening and locking it, loading facts into it,
+//! exporting it, counting it, and answering saved SPARQL queries over it.
+
+pub mod export;
+mod kb;
+pub mod load;
+pub mod query;
+pub mod stats;
+
+pub use kb::{KnowledgeBase, LoadSummary, StoreError, DEFAULT_STORE};
