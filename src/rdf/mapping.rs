@@ -352,3 +352,158 @@ impl Emitter<'_, '_> {
         self.text(node, v.exact.as_ref(), &span.text);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::{Literal, Term};
+
+    /// A small document: shared and article-scoped entities, an asserted role and relation, an event
+    /// with a worded date, and a claim whose content is a relation.
+    const DOCUMENT: &str = r#"{
+        "format": "1",
+        "document": {"id": "doc-1", "title": "Alliance split", "url": "https://news.example/1",
+                     "published": {"value": "2021-10"}, "language": "EN", "text": "Jens Stoltenberg of NATO."},
+        "entities": [
+            {"id": "nato", "type": "organisation", "name": "NATO", "wikidata": "Q7184",
+             "evidence": [{"start": 20, "end": 24, "text": "NATO"}, {"start": 30, "end": 34, "text": "NATO"}], "confidence": 0.9},
+            {"id": "js", "type": "person", "name": "Jens Stoltenberg", "aliases": ["Mr Stoltenberg"]},
+            {"id": "sep", "type": "group", "name": "separatists"},
+            {"id": "ru", "type": "country", "name": "Russia"}
+        ],
+        "roles": [{"id": "r1", "holder": "js", "role": "Secretary General", "organisation": "nato", "start": {"value": "2014"},
+                   "evidence": [{"start": 0, "end": 16, "text": "Jens Stoltenberg"}, {"start": 20, "end": 24, "text": "NATO"}],
+                   "confidence": 0.8}],
+        "relations": [{"id": "rel1", "subject": "sep", "predicate": "located_in", "object": "ru",
+                       "evidence": [{"start": 0, "end": 4, "text": "Jens"}]}],
+        "events": [{"id": "ev1", "type": "troop-buildup", "description": "Troops gathered.",
+                    "date": {"value": "2021-10-21", "text": "21 October"}, "places": ["ru"],
+                    "participants": [{"entity": "ru", "role": "initiator"}],
+                    "evidence": [{"start": 0, "end": 4, "text": "Jens"}]}],
+        "claims": [{"id": "c1", "claimant": "ru", "kind": "accusation", "summary": "NATO is part of Russia.",
+                    "about": ["nato"], "content": {"relation": {"id": "rel2", "subject": "nato", "predicate": "part_of", "object": "ru"}},
+                    "evidence": [{"start": 0, "end": 4, "text": "Jens"}]}]
+    }"#;
+
+    const BASE: &str = "https://example.org/kb/";
+
+    struct Mapped {
+        quads: Vec<Quad>,
+        v: Vocabulary,
+    }
+
+    fn mapped() -> Mapped {
+        let ontology = Ontology::bundled().unwrap();
+        let mapper = Mapper::new(&ontology, Base::new(BASE).unwrap()).unwrap();
+        let facts = serde_json::from_str(DOCUMENT).unwrap();
+        let document = ValidDocument { facts, text: Some("Jens Stoltenberg of NATO.".into()) };
+        Mapped { quads: mapper.map(&document), v: mapper.vocabulary().clone() }
+    }
+
+    fn node(path: &str) -> NamedNode {
+        NamedNode::new(format!("{BASE}{path}")).unwrap()
+    }
+
+    fn en(text: &str) -> Term {
+        Literal::new_language_tagged_literal(text, "en").unwrap().into()
+    }
+
+    fn typed(value: &str, datatype: NamedNodeRef<'_>) -> Term {
+        Literal::new_typed_literal(value, datatype).into()
+    }
+
+    impl Mapped {
+        fn has(&self, subject: &NamedNode, predicate: &NamedNode, object: impl Into<Term>) -> bool {
+            let quad = Quad::new(subject.clone(), predicate.clone(), object.into(), node("article/doc-1"));
+            self.quads.contains(&quad)
+        }
+
+        /// The objects of `subject` and `predicate`, in the mapper's order.
+        fn objects(&self, subject: &NamedNode, predicate: &NamedNode) -> Vec<Term> {
+            self.quads.iter().filter(|q| q.subject == subject.clone().into() && q.predicate == *predicate).map(|q| q.object.clone()).collect()
+        }
+    }
+
+    #[test]
+    fn the_article_has_typed_dates_and_language_tagged_text() {
+        let m = mapped();
+        let article = node("article/doc-1");
+        let type_ = rdf::TYPE.into_owned();
+        assert!(m.has(&article, &type_, m.v.article.clone()));
+        assert!(m.has(&article, &rdfs::LABEL.into_owned(), en("Alliance split")));
+        assert!(m.has(&article, &m.v.url, NamedNode::new("https://news.example/1").unwrap()));
+        assert!(m.has(&article, &m.v.published, typed("2021-10", xsd::G_YEAR_MONTH)));
+        // The language as given; the tags in lowercase.
+        assert!(m.has(&article, &m.v.language, Literal::new_simple_literal("EN")));
+        assert!(m.has(&article, &m.v.text, en("Jens Stoltenberg of NATO.")));
+        let event = node("article/doc-1/event/ev1");
+        assert!(m.has(&event, &m.v.date, typed("2021-10-21", xsd::DATE)));
+        assert!(m.has(&event, &m.v.date_text, en("21 October")));
+        assert!(m.has(&node("article/doc-1/role/r1"), &m.v.start, typed("2014", xsd::G_YEAR)));
+    }
+
+    #[test]
+    fn entities_are_shared_nodes_and_groups_belong_to_their_article() {
+        let m = mapped();
+        let type_ = rdf::TYPE.into_owned();
+        let nato = node("entity/Q7184");
+        assert!(m.has(&nato, &type_, m.v.organisation_class.clone()));
+        assert!(m.has(&nato, &m.v.wikidata, NamedNode::new("http://www.wikidata.org/entity/Q7184").unwrap()));
+        let person = node("entity/person/jens-stoltenberg");
+        assert!(m.has(&person, &type_, m.v.person.clone()));
+        assert!(m.has(&person, &m.v.alias, en("Mr Stoltenberg")));
+        assert!(m.has(&node("article/doc-1/group/sep"), &type_, m.v.group.clone()));
+        assert!(m.has(&node("entity/country/russia"), &type_, m.v.country.clone()));
+        // References resolve to those nodes.
+        assert!(m.has(&node("article/doc-1/role/r1"), &m.v.subject, person));
+        assert!(m.has(&node("article/doc-1/event/ev1"), &m.v.initiator, node("entity/country/russia")));
+    }
+
+    #[test]
+    fn evidence_nodes_are_numbered_and_carry_their_span() {
+        let m = mapped();
+        let role = node("article/doc-1/role/r1");
+        let evidence = m.objects(&role, &m.v.evidence);
+        assert_eq!(evidence, [node("article/doc-1/role/r1/evidence/1").into(), node("article/doc-1/role/r1/evidence/2").into()]);
+        let second = node("article/doc-1/role/r1/evidence/2");
+        assert!(m.has(&second, &rdf::TYPE.into_owned(), m.v.evidence_class.clone()));
+        assert!(m.has(&second, &m.v.source, node("article/doc-1")));
+        assert!(m.has(&second, &m.v.begin_index, typed("20", xsd::INTEGER)));
+        assert!(m.has(&second, &m.v.end_index, typed("24", xsd::INTEGER)));
+        assert!(m.has(&second, &m.v.exact, en("NATO")));
+        assert!(m.has(&role, &m.v.confidence, typed("0.8", xsd::DECIMAL)));
+        // An entity's mentions: numbered under the article, each with the entity's confidence.
+        let nato = node("entity/Q7184");
+        let mentions = m.objects(&nato, &m.v.evidence);
+        assert_eq!(mentions, [node("article/doc-1/mention/nato/1").into(), node("article/doc-1/mention/nato/2").into()]);
+        assert!(m.has(&node("article/doc-1/mention/nato/2"), &m.v.confidence, typed("0.9", xsd::DECIMAL)));
+    }
+
+    #[test]
+    fn asserted_statements_have_a_direct_triple_and_claimed_content_none() {
+        let m = mapped();
+        let article = node("article/doc-1");
+        let asserted = node("article/doc-1/relation/rel1");
+        assert!(m.has(&asserted, &m.v.according_to, article.clone()));
+        assert!(m.has(&node("article/doc-1/group/sep"), &m.v.located_in, node("entity/country/russia")));
+        let claim = node("article/doc-1/claim/c1");
+        let claimed = node("article/doc-1/relation/rel2");
+        assert!(m.has(&claim, &m.v.content, claimed.clone()));
+        assert!(m.has(&claim, &m.v.according_to, article.clone()));
+        assert!(m.has(&claimed, &m.v.source, article));
+        assert!(m.objects(&claimed, &m.v.according_to).is_empty());
+        assert!(m.has(&claimed, &m.v.part_of, node("entity/country/russia")));
+        assert!(m.objects(&node("entity/Q7184"), &m.v.part_of).is_empty(), "a claimed relation is asserted");
+    }
+
+    #[test]
+    fn every_quad_is_in_the_article_graph_in_a_fixed_order() {
+        let m = mapped();
+        let graph = node("article/doc-1");
+        assert!(m.quads.iter().all(|q| q.graph_name == graph.clone().into()));
+        assert_eq!(m.quads, mapped().quads);
+        // The article's own quads come first, with rdf:type leading.
+        assert_eq!(m.quads[0].subject, graph.clone().into());
+        assert_eq!(m.quads[0].predicate, rdf::TYPE);
+    }
+}
