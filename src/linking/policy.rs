@@ -203,3 +203,51 @@ pub fn evaluate(documents: &[&ValidDocument], index: &Index, gold: &BTreeMap<Str
     let evaluation = Evaluation::of(&decisions, gold);
     Ok(EvaluationReport { decisions, evaluation })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::linking::wikidata::IndexBuilder;
+
+    fn document() -> ValidDocument {
+        let facts = serde_json::from_str(
+            r#"{"format": "1", "document": {"id": "doc", "title": "T"},
+                "entities": [{"id": "nato", "type": "organisation", "name": "NATO", "wikidata": "Q7184"},
+                             {"id": "x", "type": "person", "name": "Nobody Known"}]}"#,
+        )
+        .unwrap();
+        ValidDocument { facts, text: None }
+    }
+
+    fn index() -> Index {
+        let mut builder = IndexBuilder::new(vec!["en".into()]);
+        let dump = r#"{"type":"item","id":"Q7184","labels":{"en":{"value":"NATO"}},"claims":{"P31":[{"mainsnak":{"datavalue":{"value":{"id":"Q484652"}}}}]},"sitelinks":{"enwiki":{}}}"#;
+        builder.read(dump.as_bytes(), "test").unwrap();
+        builder.finish().0
+    }
+
+    #[test]
+    fn evaluation_scores_every_mention_and_refuses_unknown_gold_keys() {
+        let document = document();
+        let gold: BTreeMap<String, String> = [("doc/nato", "Q7184"), ("doc/x", "NIL")].map(|(k, v)| (k.to_string(), v.to_string())).into();
+        let report = evaluate(&[&document], &index(), &gold).unwrap();
+        assert_eq!(report.decisions.iter().map(|d| d.key.as_str()).collect::<Vec<_>>(), ["doc/nato", "doc/x"]);
+        assert_eq!((report.evaluation.total, report.evaluation.gold_nils, report.evaluation.correct_nils), (2, 1, 1));
+        assert!(!report.reason("doc/x").is_empty());
+        assert_eq!(report.reason("doc/none"), "");
+        let mut wrong = gold.clone();
+        wrong.insert("doc/ghost".into(), "NIL".into());
+        wrong.insert("other/y".into(), "Q1".into());
+        let error = evaluate(&[&document], &index(), &wrong).unwrap_err();
+        assert_eq!(error.to_string(), "the gold names entities the facts do not have: doc/ghost, other/y");
+    }
+
+    #[test]
+    fn supplied_id_warnings_name_the_entity_and_the_id() {
+        let entity = NamedNode::new("https://example.org/kb/entity/Q1").unwrap();
+        let missing = SuppliedIdWarning::NotInIndex { entity: entity.clone(), qid: "Q1".into() };
+        assert_eq!(missing.to_string(), "https://example.org/kb/entity/Q1: the extractor's Q1 is not in the index");
+        let wrong = SuppliedIdWarning::WrongClass { entity, qid: "Q1".into(), class: "Q5".into(), kind: EntityType::City };
+        assert_eq!(wrong.to_string(), "https://example.org/kb/entity/Q1: the extractor's Q1 is of class Q5, not a city");
+    }
+}
