@@ -9,9 +9,9 @@
 #![no_main]
 
 use factgraph::facts::input::RawDocument;
-use factgraph::rdf::mapping::{Base, Mapper};
-use factgraph::rdf::ontology::Ontology;
-use factgraph::rdf::serialize::{write_sorted, Format, Prefixes};
+use factgraph::rdf::iri::DEFAULT_BASE;
+use factgraph::rdf::serialize::{write_sorted, Format};
+use factgraph::rdf::Context;
 use libfuzzer_sys::fuzz_target;
 use oxigraph::io::RdfParser;
 use oxigraph::model::{GraphName, Quad};
@@ -19,20 +19,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::OnceLock;
 
-struct Setup {
-    mapper: Mapper,
-    prefixes: Prefixes,
-}
-
-fn setup() -> &'static Setup {
-    static SETUP: OnceLock<Setup> = OnceLock::new();
-    SETUP.get_or_init(|| {
-        let ontology = Ontology::bundled().expect("the bundled ontology parses");
-        let base = Base::default();
-        let prefixes = Prefixes::standard(&ontology.prefix, &ontology.namespace, base.as_str());
-        let mapper = Mapper::new(&ontology, base).expect("the mapper builds");
-        Setup { mapper, prefixes }
-    })
+fn setup() -> &'static Context {
+    static SETUP: OnceLock<Context> = OnceLock::new();
+    SETUP.get_or_init(|| Context::new(DEFAULT_BASE).expect("the context builds"))
 }
 
 /// A folder with no files: `text_file` references resolve against it and find nothing, so the

@@ -5,7 +5,7 @@
 
 #![no_main]
 
-use factgraph::rdf::mapping::Base;
+use factgraph::rdf::iri::Base;
 use factgraph::store::query::{QueryError, SavedQuery};
 use libfuzzer_sys::fuzz_target;
 use oxigraph::model::{Literal, Term};

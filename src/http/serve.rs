@@ -14,6 +14,7 @@
 //! Updates are refused. Every query runs with a timeout, a cap on result rows, and a cap on the
 //! request body; each limit answers with a clear HTTP error.
 
+use crate::rdf::iri;
 use crate::store::query::{QueryError, QueryLibrary, SavedQuery};
 use crate::rdf::serialize::{self, Format, Prefixes};
 use crate::store::KnowledgeBase;
@@ -39,7 +40,7 @@ pub struct ServeConfig {
     /// Largest request body accepted, in bytes.
     pub max_request_bytes: u64,
     /// The knowledge base's base IRI (for parameters given as paths, and for the page's links).
-    pub base: crate::rdf::mapping::Base,
+    pub base: crate::rdf::iri::Base,
     /// Prefixes for Turtle results.
     pub prefixes: Prefixes,
 }
@@ -311,11 +312,11 @@ impl Service {
         let column = |name: &str| variables.iter().position(|v| v.as_str() == name);
         let value_text = |row: &[Option<Term>], name: &str| column(name).and_then(|i| row[i].as_ref()).map(term_text).unwrap_or_default();
         let names: Vec<String> = rows.iter().filter(|r| value_text(r, "property") == "name").map(|r| value_text(r, "value")).collect();
-        let wikidata: Vec<String> = rows
+        let wikidata: Vec<&str> = rows
             .iter()
             .filter_map(|r| column("valueNode").and_then(|i| r[i].as_ref()))
             .filter_map(|t| match t {
-                Term::NamedNode(n) if n.as_str().starts_with(crate::rdf::mapping::WIKIDATA_ENTITY) => Some(n.as_str().to_string()),
+                Term::NamedNode(n) => iri::wikidata_qid(n.as_str()),
                 _ => None,
             })
             .collect();
@@ -329,11 +330,11 @@ impl Service {
         page.push_str("<p><a href=\"/\">← saved queries</a></p>");
         page.push_str(&format!("<h1 id=\"entity-name\">{}</h1><p class=\"iri\">{}</p>", escape(&title), escape(&iri)));
         let mut seen = std::collections::BTreeSet::new();
-        for link in wikidata.iter().filter(|l| seen.insert(l.to_string())) {
+        for qid in wikidata.iter().filter(|q| seen.insert(**q)) {
             page.push_str(&format!(
                 "<p class=\"wikidata\">Wikidata: <a href=\"{0}\">{1}</a></p>",
-                escape(&link.replace("http://www.wikidata.org/entity/", "https://www.wikidata.org/wiki/")),
-                escape(link.trim_start_matches(crate::rdf::mapping::WIKIDATA_ENTITY))
+                escape(&iri::wikidata_page(qid)),
+                escape(qid)
             ));
         }
         if rows.is_empty() {

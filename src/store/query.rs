@@ -17,7 +17,7 @@
 //! `decimal` and `date`. A declared parameter must be a variable the query selects.
 
 use crate::facts::date::DateValue;
-use crate::rdf::mapping::Base;
+use crate::rdf::iri::Base;
 use oxigraph::model::vocab::xsd;
 use oxigraph::model::{Literal, NamedNode, Term};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator, Variable};

@@ -359,7 +359,7 @@ pub struct MapArgs {
 #[derive(Debug, Args)]
 pub struct BaseArgs {
     /// Base IRI of the knowledge base's nodes (an absolute IRI ending in / or #).
-    #[arg(long, value_name = "IRI", default_value = factgraph::rdf::mapping::DEFAULT_BASE)]
+    #[arg(long, value_name = "IRI", default_value = factgraph::rdf::iri::DEFAULT_BASE)]
     pub base: String,
 }
 

@@ -6,12 +6,11 @@ mod output;
 
 use clap::Parser;
 use cli::{Cli, Command, ResultFormatArg};
-use factgraph::rdf::mapping::{Base, Mapper};
-use factgraph::rdf::ontology::{Ontology, Vocabulary};
+use factgraph::rdf::{Context, ContextError};
 use factgraph::facts::stream::{self, Checked};
 use factgraph::parallel;
 use factgraph::store::query::{QueryLibrary, SavedQuery};
-use factgraph::rdf::serialize::{self, Prefixes};
+use factgraph::rdf::serialize;
 use factgraph::store::KnowledgeBase;
 use oxigraph::model::{NamedNode, Term};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
@@ -222,37 +221,18 @@ fn check(args: &cli::CheckArgs) -> Result<Exit> {
     Ok(if checked.is_clean() { Exit::Success } else { Exit::InvalidData })
 }
 
-/// The ontology, the mapper and the output prefixes for one run.
-struct Setup {
-    ontology: Ontology,
-    mapper: Mapper,
-    prefixes: Prefixes,
-}
-
-impl Setup {
-    fn new(base: &str) -> Result<Setup> {
-        let base = Base::new(base).map_err(|e| AppError::usage(e.to_string()))?;
-        let ontology = Ontology::bundled().map_err(AppError::failure)?;
-        let mapper = Mapper::new(&ontology, base.clone()).map_err(AppError::failure)?;
-        let prefixes = Prefixes::standard(&ontology.prefix, &ontology.namespace, base.as_str());
-        Ok(Setup { ontology, mapper, prefixes })
-    }
-
-    fn vocabulary(&self) -> Result<Vocabulary> {
-        Vocabulary::new(&self.ontology).map_err(AppError::failure)
-    }
-
-    /// The namespaces shown as prefixes in tables.
-    fn table_prefixes(&self) -> Vec<(String, String)> {
-        vec![
-            (self.ontology.prefix.clone(), self.ontology.namespace.clone()),
-            ("wd".into(), factgraph::rdf::mapping::WIKIDATA_ENTITY.into()),
-        ]
+/// A bad base IRI is the user's mistake; an ontology that does not load is a failure.
+impl From<ContextError> for AppError {
+    fn from(error: ContextError) -> Self {
+        match error {
+            ContextError::Base(e) => AppError::usage(e.to_string()),
+            e => AppError::failure(e),
+        }
     }
 }
 
 fn map(args: &cli::MapArgs) -> Result<Exit> {
-    let setup = Setup::new(&args.base.base)?;
+    let setup = Context::new(&args.base.base)?;
     let format = args.format.format();
     let threads = args.threads.map_or_else(parallel::default_threads, std::num::NonZeroUsize::get);
     let mut output = Output::open(args.output.output.as_deref())?;
@@ -300,7 +280,7 @@ fn refuse_problems(problems: &[factgraph::facts::problem::Problem]) -> Result<()
 }
 
 /// Checks, maps and loads; prints the one-line summary. Returns the open store for further steps.
-fn load_into(paths: &[PathBuf], store: &Path, tuning: &cli::LoadTuning, setup: &Setup) -> Result<(KnowledgeBase, stream::Summary)> {
+fn load_into(paths: &[PathBuf], store: &Path, tuning: &cli::LoadTuning, setup: &Context) -> Result<(KnowledgeBase, stream::Summary)> {
     // Fail on unreadable paths before creating a store folder.
     factgraph::facts::input::list_sources(paths)?;
     let kb = KnowledgeBase::open(store)?;
@@ -350,13 +330,13 @@ fn optimize(args: &cli::OptimizeArgs) -> Result<Exit> {
 }
 
 fn load(args: &cli::LoadArgs) -> Result<Exit> {
-    let setup = Setup::new(&args.base.base)?;
+    let setup = Context::new(&args.base.base)?;
     load_into(&args.paths, &args.store.store, &args.tuning, &setup)?;
     Ok(Exit::Success)
 }
 
 /// A document id or an article IRI, as the article's graph.
-fn article_graph(id_or_iri: &str, setup: &Setup) -> Result<NamedNode> {
+fn article_graph(id_or_iri: &str, setup: &Context) -> Result<NamedNode> {
     if id_or_iri.contains(':') {
         NamedNode::new(id_or_iri).map_err(|e| AppError::usage(format!("{id_or_iri:?} is not an IRI: {e}")))
     } else if factgraph::facts::validate::valid_id(id_or_iri) {
@@ -367,7 +347,7 @@ fn article_graph(id_or_iri: &str, setup: &Setup) -> Result<NamedNode> {
 }
 
 fn remove(args: &cli::RemoveArgs) -> Result<Exit> {
-    let setup = Setup::new(&args.base.base)?;
+    let setup = Context::new(&args.base.base)?;
     let kb = KnowledgeBase::open(&args.store.store)?;
     let mut missing = Vec::new();
     for id in &args.ids {
@@ -410,7 +390,7 @@ fn list_queries(args: &cli::QueriesArgs) -> Result<Exit> {
 }
 
 fn query(args: &cli::QueryArgs) -> Result<Exit> {
-    let setup = Setup::new(&args.base.base)?;
+    let setup = Context::new(&args.base.base)?;
     let library = query_library(args.queries.as_deref())?;
     let saved = library.resolve(&args.query)?;
     let bindings = saved.bind(&args.params, setup.mapper.base())?;
@@ -435,7 +415,7 @@ fn write_results(
     kb: &KnowledgeBase,
     bindings: &[(oxigraph::sparql::Variable, Term)],
     format: ResultFormatArg,
-    setup: &Setup,
+    setup: &Context,
     out: &mut impl Write,
 ) -> Result<()> {
     let evaluation = |e| AppError::failure(factgraph::store::query::QueryError::Evaluation { query: saved.name.clone(), source: e });
@@ -475,7 +455,7 @@ fn query_remote(
     endpoint: &str,
     remote_args: &cli::RemoteArgs,
     format: ResultFormatArg,
-    setup: &Setup,
+    setup: &Context,
     output: Option<&Path>,
 ) -> Result<Exit> {
     use oxigraph::io::{RdfFormat, RdfParser};
@@ -515,7 +495,7 @@ fn write_solutions(
     variables: Vec<oxigraph::sparql::Variable>,
     solutions: impl Iterator<Item = Result<oxigraph::sparql::QuerySolution>>,
     format: ResultFormatArg,
-    setup: &Setup,
+    setup: &Context,
     out: &mut impl Write,
 ) -> Result<()> {
     let results_format = match format {
@@ -534,7 +514,7 @@ fn write_solutions(
             serializer.finish()?;
         }
         None => {
-            let prefixes = setup.table_prefixes();
+            let prefixes = &setup.table_prefixes;
             let base = setup.mapper.base().as_str();
             let header: Vec<String> = variables.iter().map(|v| v.as_str().to_string()).collect();
             let mut rows = Vec::new();
@@ -565,7 +545,7 @@ fn write_boolean(value: bool, format: ResultFormatArg, out: &mut impl Write) -> 
 
 fn push(args: &cli::PushArgs) -> Result<Exit> {
     use factgraph::http::push::{PushError, PushOptions, PushTarget};
-    let setup = Setup::new(&args.base.base)?;
+    let setup = Context::new(&args.base.base)?;
     for url in [args.endpoint.as_ref(), args.graph_store.as_ref(), args.update.as_ref()].into_iter().flatten() {
         factgraph::http::remote::Remote::check_url(url)?;
     }
@@ -575,10 +555,10 @@ fn push(args: &cli::PushArgs) -> Result<Exit> {
     let remote = remote_client(&args.remote)?;
     let kb = KnowledgeBase::open_read_only(&args.store.store)?;
     let target = PushTarget { endpoint: args.endpoint.clone(), graph_store: args.graph_store.clone(), update: args.update.clone() };
-    let skip = if args.no_links { vec![factgraph::linking::links::links_graph(setup.mapper.base())] } else { Vec::new() };
+    let skip = if args.no_links { vec![setup.base.links_graph()] } else { Vec::new() };
     let options = PushOptions { jobs: args.jobs, force: args.force, dry_run: args.dry_run, prune: args.prune, skip, ..PushOptions::default() };
-    let manifest = factgraph::http::push::manifest_graph(setup.mapper.base());
-    let vocabulary = setup.vocabulary()?;
+    let manifest = setup.base.manifest_graph();
+    let vocabulary = &setup.vocabulary;
     let bar = output::graph_progress(0);
     let reporter = bar.clone();
     let result = factgraph::http::push::push(&kb, &remote, &target, manifest.as_ref(), vocabulary.content_hash.as_ref(), &options, move |report| {
@@ -630,7 +610,7 @@ fn push(args: &cli::PushArgs) -> Result<Exit> {
 }
 
 /// Writes the store (or one graph) in `format`; returns the number of quads written.
-fn export_to(kb: &KnowledgeBase, setup: &Setup, graph: Option<&NamedNode>, with_ontology: bool, format: serialize::Format, out: &mut impl Write) -> Result<usize> {
+fn export_to(kb: &KnowledgeBase, setup: &Context, graph: Option<&NamedNode>, with_ontology: bool, format: serialize::Format, out: &mut impl Write) -> Result<usize> {
     use factgraph::store::export::{self, ExportError, Selection};
     let skip: Vec<NamedNode> = if with_ontology || graph.is_some() { Vec::new() } else { vec![setup.ontology.iri.clone()] };
     let selection = match graph {
@@ -652,7 +632,7 @@ fn export_to(kb: &KnowledgeBase, setup: &Setup, graph: Option<&NamedNode>, with_
 }
 
 fn export(args: &cli::ExportArgs) -> Result<Exit> {
-    let setup = Setup::new(&args.base.base)?;
+    let setup = Context::new(&args.base.base)?;
     let kb = KnowledgeBase::open_read_only(&args.store.store)?;
     let graph = match &args.graph {
         Some(graph) => {
@@ -671,10 +651,9 @@ fn export(args: &cli::ExportArgs) -> Result<Exit> {
 }
 
 fn stats(args: &cli::StoreArgs) -> Result<Exit> {
-    let setup = Setup::new(factgraph::rdf::mapping::DEFAULT_BASE)?;
+    let setup = Context::new(factgraph::rdf::iri::DEFAULT_BASE)?;
     let kb = KnowledgeBase::open_read_only(&args.store)?;
-    let v = setup.vocabulary()?;
-    let stats = factgraph::store::stats::Stats::collect(&kb, &v)?;
+    let stats = factgraph::store::stats::Stats::collect(&kb, &setup.vocabulary)?;
     let mut out = io::stdout().lock();
     write!(out, "{}", stats.render(kb.path()))?;
     Ok(Exit::Success)
@@ -683,7 +662,7 @@ fn stats(args: &cli::StoreArgs) -> Result<Exit> {
 fn build(args: &cli::BuildArgs) -> Result<Exit> {
     let started = Instant::now();
     let style = Style::stderr();
-    let setup = Setup::new(&args.base.base)?;
+    let setup = Context::new(&args.base.base)?;
     eprintln!("{} {}", style.bold("1. check"), display_paths(&args.paths));
     let (kb, checked) = load_into(&args.paths, &args.store.store, &args.tuning, &setup)?;
     eprintln!("   {} document{} valid", checked.valid, plural(checked.valid));
@@ -709,7 +688,7 @@ fn build(args: &cli::BuildArgs) -> Result<Exit> {
     let mut output = Output::open(Some(&args.export))?;
     let triples = export_to(&kb, &setup, None, false, serialize::Format::Turtle, &mut output)?;
     output.commit()?;
-    let stats = factgraph::store::stats::Stats::collect(&kb, &setup.vocabulary()?)?;
+    let stats = factgraph::store::stats::Stats::collect(&kb, &setup.vocabulary)?;
     eprintln!(
         "{} {} article{}, {} entities, {} statements, {} Wikidata links; {} quads exported as Turtle; {:.2} s",
         style.green("done:"),
@@ -732,20 +711,13 @@ fn display_paths(paths: &[PathBuf]) -> String {
 /// Reads dump files (folders: their .json, .json.gz and .json.bz2 files) into an index, with a
 /// progress bar in MB/s on a terminal.
 fn build_index(paths: &[PathBuf], languages: &[String]) -> Result<(factgraph::linking::wikidata::Index, factgraph::linking::wikidata::BuildReport)> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let found = factgraph::linking::wikidata::Index::dump_files(path).map_err(|e| AppError::failure(io::Error::new(e.kind(), format!("{}: {e}", path.display()))))?;
-            if found.is_empty() {
-                return Err(AppError::usage(format!("{} holds no dump files (*.json, *.json.gz, *.json.bz2)", path.display())));
-            }
-            files.extend(found);
-        } else {
-            files.push(path.clone());
-        }
-    }
+    use factgraph::linking::wikidata::{self, WikidataError};
+    let files = wikidata::dump_files(paths).map_err(|e| match e {
+        WikidataError::NoDumps { .. } => AppError::usage(e.to_string()),
+        e => e.into(),
+    })?;
     let total: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
-    let mut builder = factgraph::linking::wikidata::IndexBuilder::new(languages.to_vec());
+    let mut builder = wikidata::IndexBuilder::new(languages.to_vec());
     let counter = builder.progress();
     let bar = output::byte_progress(total);
     let ticker = {
@@ -821,59 +793,10 @@ fn link_index(args: &cli::LinkArgs) -> Result<factgraph::linking::wikidata::Inde
 }
 
 /// Links the store's entities and writes the links (or a review sheet). Returns a summary line.
-fn link_store(kb: &KnowledgeBase, setup: &Setup, index: &factgraph::linking::wikidata::Index, review: Option<&Path>, explain: bool) -> Result<String> {
-    use factgraph::linking::links;
-    let v = setup.vocabulary()?;
-    let linker = factgraph::linking::linker::Linker::new(index);
-    let (entities, groups) = links::store_entities(kb, &v)?;
-    let mentions: Vec<_> = entities.iter().map(|e| e.mention.clone()).collect();
-    let decisions = links::link_groups(&linker, &mentions, &groups);
-    let mut warnings = Vec::new();
-    let mut new_links = Vec::new();
-    let mut unlink = Vec::new();
-    let mut rows = Vec::new();
-    let (mut linked, mut nil, mut supplied) = (0, 0, 0);
-    let reviewed = links::reviewed_entities(kb, setup.mapper.base(), &v)?;
-    for (entity, decision) in entities.iter().zip(&decisions) {
-        if reviewed.contains(&entity.node) {
-            continue;
-        }
-        if !entity.supplied.is_empty() {
-            supplied += 1;
-            for qid in &entity.supplied {
-                match linker.item(qid) {
-                    None => warnings.push(format!("{}: the extractor's {qid} is not in the index", entity.node.as_str())),
-                    Some(_) => {
-                        if let Err(class) = linker.type_fit(entity.mention.kind, qid) {
-                            warnings.push(format!(
-                                "{}: the extractor's {qid} is of class {class}, not a {}",
-                                entity.node.as_str(),
-                                entity.mention.kind.as_str()
-                            ));
-                        }
-                    }
-                }
-            }
-            continue;
-        }
-        rows.push((entity, decision));
-        match &decision.link {
-            Some(candidate) => {
-                linked += 1;
-                new_links.push(links::NewLink {
-                    entity: entity.node.clone(),
-                    qid: Some(candidate.qid.clone()),
-                    score: candidate.score,
-                    method: "linker",
-                    note: links::describe(decision),
-                });
-            }
-            None => {
-                nil += 1;
-                unlink.push(entity.node.clone());
-            }
-        }
-        if explain {
+fn link_store(kb: &KnowledgeBase, setup: &Context, index: &factgraph::linking::wikidata::Index, review: Option<&Path>, explain: bool) -> Result<String> {
+    let plan = factgraph::linking::policy::plan_links(kb, setup, index)?;
+    if explain {
+        for (entity, decision) in &plan.decided {
             let verdict = decision.link.as_ref().map_or("NIL".to_string(), |c| format!("{} {}", c.qid, c.label));
             eprintln!("{}  {}  ->  {verdict}: {}", entity.node.as_str(), entity.mention.names.join(" / "), decision.reason);
             for c in decision.candidates.iter().take(4) {
@@ -884,30 +807,32 @@ fn link_store(kb: &KnowledgeBase, setup: &Setup, index: &factgraph::linking::wik
             }
         }
     }
-    for warning in &warnings {
+    for warning in &plan.warnings {
         eprintln!("warning: {warning}");
     }
+    let (linked, nil) = (plan.linked(), plan.nil());
     if let Some(path) = review {
         let mut output = Output::open(Some(path))?;
-        links::write_sheet(&mut output, &rows)?;
+        plan.write_sheet(&mut output)?;
         output.commit()?;
         return Ok(format!(
             "review sheet {} written: {linked} proposed links, {nil} NIL; the store is unchanged (apply with --accept)",
             path.display()
         ));
     }
-    links::write_links(kb, setup.mapper.base(), &v, &new_links, &unlink, "linker")?;
-    let kept = if reviewed.is_empty() { String::new() } else { format!(", {} kept as reviewed", reviewed.len()) };
+    plan.apply(kb, setup)?;
+    let kept = if plan.reviewed == 0 { String::new() } else { format!(", {} kept as reviewed", plan.reviewed) };
     Ok(format!(
-        "{linked} linked, {nil} left unlinked (NIL), {supplied} with the extractor's Wikidata id checked ({} problem{}){kept}",
-        warnings.len(),
-        plural(warnings.len())
+        "{linked} linked, {nil} left unlinked (NIL), {} with the extractor's Wikidata id checked ({} problem{}){kept}",
+        plan.supplied,
+        plan.warnings.len(),
+        plural(plan.warnings.len())
     ))
 }
 
 fn link(args: &cli::LinkArgs) -> Result<Exit> {
-    use factgraph::linking::links;
-    let setup = Setup::new(&args.base.base)?;
+    use factgraph::linking::{links, policy};
+    let setup = Context::new(&args.base.base)?;
     let style = Style::stderr();
     if let Some(gold_path) = &args.evaluate {
         let gold = links::read_gold(gold_path)?;
@@ -915,28 +840,15 @@ fn link(args: &cli::LinkArgs) -> Result<Exit> {
         let checked = read_and_check(&paths)?;
         refuse_problems(&checked.problems)?;
         let index = link_index(args)?;
-        let linker = factgraph::linking::linker::Linker::new(&index);
         let documents: Vec<_> = checked.documents.iter().map(|(_, d)| d).collect();
-        let mut decisions = Vec::new();
-        for (group, context) in links::facts_mentions(&documents) {
-            decisions.extend(linker.link(&group, &context));
-        }
-        let known: std::collections::BTreeSet<&str> = decisions.iter().map(|d| d.key.as_str()).collect();
-        let missing: Vec<&String> = gold.keys().filter(|k| !known.contains(k.as_str())).collect();
-        if !missing.is_empty() {
-            return Err(AppError::invalid_data(format!(
-                "the gold names entities the facts do not have: {}",
-                missing.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
-            )));
-        }
-        let evaluation = factgraph::linking::linker::Evaluation::of(&decisions, &gold);
+        let report = policy::evaluate(&documents, &index, &gold).map_err(|e| AppError::invalid_data(e.to_string()))?;
+        let evaluation = &report.evaluation;
         let mut out = io::stdout().lock();
         for (key, expected, got) in &evaluation.errors {
-            let reason = decisions.iter().find(|d| &d.key == key).map_or("", |d| d.reason.as_str());
-            writeln!(out, "error  {key}: expected {expected}, got {got} ({reason})")?;
+            writeln!(out, "error  {key}: expected {expected}, got {got} ({})", report.reason(key))?;
         }
         if args.explain {
-            for d in &decisions {
+            for d in &report.decisions {
                 let got = d.link.as_ref().map_or("NIL", |c| c.qid.as_str());
                 writeln!(out, "{}  {got}  {}", d.key, d.reason)?;
             }
@@ -958,21 +870,8 @@ fn link(args: &cli::LinkArgs) -> Result<Exit> {
     }
     let kb = KnowledgeBase::open(&args.store.store)?;
     if let Some(sheet) = &args.accept {
-        let v = setup.vocabulary()?;
-        let rows = links::read_sheet(sheet)?;
-        let nils = rows.iter().filter(|(_, chosen)| chosen == "NIL").count();
-        let new_links: Vec<links::NewLink> = rows
-            .into_iter()
-            .map(|(entity, chosen)| links::NewLink {
-                entity,
-                qid: (chosen != "NIL").then_some(chosen),
-                score: 1.0,
-                method: "review",
-                note: String::new(),
-            })
-            .collect();
-        links::write_links(&kb, setup.mapper.base(), &v, &new_links, &[], "review")?;
-        eprintln!("{} {} reviewed links, {nils} entities set to NIL", style.green("accepted:"), new_links.len() - nils);
+        let accepted = policy::accept(&kb, &setup, sheet)?;
+        eprintln!("{} {} reviewed links, {} entities set to NIL", style.green("accepted:"), accepted.linked, accepted.nil);
         return Ok(Exit::Success);
     }
     let index = link_index(args)?;
@@ -993,7 +892,7 @@ fn generate(args: &cli::GenerateArgs) -> Result<Exit> {
 }
 
 fn serve(args: &cli::ServeArgs) -> Result<Exit> {
-    let setup = Setup::new(&args.base.base)?;
+    let setup = Context::new(&args.base.base)?;
     if !(args.timeout > 0.0 && args.timeout.is_finite()) {
         return Err(AppError::usage("--timeout must be a positive number of seconds"));
     }
