@@ -58,9 +58,10 @@ impl AppError {
         AppError::new(Exit::InvalidData, message)
     }
 
-    /// Any error with its whole cause chain.
-    fn failure(error: impl std::error::Error) -> AppError {
+    /// Any error with its whole cause chain, and the command line's advice for it (see [`advice`]).
+    fn failure(error: impl std::error::Error + 'static) -> AppError {
         let mut message = error.to_string();
+        let mut advised = advice(&error);
         let mut cause = error.source();
         while let Some(inner) = cause {
             let text = inner.to_string();
@@ -68,9 +69,31 @@ impl AppError {
                 message.push_str(": ");
                 message.push_str(&text);
             }
+            advised = advised.or_else(|| advice(inner));
             cause = inner.source();
         }
+        message.push_str(advised.unwrap_or_default());
         AppError::new(Exit::Failure, message)
+    }
+}
+
+/// What the command line adds to a library error (the library's messages name no flags or
+/// commands): the flag or command that helps, written after the whole message.
+fn advice(error: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    use factgraph::http::remote::RemoteError;
+    use factgraph::store::{StoreError, StoreErrorKind};
+    if let Some(error) = error.downcast_ref::<StoreError>() {
+        return match error.kind() {
+            StoreErrorKind::InUse => Some("; wait for it to finish, or use another --store"),
+            StoreErrorKind::NotFound => Some("; create one with `factgraph load` or `factgraph build`"),
+            StoreErrorKind::Invalid | StoreErrorKind::Failed => None,
+        };
+    }
+    match error.downcast_ref::<RemoteError>() {
+        Some(RemoteError::Unauthorized { user: None, status, .. }) if *status == oxhttp::model::StatusCode::UNAUTHORIZED => {
+            Some(": give --user (and --password or FACTGRAPH_PASSWORD)")
+        }
+        _ => None,
     }
 }
 
@@ -95,7 +118,11 @@ impl From<io::Error> for AppError {
 
 impl From<factgraph::store::StoreError> for AppError {
     fn from(error: factgraph::store::StoreError) -> Self {
-        AppError::failure(error)
+        use factgraph::store::StoreErrorKind as K;
+        let exit = match error.kind() {
+            K::InUse | K::NotFound | K::Invalid | K::Failed => Exit::Failure,
+        };
+        AppError { exit, ..AppError::failure(error) }
     }
 }
 
@@ -125,14 +152,27 @@ impl From<factgraph::http::remote::RemoteError> for AppError {
     }
 }
 
+impl From<factgraph::store::query::BindError> for AppError {
+    fn from(error: factgraph::store::query::BindError) -> Self {
+        use factgraph::store::query::{BindError as B, BindErrorKind as K};
+        let exit = match error.kind() {
+            K::NotFound | K::Invalid => Exit::Usage,
+        };
+        let message = match &error {
+            B::Unknown { .. } => format!("{error}; `factgraph queries` lists them"),
+            B::BadName(_) => format!("{error}; to run a file, give its path ending in .rq"),
+            B::MissingParam { query, name, description } => format!("query {query:?} needs --param {name}=VALUE ({description})"),
+            B::UnknownParam { .. } | B::BadParam { .. } => error.to_string(),
+        };
+        AppError::new(exit, message)
+    }
+}
+
 impl From<factgraph::store::query::QueryError> for AppError {
     fn from(error: factgraph::store::query::QueryError) -> Self {
-        use factgraph::store::query::QueryError as Q;
-        let exit = match &error {
-            Q::Unknown { .. } | Q::BadName(_) | Q::UnknownParam { .. } | Q::MissingParam { .. } | Q::BadParam { .. } | Q::ParamSyntax(_) => {
-                Exit::Usage
-            }
-            _ => Exit::Failure,
+        use factgraph::store::query::QueryErrorKind as K;
+        let exit = match error.kind() {
+            K::Invalid | K::Cancelled | K::Failed => Exit::Failure,
         };
         AppError { exit, ..AppError::failure(error) }
     }
@@ -392,8 +432,12 @@ fn list_queries(args: &cli::QueriesArgs) -> Result<Exit> {
 fn query(args: &cli::QueryArgs) -> Result<Exit> {
     let setup = Context::new(&args.base.base)?;
     let library = query_library(args.queries.as_deref())?;
-    let saved = library.resolve(&args.query)?;
-    let bindings = saved.bind(&args.params, setup.mapper.base())?;
+    let saved = if args.query.ends_with(".rq") && Path::new(&args.query).is_file() {
+        SavedQuery::read(Path::new(&args.query))?
+    } else {
+        library.resolve(&args.query)?
+    };
+    let bindings = saved.bind(&param_pairs(&args.params)?, setup.mapper.base())?;
     if let Some(endpoint) = &args.endpoint {
         return query_remote(&saved, &bindings, endpoint, &args.remote, args.format, &setup, args.output.output.as_deref());
     }
@@ -409,6 +453,11 @@ fn query(args: &cli::QueryArgs) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// `--param NAME=VALUE` arguments as name/value pairs.
+fn param_pairs(params: &[String]) -> Result<Vec<(&str, &str)>> {
+    params.iter().map(|arg| arg.split_once('=').ok_or_else(|| AppError::usage(format!("--param expects NAME=VALUE, got {arg:?}")))).collect()
+}
+
 /// Runs a saved query on the store and writes its results.
 fn write_results(
     saved: &SavedQuery,
@@ -418,7 +467,7 @@ fn write_results(
     setup: &Context,
     out: &mut impl Write,
 ) -> Result<()> {
-    let evaluation = |e| AppError::failure(factgraph::store::query::QueryError::Evaluation { query: saved.name.clone(), source: e });
+    let evaluation = |e| AppError::from(saved.failed(e));
     match saved.execute(kb.store(), bindings)? {
         QueryResults::Solutions(solutions) => {
             let variables = solutions.variables().to_vec();
