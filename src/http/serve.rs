@@ -539,7 +539,7 @@ mod tests {
     #[test]
     fn errors_become_statuses_without_command_line_flags() {
         let library = QueryLibrary::bundled().unwrap();
-        let base = crate::rdf::mapping::Base::default();
+        let base = crate::rdf::iri::Base::default();
         let roles = library.resolve("roles-as-of").unwrap();
         let needy = SavedQuery::parse("needy", "needy.rq", "# title: T\n# description: D.\n# param: who iri | Someone.\nSELECT ?who WHERE {}").unwrap();
         let cases = [
