@@ -14,7 +14,7 @@ use crate::facts::{Event, Evidence, Participant, Relation};
 use crate::import::entities::{self, Mention};
 use crate::import::labels::{ArgumentRole, Label};
 use crate::import::spacy::is_qid;
-use crate::import::{safe_id, DocumentText, Importer};
+use crate::import::{safe_id, spanless, DocumentText, Importer};
 use std::collections::{HashMap, HashSet};
 
 /// A `T` line.
@@ -150,7 +150,7 @@ impl Importer<'_> {
                 _ => self.problem(source, fields.at(line), format!("unknown annotation {id:?}: brat lines start with T, R, E, N, A, M, * or #")),
             }
         }
-        if self.unportable(text, source, Position::START, "the text") {
+        if self.unportable(text, source, &|| Position::START, "the text") {
             return;
         }
         self.brat_document(source, stem, text, &bounds, &relations, &events, &norms, &equivs);
@@ -219,8 +219,14 @@ impl Importer<'_> {
             };
             let expected = (bound.fragments.len() == 1).then_some(bound.text);
             let spans: Option<Vec<Evidence>> =
-                bound.fragments.iter().map(|&(start, end)| self.span(&text, start, end, expected, source, bound.at)).collect();
-            let Some(spans) = spans else { continue };
+                bound.fragments.iter().map(|&(start, end)| self.span(&text, start, end, expected, source, &|| bound.at)).collect();
+            let Some(spans) = spans else {
+                if let Some(kind) = kind {
+                    let refs = refs.get(bound.id).cloned().unwrap_or_default();
+                    mentions.extend(spanless(Some(bound.text), kind, &wikidata.get(bound.id).cloned(), &refs));
+                }
+                continue;
+            };
             let joined = spans.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
             if joined != bound.text {
                 let (start, end) = (spans[0].start, spans[spans.len() - 1].end);
@@ -265,7 +271,7 @@ impl Importer<'_> {
             }
             let start = first[0].start.min(second[0].start);
             let end = first[first.len() - 1].end.max(second[second.len() - 1].end);
-            let Some(evidence) = self.span(&text, start, end, None, source, relation.at) else { continue };
+            let Some(evidence) = self.span(&text, start, end, None, source, &|| relation.at) else { continue };
             document.relations.push(Relation {
                 id: local_id(relation.id),
                 subject: subject.clone(),
@@ -325,7 +331,7 @@ impl Importer<'_> {
         self.summary.relations += document.relations.len();
         self.summary.events += document.events.len();
         document.entities = merged.entities;
-        self.add(document, source, Position::START);
+        self.add(document, source, &|| Position::START);
     }
 }
 

@@ -2,8 +2,9 @@
 //! become one entity with several evidence spans, and the document is assembled around them.
 //!
 //! Mentions join when they share a Wikidata id or another identifier the input gives, when they
-//! have the same type and the same name after the identity rules ([`identity_name`]), and when a
-//! person's surname alone ends exactly one full name of a person in the document. Mentions with
+//! have the same type and the same name after the identity rules ([`identity_name`]) (a mention of
+//! type `other` joins the one typed entity of its name), and when a person's surname alone ends
+//! exactly one full name of a person in the document. Mentions with
 //! different Wikidata ids never join. Entities that would still become one node are joined too, so
 //! the document passes `check`.
 
@@ -16,7 +17,8 @@ use std::collections::{BTreeSet, HashMap};
 /// One mention of an entity, as an importer read it (its offsets already checked against the text).
 #[derive(Debug, Clone)]
 pub(crate) struct Mention {
-    /// Its spans: one, or several for a discontinuous mention.
+    /// Its spans: one, or several for a discontinuous mention; none for a mention dropped by
+    /// `--skip-invalid` whose entity is kept for its Wikidata id.
     pub spans: Vec<Evidence>,
     /// Its words (the fragments of a discontinuous mention joined by a space).
     pub text: String,
@@ -32,7 +34,7 @@ pub(crate) struct Mention {
 
 impl Mention {
     fn start(&self) -> u64 {
-        self.spans.first().map_or(0, |s| s.start)
+        self.spans.first().map_or(u64::MAX, |s| s.start)
     }
 }
 
@@ -111,6 +113,20 @@ pub(crate) fn merge(document_id: &str, mentions: &[Mention], summary: &mut Summa
             }
         }
     }
+    // A mention of no known type joins the one typed entity of its name.
+    let mut typed: HashMap<&str, BTreeSet<EntityType>> = HashMap::new();
+    for (i, mention) in mentions.iter().enumerate() {
+        if mention.kind != EntityType::Other {
+            typed.entry(names[i].as_str()).or_default().insert(mention.kind);
+        }
+    }
+    for (i, mention) in mentions.iter().enumerate() {
+        if let (EntityType::Other, Some(kinds)) = (mention.kind, typed.get(names[i].as_str())) {
+            if let [kind] = kinds.iter().collect::<Vec<_>>()[..] {
+                sets.join(by_name[&(*kind, names[i].as_str())], i);
+            }
+        }
+    }
     join_surnames(mentions, &names, &mut sets, summary);
     // Entities that would still be one node (their final type and name agree) become one.
     loop {
@@ -170,9 +186,10 @@ fn build(document_id: &str, mentions: &[Mention], sets: &mut Sets) -> Vec<(usize
         .map(|root| {
             let mut group: Vec<&Mention> = members[root].iter().map(|&i| &mentions[i]).collect();
             group.sort_by_key(|m| m.start());
-            let name = group.iter().map(|m| &m.text).fold(&group[0].text, |best, t| {
-                if t.chars().count() > best.chars().count() { t } else { best }
-            });
+            // A capitalised mention over one that is not ("NATO" over "the alliance"), then the
+            // longest, then the earliest.
+            let rank = |t: &str| (t.chars().next().is_some_and(char::is_uppercase), t.chars().count());
+            let name = group.iter().map(|m| &m.text).fold(&group[0].text, |best, t| if rank(t) > rank(best) { t } else { best });
             let mut votes: Vec<(EntityType, usize)> = Vec::new();
             for m in &group {
                 match votes.iter_mut().find(|(k, _)| *k == m.kind) {
@@ -216,8 +233,9 @@ fn build(document_id: &str, mentions: &[Mention], sets: &mut Sets) -> Vec<(usize
 fn finish(entities: Vec<(usize, Entity)>, mentions: &[Mention], sets: &mut Sets, summary: &mut Summary) -> Merged {
     let index: HashMap<usize, usize> = entities.iter().enumerate().map(|(n, (root, _))| (*root, n)).collect();
     let entity_of = (0..mentions.len()).map(|i| index[&sets.find(i)]).collect();
-    summary.kept += mentions.len();
+    summary.kept += mentions.iter().filter(|m| !m.spans.is_empty()).count();
     summary.entities += entities.len();
+    summary.merged += mentions.len() - entities.len();
     summary.wikidata += entities.iter().filter(|(_, e)| e.wikidata.is_some()).count();
     Merged { entities: entities.into_iter().map(|(_, e)| e).collect(), entity_of }
 }

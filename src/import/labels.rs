@@ -51,6 +51,7 @@ impl Labels {
                 }
             }
         }
+        problems.sort_by_key(|p| p.position);
         if problems.is_empty() { Ok(Labels { table }) } else { Err(problems) }
     }
 
@@ -145,6 +146,7 @@ impl BratMapping {
                 }
             }
         }
+        problems.sort_by_key(|p| p.position);
         if problems.is_empty() { Ok(mapping) } else { Err(problems) }
     }
 

@@ -197,21 +197,21 @@ impl<'o> Importer<'o> {
     }
 
     /// Adds a finished document, unless another has its id.
-    fn add(&mut self, document: FactsDocument, source: &str, position: Position) {
+    fn add(&mut self, document: FactsDocument, source: &str, position: &dyn Fn() -> Position) {
         if self.ids.insert(document.document.id.clone()) {
             self.documents.push(document);
         } else {
             let message = format!("a second document with the id \"{}\"; document ids must be unique", document.document.id);
-            self.problem(source, position, message);
+            self.problem(source, position(), message);
         }
     }
 
     /// True (and a problem recorded) when `text` holds a character RDF/XML cannot carry.
-    fn unportable(&mut self, text: &str, source: &str, position: Position, what: &str) -> bool {
+    fn unportable(&mut self, text: &str, source: &str, position: &dyn Fn() -> Position, what: &str) -> bool {
         let bad = text.chars().find(|c| ((*c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}'));
         match bad {
             Some(c) => {
-                self.problem(source, position, format!("{what} contains U+{:04X}, which RDF/XML and many RDF parsers cannot carry", c as u32));
+                self.problem(source, position(), format!("{what} contains U+{:04X}, which RDF/XML and many RDF parsers cannot carry", c as u32));
                 true
             }
             None => false,
@@ -219,8 +219,8 @@ impl<'o> Importer<'o> {
     }
 
     /// The evidence span `start..end` of a mention, checked against the text and, when the input
-    /// gives it, the mention's own words. A mismatch is a problem, or with `skip_invalid` a mention
-    /// dropped and listed.
+    /// gives it, the mention's own words. A mismatch is a problem (at `position()`, found only then),
+    /// or with `skip_invalid` a mention dropped and listed.
     fn span(
         &mut self,
         document: &DocumentText<'_>,
@@ -228,7 +228,7 @@ impl<'o> Importer<'o> {
         end: u64,
         expected: Option<&str>,
         source: &str,
-        position: Position,
+        position: &dyn Fn() -> Position,
     ) -> Option<Evidence> {
         let id = document.id;
         let fault = if start >= end {
@@ -251,7 +251,7 @@ impl<'o> Importer<'o> {
                 }
             }
         };
-        self.reject(id, start, end, fault, source, position);
+        self.reject(id, start, end, fault, source, position());
         None
     }
 
@@ -265,6 +265,14 @@ impl<'o> Importer<'o> {
             self.problem(source, position, format!("{fault}; --skip-invalid leaves such mentions out"));
         }
     }
+}
+
+/// The entity of a mention dropped by `--skip-invalid` that names a Wikidata item: kept without a
+/// span, named by the words the input gives, so no identifier is lost.
+pub(crate) fn spanless(words: Option<&str>, kind: crate::facts::EntityType, wikidata: &Option<String>, refs: &[String]) -> Option<entities::Mention> {
+    let words = words.filter(|w| !w.trim().is_empty())?;
+    wikidata.as_ref()?;
+    Some(entities::Mention { spans: Vec::new(), text: words.to_string(), kind, wikidata: wikidata.clone(), refs: refs.to_vec(), ties: Vec::new() })
 }
 
 /// How many code points a trailing possessive ("’s", "'s") takes at the end of `text`, if it has one

@@ -13,7 +13,7 @@ use crate::facts::EntityType;
 use crate::import::entities::{self, Mention};
 use crate::import::labels::Label;
 use crate::import::spacy::is_qid;
-use crate::import::{safe_id, DocumentText, Importer};
+use crate::import::{safe_id, spanless, DocumentText, Importer};
 use oxigraph::io::{RdfFormat, RdfParser, RdfSyntaxError};
 use oxigraph::model::{Literal, NamedOrBlankNode, Term};
 use std::collections::HashMap;
@@ -111,20 +111,19 @@ impl Importer<'_> {
     fn nif_context(&mut self, source: &str, bytes: &[u8], iri: &str, context: &Resource, phrases: &[(&String, &Resource)]) {
         let id = context_id(iri);
         let full_text = context.is_string.as_deref().unwrap_or_default();
-        if self.unportable(full_text, source, locate(bytes, iri), "the text") {
+        if self.unportable(full_text, source, &|| locate(bytes, iri), "the text") {
             return;
         }
         let text = DocumentText::new(&id, full_text);
         let mut mentions = Vec::with_capacity(phrases.len());
         for (phrase_iri, phrase) in phrases {
             self.summary.mentions += 1;
-            let position = locate(bytes, phrase_iri);
+            let position = || locate(bytes, phrase_iri);
             let (Some(begin), Some(end)) = (index(&phrase.begin), index(&phrase.end)) else {
                 let message = format!("<{phrase_iri}> needs nif:beginIndex and nif:endIndex as non-negative integers");
-                self.problem(source, position, message);
+                self.problem(source, position(), message);
                 continue;
             };
-            let Some(span) = self.span(&text, begin, end, phrase.anchor.as_deref(), source, position) else { continue };
             let mut kind = None;
             for class in &phrase.classes {
                 let segment = class.rsplit(['/', '#']).next().unwrap_or_default();
@@ -142,12 +141,16 @@ impl Importer<'_> {
                 }
             }
             let kind = kind.unwrap_or(EntityType::Other);
+            let Some(span) = self.span(&text, begin, end, phrase.anchor.as_deref(), source, &position) else {
+                mentions.extend(spanless(phrase.anchor.as_deref(), kind, &wikidata, &refs));
+                continue;
+            };
             mentions.push(Mention { text: span.text.clone(), spans: vec![span], kind, wikidata, refs, ties: Vec::new() });
         }
         let merged = entities::merge(&id, &mentions, &mut self.summary);
         let mut document = entities::document(id.clone(), None, context.source_url.clone().filter(|u| iri_string::types::IriStr::new(u).is_ok()), full_text.to_string());
         document.entities = merged.entities;
-        self.add(document, source, locate(bytes, iri));
+        self.add(document, source, &|| locate(bytes, iri));
     }
 }
 

@@ -10,7 +10,7 @@ use crate::facts::problem::Position;
 use crate::facts::validate::valid_id;
 use crate::import::entities::{self, Mention};
 use crate::import::labels::Label;
-use crate::import::{possessive, DocumentText, Importer};
+use crate::import::{possessive, spanless, DocumentText, Importer};
 use serde::Deserialize;
 use std::cell::OnceCell;
 
@@ -125,7 +125,7 @@ impl Importer<'_> {
             Some(Id::Number(n)) => n.to_string(),
             None => fallback(),
         };
-        if self.unportable(&doc.text, source, at(".text"), "the text") {
+        if self.unportable(&doc.text, source, &|| at(".text"), "the text") {
             return;
         }
         let text = DocumentText::new(&id, &doc.text);
@@ -143,7 +143,13 @@ impl Importer<'_> {
                     continue;
                 }
             };
-            let Some(mut span) = self.span(&text, ent.start, ent.end, ent.text.as_deref(), source, at(&format!(".ents[{i}]"))) else {
+            let (wikidata, refs) = match ent.kb_id.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+                Some(qid) if is_qid(qid) => (Some(qid.to_string()), Vec::new()),
+                Some(other) => (None, vec![other.to_string()]),
+                None => (None, Vec::new()),
+            };
+            let Some(mut span) = self.span(&text, ent.start, ent.end, ent.text.as_deref(), source, &|| at(&format!(".ents[{i}]"))) else {
+                mentions.extend(spanless(ent.text.as_deref(), kind, &wikidata, &refs));
                 continue;
             };
             if let Some(trim) = possessive(&span.text) {
@@ -152,17 +158,12 @@ impl Importer<'_> {
                 span.text.truncate(keep);
                 self.summary.possessives += 1;
             }
-            let (wikidata, refs) = match ent.kb_id.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
-                Some(qid) if is_qid(qid) => (Some(qid.to_string()), Vec::new()),
-                Some(other) => (None, vec![other.to_string()]),
-                None => (None, Vec::new()),
-            };
             mentions.push(Mention { text: span.text.clone(), spans: vec![span], kind, wikidata, refs, ties: Vec::new() });
         }
         let merged = entities::merge(&id, &mentions, &mut self.summary);
         let mut document = entities::document(id.clone(), doc.title, None, doc.text);
         document.entities = merged.entities;
-        self.add(document, source, at(""));
+        self.add(document, source, &|| at(""));
     }
 }
 

@@ -49,7 +49,8 @@ pub enum ImportError {
     Invalid(Vec<ImportProblem>),
 }
 
-/// A mention dropped by `--skip-invalid`: its offsets do not give its text.
+/// A mention dropped by `--skip-invalid`: its offsets do not give its text. When it names a
+/// Wikidata item, its entity is kept without the span, so no identifier is lost.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidMention {
     /// Where the mention stands in the input file.
@@ -73,8 +74,10 @@ pub struct Summary {
     pub mentions: usize,
     /// Mentions kept as evidence of an entity.
     pub kept: usize,
-    /// Entities written; `kept - entities` mentions were merged into another mention's entity.
+    /// Entities written.
     pub entities: usize,
+    /// Mentions that joined an entity another mention started.
+    pub merged: usize,
     /// Kept mentions joined to a full name by the surname rule ("Putin" to "Vladimir Putin").
     pub surnames: usize,
     /// Trailing possessives trimmed ("Putin’s" to "Putin").
@@ -97,18 +100,14 @@ impl Summary {
     pub fn drop(&mut self, reason: impl Into<String>) {
         *self.dropped.entry(reason.into()).or_default() += 1;
     }
-
-    /// Kept mentions that joined an entity another mention started.
-    pub fn merged(&self) -> usize {
-        self.kept - self.entities
-    }
 }
 
 /// Problems of one run, and the first position of each unknown label (reported once, counted).
 #[derive(Debug, Default)]
 pub(crate) struct Problems {
     pub list: Vec<ImportProblem>,
-    unknown: BTreeMap<String, (ImportProblem, usize)>,
+    /// Unknown labels in the order first seen, each with its first place and count.
+    unknown: Vec<(String, ImportProblem, usize)>,
 }
 
 impl Problems {
@@ -118,15 +117,18 @@ impl Problems {
 
     /// Records a use of a label the label table does not know.
     pub fn unknown_label(&mut self, label: &str, source: &str, position: Position) {
-        self.unknown
-            .entry(label.to_string())
-            .or_insert_with(|| (ImportProblem { source: source.to_string(), position, message: String::new() }, 0))
-            .1 += 1;
+        match self.unknown.iter_mut().find(|(known, _, _)| known == label) {
+            Some((_, _, count)) => *count += 1,
+            None => {
+                let first = ImportProblem { source: source.to_string(), position, message: String::new() };
+                self.unknown.push((label.to_string(), first, 1));
+            }
+        }
     }
 
     /// Every problem, the unknown labels once each with their counts.
     pub fn finish(mut self) -> Vec<ImportProblem> {
-        for (label, (mut first, count)) in self.unknown {
+        for (label, mut first, count) in self.unknown {
             let uses = if count == 1 { "1 mention".to_string() } else { format!("{count} mentions") };
             first.message = format!(
                 "unknown label \"{label}\" ({uses}); map it to an entity type (or to - to leave it out) in a --labels file"

@@ -1049,7 +1049,7 @@ fn import(args: &cli::ImportArgs) -> Result<Exit> {
         s.kept,
         s.entities,
         if s.entities == 1 { "y" } else { "ies" },
-        s.merged(),
+        s.merged,
         s.surnames,
         s.wikidata,
         s.relations,
