@@ -125,7 +125,9 @@ impl Importer<'_> {
             Some(Id::Number(n)) => n.to_string(),
             None => fallback(),
         };
-        if self.unportable(&doc.text, source, &|| at(".text"), "the text") {
+        if self.unportable(&doc.text, source, &|| at(".text"), "the text")
+            || doc.title.as_deref().is_some_and(|title| self.unportable(title, source, &|| at(".title"), "the title"))
+        {
             return;
         }
         let text = DocumentText::new(&id, &doc.text);
