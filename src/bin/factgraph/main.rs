@@ -206,6 +206,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Build(args) => build(&args),
         Command::Link(args) => link(&args),
         Command::Generate(args) => generate(&args),
+        Command::Import(args) => import(&args),
         Command::Serve(args) => serve(&args),
         Command::Push(args) => push(&args),
         Command::Wikidata(cli::WikidataCommand::Index(args)) => wikidata_index(&args),
@@ -937,6 +938,89 @@ fn generate(args: &cli::GenerateArgs) -> Result<Exit> {
         output.write_all(b"\n")?;
     }
     output.commit()?;
+    Ok(Exit::Success)
+}
+
+fn import(args: &cli::ImportArgs) -> Result<Exit> {
+    use factgraph::import::{self, BratMapping, ImportError, Labels};
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|e| AppError::usage(format!("cannot read {}: {e}", path.display())))
+    };
+    let labels_text = args.labels.as_deref().map(read).transpose()?;
+    let mapping_text = args.mapping.as_deref().map(read).transpose()?;
+    let named = |path: &Option<PathBuf>, text: &Option<String>| -> Option<(String, String)> {
+        Some((path.as_ref()?.display().to_string(), text.clone()?))
+    };
+    let (labels_file, mapping_file) = (named(&args.labels, &labels_text), named(&args.mapping, &mapping_text));
+    let style = Style::stderr();
+    let mapping_problems = |problems: Vec<import::ImportProblem>| {
+        for problem in &problems {
+            eprintln!("{problem}");
+        }
+        AppError::usage(format!("{} problem{} in the label or mapping file", problems.len(), plural(problems.len())))
+    };
+    let labels = Labels::new(labels_file.as_ref().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(mapping_problems)?;
+    let mapping = BratMapping::new(mapping_file.as_ref().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(mapping_problems)?;
+    let options = import::Options { labels, mapping, skip_invalid: args.skip_invalid };
+    let format = match args.format {
+        cli::ImportFormat::Spacy => import::Format::Spacy,
+        cli::ImportFormat::Nif => import::Format::Nif,
+        cli::ImportFormat::Brat => import::Format::Brat,
+    };
+    let imported = match import::import(format, &args.inputs, &options) {
+        Ok(imported) => imported,
+        Err(ImportError::Invalid(problems)) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            let n = problems.len();
+            return Err(AppError::invalid_data(format!("{n} problem{} in the input; nothing written", plural(n))));
+        }
+        Err(error) => return Err(AppError::failure(error)),
+    };
+    let mut output = Output::open(Some(&args.output))?;
+    for document in &imported.documents {
+        serde_json::to_writer(&mut output, document).map_err(io::Error::from)?;
+        output.write_all(b"\n")?;
+    }
+    output.commit()?;
+    let s = &imported.summary;
+    eprintln!(
+        "{} {} document{} from {} file{}: {} mention{} read, {} kept as {} entit{} ({} merged, {} of them by surname; {} with a Wikidata id), {} relation{}, {} event{}",
+        style.green("imported"),
+        s.documents,
+        plural(s.documents),
+        s.files,
+        plural(s.files),
+        s.mentions,
+        plural(s.mentions),
+        s.kept,
+        s.entities,
+        if s.entities == 1 { "y" } else { "ies" },
+        s.merged,
+        s.surnames,
+        s.wikidata,
+        s.relations,
+        plural(s.relations),
+        s.events,
+        plural(s.events),
+    );
+    if s.possessives > 0 {
+        eprintln!("  trimmed {} trailing possessive{} (\"Putin’s\" → \"Putin\")", s.possessives, plural(s.possessives));
+    }
+    if !s.dropped.is_empty() {
+        eprintln!("  left out:");
+        for (reason, count) in &s.dropped {
+            eprintln!("  {count:>7}  {reason}");
+        }
+    }
+    if !s.invalid.is_empty() {
+        let n = s.invalid.len();
+        eprintln!("  dropped {n} mention{} whose offsets do not give their text (--skip-invalid):", plural(n));
+        for invalid in &s.invalid {
+            eprintln!("    {}", invalid.at);
+        }
+    }
     Ok(Exit::Success)
 }
 
