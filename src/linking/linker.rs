@@ -2,6 +2,9 @@
 //! score from name match, type compatibility, popularity, coherence with the article's other
 //! entities and description overlap; it links only when the best score is high and clearly ahead of
 //! the runner-up, and otherwise abstains (NIL). Every decision carries its features and runners-up.
+//! Scores are whole points (thousandths) compared exactly; popularity is a prior that counts in the
+//! margin but never towards the threshold; one related neighbour outweighs any popularity gap; a
+//! demonym or a short or common alias counts only with type and context behind it.
 //!
 //! The entry point is [`Linker::new`] over an [`Index`], then [`Linker::link`] for the entities of
 //! one article ([`Mention`]s). The weights, thresholds and type rules are constants here, documented
@@ -12,20 +15,37 @@ use crate::linking::wikidata::{Index, Item};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use unicode_normalization::UnicodeNormalization;
 
-/// Weight of the name match in the score.
-pub const WEIGHT_NAME: f64 = 0.5;
-/// Weight of type compatibility.
-pub const WEIGHT_TYPE: f64 = 0.15;
-/// Weight of popularity (sitelinks).
-pub const WEIGHT_POPULARITY: f64 = 0.1;
-/// Weight of coherence with the article's other entities.
-pub const WEIGHT_COHERENCE: f64 = 0.15;
-/// Weight of the overlap between the entity's description and the item's.
-pub const WEIGHT_DESCRIPTION: f64 = 0.1;
-/// The best candidate is linked only from this score on…
-pub const THRESHOLD: f64 = 0.65;
+/// Scores are whole points, in thousandths; these are the most each feature gives (1000 in all).
+/// The canonical name equal to the item's label.
+pub const NAME_LABEL: u32 = 500;
+/// The canonical name equal to one of the item's aliases (or demonyms).
+pub const NAME_ALIAS: u32 = 300;
+/// One of the entity's other names equal to the item's label.
+pub const NAME_OTHER_LABEL: u32 = 275;
+/// One of the entity's other names equal to one of the item's aliases (or demonyms).
+pub const NAME_OTHER_ALIAS: u32 = 200;
+/// Each further name of the entity that matches, up to [`NAME_LABEL`] in all.
+pub const NAME_FURTHER: u32 = 100;
+/// The item's classes include one the entity's type accepts.
+pub const TYPE_ACCEPTED: u32 = 150;
+/// The item's classes are neither accepted nor refused by the entity's type (or it has none).
+pub const TYPE_UNKNOWN: u32 = 100;
+/// Popularity: the most sitelinks in the index.
+pub const POPULARITY: u32 = 50;
+/// Coherence: one or more of the article's other entities have a candidate related to the item.
+pub const COHERENCE: u32 = 200;
+/// Description: every word of the item's description (up to four) found in the entity or article.
+pub const DESCRIPTION: u32 = 100;
+/// The best candidate is linked only when its score without popularity (a prior, never evidence
+/// enough) reaches this…
+pub const THRESHOLD: u32 = 650;
 /// …and only when it leads the runner-up by at least this much.
-pub const MARGIN: f64 = 0.1;
+pub const MARGIN: u32 = 100;
+
+/// Points (thousandths) as a decimal, exactly: 650 → "0.650".
+pub fn points(value: u32) -> String {
+    format!("{}.{:03}", value / 1000, value % 1000)
+}
 
 /// What is linked: one entity of an article, with every name it goes by.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,35 +73,64 @@ impl Context {
     }
 }
 
-/// The parts of a candidate's score.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+/// The parts of a candidate's score, in points (thousandths); see the constants for each one's
+/// most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Features {
-    /// How the entity's names match the item's: its canonical name against the item's label 1,
-    /// against an alias 0.8; one of its aliases against the label 0.75, against an alias 0.55; plus
-    /// 0.1 for each further name that matches, up to 1.
-    pub name: f64,
-    /// 1 when the item's classes (P31, then P279*) include one the entity type accepts; for a
-    /// `place` also when the item has no known class; 0.4 when unknown for other types.
-    pub kind: f64,
-    /// ln(1 + sitelinks) / ln(1 + the most sitelinks in the index).
-    pub popularity: f64,
-    /// Share of the article's other entities that have a candidate related to this item (P17,
-    /// P131, P463, P47, P27, … either way), counting two as full.
-    pub coherence: f64,
-    /// Share of the item's description words (up to four) found in the entity's names and
-    /// description or in the article's text: "market town in Osterlich" against an article about a
-    /// market town in Osterlich.
-    pub description: f64,
+    /// How the entity's names match the item's: [`NAME_LABEL`], [`NAME_ALIAS`],
+    /// [`NAME_OTHER_LABEL`] or [`NAME_OTHER_ALIAS`] for the best match, plus [`NAME_FURTHER`] for
+    /// each further name that matches, up to [`NAME_LABEL`].
+    pub name: u32,
+    /// [`TYPE_ACCEPTED`] when the item's classes (P31, then P279*) include one the entity type
+    /// accepts, [`TYPE_UNKNOWN`] when they include none it accepts or refuses.
+    pub kind: u32,
+    /// [`POPULARITY`] × ln(1 + sitelinks) / ln(1 + the most sitelinks in the index), rounded.
+    pub popularity: u32,
+    /// [`COHERENCE`] when one or more of the article's other entities have a candidate related to
+    /// this item (P17, P131, P463, P47, P27, P36, P1376, … either way).
+    pub coherence: u32,
+    /// [`DESCRIPTION`] × the share of the item's description words (up to four) found in the
+    /// entity's names and description or in the article's text, rounded down: "market town in
+    /// Osterlich" against an article about a market town in Osterlich.
+    pub description: u32,
 }
 
 impl Features {
-    /// The weighted score, from 0 to 1.
-    pub fn score(&self) -> f64 {
-        WEIGHT_NAME * self.name
-            + WEIGHT_TYPE * self.kind
-            + WEIGHT_POPULARITY * self.popularity
-            + WEIGHT_COHERENCE * self.coherence
-            + WEIGHT_DESCRIPTION * self.description
+    /// The score: the sum of the features, from 0 to 1000.
+    pub fn score(&self) -> u32 {
+        self.name + self.kind + self.popularity + self.coherence + self.description
+    }
+
+    /// The features in words: "name 0.500, type 0.150, …".
+    pub fn describe(&self) -> String {
+        format!(
+            "name {}, type {}, popularity {}, coherence {}, description {}",
+            points(self.name),
+            points(self.kind),
+            points(self.popularity),
+            points(self.coherence),
+            points(self.description)
+        )
+    }
+}
+
+/// How a name matched an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NameMatch {
+    /// A demonym (P1549): "Belgian" for Belgium.
+    Demonym,
+    /// An alias of one or two characters, or one that is a common word ("US", "Space").
+    WeakAlias,
+    /// Another alias.
+    Alias,
+    /// A label.
+    Label,
+}
+
+impl NameMatch {
+    /// A demonym or a weak alias: evidence only with type and context support.
+    pub fn is_weak(self) -> bool {
+        matches!(self, NameMatch::Demonym | NameMatch::WeakAlias)
     }
 }
 
@@ -94,12 +143,16 @@ pub struct Candidate {
     pub label: String,
     /// Its description.
     pub description: Option<String>,
-    /// The weighted score.
+    /// The score in points (thousandths), compared exactly.
+    pub points: u32,
+    /// The score as a number (`points` / 1000), for display and the store.
     pub score: f64,
     /// What made the score.
     pub features: Features,
     /// The name form through which it was found.
     pub matched: String,
+    /// How that name matched.
+    pub how: NameMatch,
 }
 
 /// The outcome for one mention.
@@ -113,6 +166,9 @@ pub struct Decision {
     pub candidates: Vec<Candidate>,
     /// Candidates refused for an incompatible type, with their class.
     pub refused: Vec<(String, String)>,
+    /// Candidates found only through a demonym or a weak alias, without the type and context
+    /// support that needs, with that name.
+    pub unsupported: Vec<(String, String)>,
     /// Why it was linked or not, in words.
     pub reason: String,
 }
@@ -120,7 +176,7 @@ pub struct Decision {
 /// A linker over one index.
 pub struct Linker<'i> {
     index: &'i Index,
-    by_name: HashMap<String, Vec<(u32, bool)>>,
+    by_name: HashMap<String, Vec<(u32, NameMatch)>>,
     by_id: HashMap<&'i str, u32>,
     related: HashSet<(u32, u32)>,
     max_sitelinks: u32,
@@ -134,16 +190,43 @@ pub fn accepted_classes(kind: EntityType) -> &'static [&'static str] {
         EntityType::Organisation => &["Q43229", "Q1127126", "Q245065"],
         EntityType::Country => &["Q6256", "Q3624078"],
         EntityType::City => &["Q515"],
-        EntityType::Place => &["Q56061", "Q515", "Q6256", "Q3624078"],
+        EntityType::Place => &GEOGRAPHIC_CLASSES,
         EntityType::Other | EntityType::Group => &[],
     }
 }
 
+/// Geographic classes, which `place` accepts: administrative territorial entity, city, country,
+/// sovereign state, human settlement, geographic location, geographic region, geographical feature,
+/// political territorial entity, human-geographic territorial entity, federated state, state of the
+/// United States, continent, island, body of water, landform.
+pub const GEOGRAPHIC_CLASSES: [&str; 16] = [
+    "Q56061", "Q515", "Q6256", "Q3624078", "Q486972", "Q2221906", "Q82794", "Q618123", "Q1048835", "Q15642541", "Q107390",
+    "Q35657", "Q5107", "Q23442", "Q15324", "Q271669",
+];
+
+/// Classes that are never a place, though names of places often match them: language, ethnic
+/// group, nationality, group of humans, work, creative work, written work, film, album, musical
+/// work, television series, disambiguation page, Wikimedia internal item, taxon, occupation,
+/// academic discipline.
+pub const NOT_PLACES: [&str; 16] = [
+    "Q34770", "Q41710", "Q231002", "Q16334295", "Q386724", "Q17537576", "Q47461344", "Q11424", "Q482994", "Q2188189",
+    "Q5398426", "Q4167410", "Q17442446", "Q16521", "Q12737077", "Q11862829",
+];
+
 /// Every class the rules know; an item in one that its mention's type does not accept conflicts.
 const KNOWN_CLASSES: [&str; 8] = ["Q5", "Q43229", "Q1127126", "Q245065", "Q6256", "Q3624078", "Q515", "Q56061"];
 
-/// Honorifics dropped from the start of a name.
-const HONORIFICS: [&str; 11] = ["mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "president", "the", "st"];
+/// Honorifics dropped from the start of a person's name.
+const HONORIFICS: [&str; 9] = ["mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "president"];
+
+/// Common English words: an alias that is one of them is a weak match ("Space" for the universe).
+const COMMON_WORDS: [&str; 64] = [
+    "america", "army", "bank", "best", "big", "black", "capital", "center", "central", "centre", "city", "company",
+    "council", "country", "court", "day", "east", "first", "free", "general", "government", "great", "green", "group",
+    "home", "house", "human", "land", "last", "left", "life", "man", "media", "men", "national", "new", "news", "north",
+    "office", "old", "one", "party", "people", "police", "power", "press", "public", "red", "right", "sea", "south",
+    "space", "state", "time", "today", "two", "union", "united", "war", "water", "west", "white", "woman", "world",
+];
 
 /// Transliteration variants folded to one spelling (both sides of a match are folded alike).
 const VARIANTS: [(&str, &str); 13] = [
@@ -163,9 +246,19 @@ const VARIANTS: [(&str, &str); 13] = [
 ];
 
 /// The form names are compared in: diacritics removed, lowercase, punctuation dropped (hyphens and
-/// apostrophes join, the rest separate), leading honorifics dropped ("Mr", "Dr", "President"…),
-/// and transliteration variants folded (Sergey → sergei, Kiev → kyiv).
+/// apostrophes join, the rest separate), a leading "the" dropped, and transliteration variants
+/// folded (Sergey → sergei, Kiev → kyiv). Honorifics stay: see [`normalise_person`].
 pub fn normalise(name: &str) -> String {
+    normalise_tokens(name, false)
+}
+
+/// [`normalise`] for a person's name, which also drops leading honorifics ("Mr", "Dr",
+/// "President"…). Only before a person's name: "Miss USA" is a pageant.
+pub fn normalise_person(name: &str) -> String {
+    normalise_tokens(name, true)
+}
+
+fn normalise_tokens(name: &str, person: bool) -> String {
     let mut cleaned = String::with_capacity(name.len());
     for c in name.nfkd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
@@ -177,17 +270,17 @@ pub fn normalise(name: &str) -> String {
         }
     }
     let mut tokens: Vec<&str> = cleaned.split_whitespace().collect();
-    while tokens.len() > 1 && HONORIFICS.contains(&tokens[0]) {
+    while tokens.len() > 1 && (tokens[0] == "the" || person && HONORIFICS.contains(&tokens[0])) {
         tokens.remove(0);
     }
-    let folded: Vec<String> = tokens
-        .iter()
-        .map(|t| match VARIANTS.iter().find(|(from, _)| from == t) {
-            Some((_, to)) => (*to).to_string(),
-            None => t.to_string(),
-        })
-        .collect();
+    let folded: Vec<&str> =
+        tokens.iter().map(|t| VARIANTS.iter().find(|(from, _)| from == t).map_or(*t, |(_, to)| *to)).collect();
     folded.join(" ")
+}
+
+/// Whether an alias (normalised) is too short or too common to be evidence by itself.
+fn is_weak_alias(key: &str) -> bool {
+    key.chars().filter(|c| !c.is_whitespace()).count() <= 2 || COMMON_WORDS.contains(&key)
 }
 
 fn words(text: &str) -> BTreeSet<String> {
@@ -195,25 +288,33 @@ fn words(text: &str) -> BTreeSet<String> {
     normalise(text).split(' ').filter(|w| w.len() > 2 && !STOP.contains(w)).map(str::to_string).collect()
 }
 
+/// A mention's candidates: item → (name points, the name that matched best, how).
+type Pool = BTreeMap<u32, (u32, String, NameMatch)>;
+
 impl<'i> Linker<'i> {
     /// Indexes names, ids and relations of `index`.
     pub fn new(index: &'i Index) -> Linker<'i> {
-        let mut by_name: HashMap<String, Vec<(u32, bool)>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<(u32, NameMatch)>> = HashMap::new();
         let mut by_id = HashMap::with_capacity(index.items.len());
         for (i, item) in index.items.iter().enumerate() {
             let i = i as u32;
             by_id.insert(item.id.as_str(), i);
-            for (names, is_label) in [(&item.labels, true), (&item.aliases, false)] {
-                for name in names {
-                    let key = normalise(name);
-                    if key.is_empty() {
-                        continue;
-                    }
-                    let entry = by_name.entry(key).or_default();
-                    match entry.iter_mut().find(|(j, _)| *j == i) {
-                        Some(existing) => existing.1 |= is_label,
-                        None => entry.push((i, is_label)),
-                    }
+            let names = item
+                .labels
+                .iter()
+                .map(|n| (n, NameMatch::Label))
+                .chain(item.aliases.iter().map(|n| (n, NameMatch::Alias)))
+                .chain(item.demonyms.iter().map(|n| (n, NameMatch::Demonym)));
+            for (name, how) in names {
+                let key = normalise(name);
+                if key.is_empty() {
+                    continue;
+                }
+                let how = if how == NameMatch::Alias && is_weak_alias(&key) { NameMatch::WeakAlias } else { how };
+                let entry = by_name.entry(key).or_default();
+                match entry.iter_mut().find(|(j, _)| *j == i) {
+                    Some(existing) => existing.1 = existing.1.max(how),
+                    None => entry.push((i, how)),
                 }
             }
         }
@@ -261,83 +362,94 @@ impl<'i> Linker<'i> {
         seen
     }
 
-    /// How an item's classes fit a type: `Some(score)` when acceptable, `None` when they conflict.
-    pub fn type_fit(&self, kind: EntityType, qid: &str) -> Result<f64, String> {
+    /// How an item's classes fit a type: its type points when acceptable, the conflicting class
+    /// when not.
+    pub fn type_fit(&self, kind: EntityType, qid: &str) -> Result<u32, String> {
         let accepted = accepted_classes(kind);
         if kind == EntityType::Other {
-            return Ok(1.0);
+            return Ok(TYPE_ACCEPTED);
         }
         let classes = self.classes(qid);
         if classes.iter().any(|c| accepted.contains(&c.as_str())) {
-            return Ok(1.0);
+            return Ok(TYPE_ACCEPTED);
         }
-        if let Some(conflict) = classes.iter().find(|c| KNOWN_CLASSES.contains(&c.as_str())) {
+        let refused = |c: &&String| KNOWN_CLASSES.contains(&c.as_str()) || kind == EntityType::Place && NOT_PLACES.contains(&c.as_str());
+        if let Some(conflict) = classes.iter().find(refused) {
             return Err(conflict.clone());
         }
         match kind {
             // A human is always typed so on Wikidata: a person must be a known human.
             EntityType::Person => Err(classes.iter().next().cloned().unwrap_or_else(|| "no class".into())),
-            // Places have too many kinds of class to list: an unknown class is no evidence against.
-            EntityType::Place => Ok(1.0),
-            _ => Ok(0.4),
+            _ => Ok(TYPE_UNKNOWN),
         }
     }
 
-    /// Candidate items for a mention, with their name-match quality and the form that matched.
-    fn candidates(&self, mention: &Mention) -> BTreeMap<u32, (f64, String)> {
-        let mut found: BTreeMap<u32, (f64, String)> = BTreeMap::new();
-        let mut matches: BTreeMap<u32, Vec<(f64, String)>> = BTreeMap::new();
+    /// Candidate items for a mention, with their name points and the form that matched.
+    fn candidates(&self, mention: &Mention) -> Pool {
+        let mut matches: BTreeMap<u32, Vec<(u32, String, NameMatch)>> = BTreeMap::new();
         let mut seen_keys = BTreeSet::new();
         for (n, name) in mention.names.iter().enumerate() {
-            let key = normalise(name);
-            if !seen_keys.insert(key.clone()) {
-                continue;
+            let mut keys = vec![normalise(name)];
+            if mention.kind == EntityType::Person {
+                keys.push(normalise_person(name));
             }
-            let Some(hits) = self.by_name.get(&key) else { continue };
-            for &(item, is_label) in hits {
-                let quality = match (n == 0, is_label) {
-                    (true, true) => 1.0,
-                    (true, false) => 0.8,
-                    (false, true) => 0.75,
-                    (false, false) => 0.55,
-                };
-                matches.entry(item).or_default().push((quality, name.clone()));
+            for key in keys {
+                if !seen_keys.insert(key.clone()) {
+                    continue;
+                }
+                let Some(hits) = self.by_name.get(&key) else { continue };
+                for &(item, how) in hits {
+                    let quality = match (n == 0, how == NameMatch::Label) {
+                        (true, true) => NAME_LABEL,
+                        (true, false) => NAME_ALIAS,
+                        (false, true) => NAME_OTHER_LABEL,
+                        (false, false) => NAME_OTHER_ALIAS,
+                    };
+                    let hits = matches.entry(item).or_default();
+                    if !hits.iter().any(|(_, matched, _)| matched == name) {
+                        hits.push((quality, name.clone(), how));
+                    }
+                }
             }
         }
-        for (item, mut hits) in matches {
-            hits.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let quality = (hits[0].0 + 0.1 * (hits.len() - 1) as f64).min(1.0);
-            found.insert(item, (quality, hits[0].1.clone()));
-        }
-        found
+        matches
+            .into_iter()
+            .map(|(item, mut hits)| {
+                hits.sort_by(|a, b| b.0.cmp(&a.0).then(b.2.cmp(&a.2)));
+                let quality = (hits[0].0 + NAME_FURTHER * (hits.len() as u32 - 1)).min(NAME_LABEL);
+                let how = hits.iter().map(|h| h.2).max().unwrap_or(NameMatch::Alias);
+                (item, (quality, hits[0].1.clone(), how))
+            })
+            .collect()
     }
 
-    /// Links the entities of one article together: each one's context is the others, and the
-    /// article's words.
+    /// Links the entities of one article together: each one's context is the others (through
+    /// their candidates found by a label or a strong alias), and the article's words.
     pub fn link(&self, mentions: &[Mention], article: &Context) -> Vec<Decision> {
-        let pools: Vec<BTreeMap<u32, (f64, String)>> = mentions
-            .iter()
-            .map(|m| if m.kind == EntityType::Group { BTreeMap::new() } else { self.candidates(m) })
-            .collect();
+        let pools: Vec<Pool> =
+            mentions.iter().map(|m| if m.kind == EntityType::Group { Pool::new() } else { self.candidates(m) }).collect();
+        let strong: Vec<BTreeSet<u32>> =
+            pools.iter().map(|p| p.iter().filter(|(_, (_, _, how))| !how.is_weak()).map(|(&i, _)| i).collect()).collect();
         mentions
             .iter()
             .enumerate()
             .map(|(i, mention)| {
-                let context: Vec<&BTreeMap<u32, (f64, String)>> =
-                    pools.iter().enumerate().filter(|(j, p)| *j != i && !p.is_empty()).map(|(_, p)| p).collect();
+                let context: Vec<&BTreeSet<u32>> =
+                    strong.iter().enumerate().filter(|(j, p)| *j != i && !p.is_empty()).map(|(_, p)| p).collect();
                 self.decide(mention, &pools[i], &context, article)
             })
             .collect()
     }
 
-    fn decide(
-        &self,
-        mention: &Mention,
-        pool: &BTreeMap<u32, (f64, String)>,
-        context: &[&BTreeMap<u32, (f64, String)>],
-        article: &Context,
-    ) -> Decision {
-        let mut decision = Decision { key: mention.key.clone(), link: None, candidates: Vec::new(), refused: Vec::new(), reason: String::new() };
+    fn decide(&self, mention: &Mention, pool: &Pool, context: &[&BTreeSet<u32>], article: &Context) -> Decision {
+        let mut decision = Decision {
+            key: mention.key.clone(),
+            link: None,
+            candidates: Vec::new(),
+            refused: Vec::new(),
+            unsupported: Vec::new(),
+            reason: String::new(),
+        };
         if mention.kind == EntityType::Group {
             decision.reason = "a collective or unnamed actor has no Wikidata item".into();
             return decision;
@@ -346,7 +458,7 @@ impl<'i> Linker<'i> {
         for name in &mention.names {
             entity_words.extend(words(name));
         }
-        for (&i, (quality, matched)) in pool {
+        for (&i, (quality, matched, how)) in pool {
             let item = &self.index.items[i as usize];
             let kind = match self.type_fit(mention.kind, &item.id) {
                 Ok(kind) => kind,
@@ -356,54 +468,69 @@ impl<'i> Linker<'i> {
                 }
             };
             let popularity = if self.max_sitelinks == 0 {
-                0.0
+                0
             } else {
-                (1.0 + f64::from(item.sitelinks)).ln() / (1.0 + f64::from(self.max_sitelinks)).ln()
+                let share = (1.0 + f64::from(item.sitelinks)).ln() / (1.0 + f64::from(self.max_sitelinks)).ln();
+                (f64::from(POPULARITY) * share).round() as u32
             };
-            let supporters = context
-                .iter()
-                .filter(|other| other.keys().any(|&j| j != i && self.related.contains(&(i, j))))
-                .count();
-            let coherence = (supporters as f64 / 2.0).min(1.0);
+            let coherent = context.iter().any(|other| other.iter().any(|&j| j != i && self.related.contains(&(i, j))));
+            let coherence = if coherent { COHERENCE } else { 0 };
             let item_words = item.description.as_deref().map(words).unwrap_or_default();
             let description = if item_words.is_empty() {
-                0.0
+                0
             } else {
-                let shared = item_words.iter().filter(|w| entity_words.contains(*w) || article.words.contains(*w)).count();
-                (shared as f64 / item_words.len().min(4) as f64).min(1.0)
+                let shared = item_words.iter().filter(|w| entity_words.contains(*w) || article.words.contains(*w)).count() as u32;
+                (DESCRIPTION * shared / item_words.len().min(4) as u32).min(DESCRIPTION)
             };
+            // A demonym or a short or common alias is evidence only with the type and the context behind it.
+            if how.is_weak() && (kind != TYPE_ACCEPTED || coherence + description == 0) {
+                decision.unsupported.push((item.id.clone(), matched.clone()));
+                continue;
+            }
             let features = Features { name: *quality, kind, popularity, coherence, description };
+            let points = features.score();
             decision.candidates.push(Candidate {
                 qid: item.id.clone(),
                 label: item.labels.first().cloned().unwrap_or_default(),
                 description: item.description.clone(),
-                score: features.score(),
+                points,
+                score: f64::from(points) / 1000.0,
                 features,
                 matched: matched.clone(),
+                how: *how,
             });
         }
-        decision
-            .candidates
-            .sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| crate::linking::wikidata::numeric_id(&a.qid).cmp(&crate::linking::wikidata::numeric_id(&b.qid))));
+        decision.candidates.sort_by(|a, b| {
+            b.points.cmp(&a.points).then_with(|| crate::linking::wikidata::numeric_id(&a.qid).cmp(&crate::linking::wikidata::numeric_id(&b.qid)))
+        });
         match decision.candidates.as_slice() {
-            [] if decision.refused.is_empty() => decision.reason = "no item has this name".into(),
+            [] if decision.refused.is_empty() && decision.unsupported.is_empty() => decision.reason = "no item has this name".into(),
             [] => {
-                decision.reason = format!(
-                    "no item of a compatible type: refused {}",
-                    decision.refused.iter().map(|(q, c)| format!("{q} (class {c})")).collect::<Vec<_>>().join(", ")
-                )
+                let refused = decision.refused.iter().map(|(q, c)| format!("{q} (class {c})"));
+                let unsupported = decision.unsupported.iter().map(|(q, name)| format!("{q} (only {name:?}, without type and context support)"));
+                decision.reason = format!("no item of a compatible type: refused {}", refused.chain(unsupported).collect::<Vec<_>>().join(", "));
             }
             [best, rest @ ..] => {
-                let runner_up = rest.first().map_or(0.0, |c| c.score);
-                if best.score < THRESHOLD {
-                    decision.reason = format!("best score {:.2} is below {THRESHOLD}", best.score);
-                } else if best.score - runner_up < MARGIN {
+                let runner_up = rest.first().map_or(0, |c| c.points);
+                let evidence = best.points - best.features.popularity;
+                if evidence < THRESHOLD {
                     decision.reason = format!(
-                        "ambiguous: {} scores {:.2}, {} {:.2} (margin under {MARGIN})",
-                        best.qid, best.score, rest[0].qid, runner_up
+                        "best score {} is {} without popularity, below {}",
+                        points(best.points),
+                        points(evidence),
+                        points(THRESHOLD)
+                    );
+                } else if best.points - runner_up < MARGIN {
+                    decision.reason = format!(
+                        "ambiguous: {} scores {}, {} {} (margin under {})",
+                        best.qid,
+                        points(best.points),
+                        rest[0].qid,
+                        points(runner_up),
+                        points(MARGIN)
                     );
                 } else {
-                    decision.reason = format!("score {:.2}, ahead of the runner-up by {:.2}", best.score, best.score - runner_up);
+                    decision.reason = format!("score {}, ahead of the runner-up by {}", points(best.points), points(best.points - runner_up));
                     decision.link = Some(best.clone());
                 }
             }
@@ -491,13 +618,116 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_are_compared_without_case_accents_honorifics_or_spelling_variants() {
-        assert_eq!(normalise("Mr. Sergey Lavrov"), "sergei lavrov");
+    fn names_are_compared_without_case_accents_or_spelling_variants_and_persons_without_honorifics() {
+        assert_eq!(normalise_person("Mr. Sergey Lavrov"), "sergei lavrov");
         assert_eq!(normalise("Dvořák"), "dvorak");
         assert_eq!(normalise("Kiev"), normalise("Kyiv"));
-        assert_eq!(normalise("St. Ives"), normalise("St Ives"));
+        assert_eq!(normalise("St. Ives"), "st ives");
         assert_eq!(normalise("Co-operation"), "cooperation");
-        assert_eq!(normalise("President Joe Biden"), "joe biden");
+        assert_eq!(normalise_person("President Joe Biden"), "joe biden");
+        assert_eq!(normalise("The Hague"), "hague");
         assert_eq!(normalise("The"), "the");
+        assert_eq!(normalise("Miss USA"), "miss usa", "a title keeps its honorific");
+    }
+
+    fn item(id: &str, label: &str, aliases: &[&str], p31: &[&str], related: &[&str], sitelinks: u32) -> Item {
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        Item {
+            id: id.into(),
+            labels: vec![label.into()],
+            aliases: strings(aliases),
+            description: None,
+            p31: strings(p31),
+            p279: Vec::new(),
+            related: strings(related),
+            demonyms: Vec::new(),
+            sitelinks,
+        }
+    }
+
+    fn mention(key: &str, kind: EntityType, name: &str) -> Mention {
+        Mention { key: key.into(), kind, names: vec![name.into()], description: None }
+    }
+
+    /// Two places called Marlow of one class, the popular one in Avalon, the obscure one in
+    /// Lyonesse; a popular state whose alias is an obscure state's label; "US" and "Space" aliases.
+    fn index() -> Index {
+        Index {
+            languages: vec!["en".into()],
+            items: vec![
+                item("Q1", "Marlow", &[], &["Q515"], &["Q3"], 60),
+                item("Q2", "Marlow", &[], &["Q515"], &["Q4"], 1),
+                item("Q3", "Avalon", &[], &["Q6256"], &[], 1),
+                item("Q4", "Lyonesse", &["Lyonessia"], &["Q6256"], &[], 1),
+                item("Q5", "Carbonek", &[], &["Q6256"], &[], 1),
+                item("Q6", "Greater Carbonek", &["Carbonek", "US"], &["Q6256"], &[], 60),
+                item("Q7", "universe", &["Space"], &[], &[], 60),
+                item("Q515", "city", &[], &[], &[], 0),
+                item("Q6256", "country", &[], &[], &[], 0),
+            ],
+        }
+    }
+
+    fn decide(mentions: &[Mention]) -> Vec<Decision> {
+        let index = index();
+        Linker::new(&index).link(mentions, &Context::of(""))
+    }
+
+    #[test]
+    fn one_coherent_neighbour_separates_namesakes_whatever_their_popularity() {
+        let alone = decide(&[mention("m", EntityType::City, "Marlow")]);
+        assert_eq!(alone[0].link, None);
+        assert!(alone[0].reason.starts_with("ambiguous: Q1 scores 0.700, Q2 0.658"), "{}", alone[0].reason);
+        let with = decide(&[mention("m", EntityType::City, "Marlow"), mention("l", EntityType::Country, "Lyonesse")]);
+        let link = with[0].link.as_ref().expect("linked");
+        assert_eq!((link.qid.as_str(), link.features.coherence, link.points), ("Q2", COHERENCE, 858));
+        assert_eq!(with[0].reason, "score 0.858, ahead of the runner-up by 0.158");
+    }
+
+    #[test]
+    fn a_label_beats_a_more_popular_alias_and_an_alias_links_with_context_only() {
+        let label = decide(&[mention("c", EntityType::Country, "Carbonek")]);
+        assert_eq!(label[0].link.as_ref().map(|c| c.qid.as_str()), Some("Q5"));
+        let alias = decide(&[mention("l", EntityType::Country, "Lyonessia")]);
+        assert_eq!(alias[0].link, None);
+        assert_eq!(alias[0].reason, "best score 0.458 is 0.450 without popularity, below 0.650", "the real value, not a rounding");
+        let supported = decide(&[mention("l", EntityType::Country, "Lyonessia"), mention("m", EntityType::City, "Marlow")]);
+        let link = supported[0].link.as_ref().expect("linked");
+        assert_eq!((link.qid.as_str(), link.points - link.features.popularity), ("Q4", THRESHOLD));
+    }
+
+    #[test]
+    fn short_and_common_aliases_need_type_and_context() {
+        let decisions = decide(&[mention("s", EntityType::Other, "Space"), mention("u", EntityType::Country, "US")]);
+        for decision in &decisions {
+            assert_eq!(decision.link, None);
+            assert!(decision.reason.contains("without type and context support"), "{}", decision.reason);
+        }
+        let refused = decide(&[mention("m", EntityType::Other, "Miss USA"), mention("p", EntityType::Place, "Marlow")]);
+        assert_eq!(refused[0].reason, "no item has this name");
+    }
+
+    #[test]
+    fn a_place_refuses_languages_and_accepts_geographic_classes() {
+        let mut index = index();
+        index.items.push(item("Q8", "Lyonnais", &[], &["Q34770"], &[], 5));
+        index.items.push(item("Q9", "Lyonnais", &[], &["Q82794"], &[], 5));
+        let linker = Linker::new(&index);
+        assert_eq!(linker.type_fit(EntityType::Place, "Q8"), Err("Q34770".into()));
+        assert_eq!(linker.type_fit(EntityType::Place, "Q9"), Ok(TYPE_ACCEPTED));
+        assert_eq!(linker.type_fit(EntityType::Place, "Q7"), Ok(TYPE_UNKNOWN));
+        assert_eq!(linker.type_fit(EntityType::Other, "Q8"), Ok(TYPE_ACCEPTED));
+    }
+
+    #[test]
+    fn demonyms_link_a_country_with_context() {
+        let mut index = index();
+        index.items[3].demonyms = vec!["Lyonessian".into()];
+        let linker = Linker::new(&index);
+        let alone = linker.link(&[mention("d", EntityType::Place, "Lyonessian")], &Context::of(""));
+        assert_eq!(alone[0].link, None);
+        assert_eq!(alone[0].unsupported, vec![("Q4".to_string(), "Lyonessian".to_string())]);
+        let with = linker.link(&[mention("d", EntityType::Place, "Lyonessian"), mention("m", EntityType::City, "Marlow")], &Context::of(""));
+        assert_eq!(with[0].link.as_ref().map(|c| (c.qid.as_str(), c.how)), Some(("Q4", NameMatch::Demonym)));
     }
 }

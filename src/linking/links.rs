@@ -8,7 +8,7 @@
 //! the linker's links; reviewed links survive it.
 
 use crate::facts::validate::ValidDocument;
-use crate::linking::linker::{Context, Decision, Linker, Mention};
+use crate::linking::linker::{points, Context, Decision, Linker, Mention};
 use crate::rdf::iri::{self, Base};
 use crate::rdf::ontology::Vocabulary;
 use crate::store::{KnowledgeBase, StoreError};
@@ -191,7 +191,7 @@ pub fn link_groups(linker: &Linker<'_>, mentions: &[Mention], groups: &[(Vec<usi
                             previous.link = None;
                         }
                         (None, Some(_)) if !previous.reason.starts_with("articles disagree") => *previous = decision,
-                        (Some(_), Some(_)) if decision.link.as_ref().unwrap().score > previous.link.as_ref().unwrap().score => {
+                        (Some(_), Some(_)) if decision.link.as_ref().unwrap().points > previous.link.as_ref().unwrap().points => {
                             *previous = decision
                         }
                         _ => {}
@@ -308,10 +308,7 @@ pub fn reviewed_entities(kb: &KnowledgeBase, base: &Base, v: &Vocabulary) -> Res
 /// The features of a decision's link, in words.
 pub fn describe(decision: &Decision) -> String {
     match &decision.link {
-        Some(c) => format!(
-            "name {:.2} ({:?}), type {:.2}, popularity {:.2}, coherence {:.2}, description {:.2}; {}",
-            c.features.name, c.matched, c.features.kind, c.features.popularity, c.features.coherence, c.features.description, decision.reason
-        ),
+        Some(c) => format!("{} ({:?}); {}", c.features.describe(), c.matched, decision.reason),
         None => decision.reason.clone(),
     }
 }
@@ -325,13 +322,13 @@ pub fn write_sheet(out: &mut impl Write, rows: &[(&StoreEntity, &Decision)]) -> 
     let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
     for (entity, decision) in rows {
         let chosen = decision.link.as_ref().map_or("NIL".to_string(), |c| c.qid.clone());
-        let score = decision.link.as_ref().or(decision.candidates.first()).map_or(String::new(), |c| format!("{:.3}", c.score));
+        let score = decision.link.as_ref().or(decision.candidates.first()).map_or(String::new(), |c| points(c.points));
         let alternatives: Vec<String> = decision
             .candidates
             .iter()
             .filter(|c| decision.link.as_ref().is_none_or(|l| l.qid != c.qid))
             .take(3)
-            .map(|c| format!("{} {} ({:.3})", c.qid, c.label, c.score))
+            .map(|c| format!("{} {} ({})", c.qid, c.label, points(c.points)))
             .collect();
         let context = entity.mention.description.clone().unwrap_or_default();
         writeln!(

@@ -3,8 +3,8 @@
 //! The entry point is [`IndexBuilder`]: feed it dump files (`.json`, `.json.gz`, `.json.bz2`, or
 //! any reader) and it keeps, per item, the labels and aliases in the chosen languages, a description,
 //! the instance-of (P31) and subclass-of (P279) classes, the items it relates to through a few
-//! geographic and organisational properties (for the linker's coherence score) and its sitelink
-//! count (a popularity prior). The dump is read line by line in constant memory; a malformed line is
+//! geographic and organisational properties (for the linker's coherence score), its demonyms (P1549)
+//! and its sitelink count (a popularity prior). The dump is read line by line in constant memory; a malformed line is
 //! reported with its number and skipped. [`Index`] is saved and loaded as JSON Lines.
 //!
 //! Real dumps vary, and the reader takes them as they are: item values with only `numeric-id`,
@@ -99,6 +99,10 @@ pub struct Item {
     /// Items it points to through [`RELATION_PROPERTIES`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<String>,
+    /// Demonyms (P1549) in the index's languages, non-deprecated, every form listed: "Israeli",
+    /// "Israelis".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub demonyms: Vec<String>,
     /// Number of sitelinks (Wikipedia and sister-project pages).
     #[serde(default)]
     pub sitelinks: u32,
@@ -372,6 +376,13 @@ impl<'de> Visitor<'de> for EntitySeed<'_> {
                 item.description = descriptions.get(language.as_str()).map(|d| d.value.to_string());
             }
         }
+        for language in self.languages {
+            for (text, _) in claims.demonyms.iter().filter(|(_, l)| l == language) {
+                if !item.demonyms.contains(text) {
+                    item.demonyms.push(text.clone());
+                }
+            }
+        }
         item.p31 = claims.p31;
         item.p279 = claims.p279;
         item.related = claims.related;
@@ -389,6 +400,7 @@ impl Item {
             p31: Vec::new(),
             p279: Vec::new(),
             related: Vec::new(),
+            demonyms: Vec::new(),
             sitelinks: 0,
         }
     }
@@ -458,6 +470,8 @@ struct Claims {
     p31: Vec<String>,
     p279: Vec<String>,
     related: Vec<String>,
+    /// Demonyms (P1549) with their language.
+    demonyms: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -494,6 +508,17 @@ impl Statement {
         let number = value.get("numeric-id").and_then(serde_json::Value::as_u64)?;
         (kind == "item").then(|| format!("Q{number}"))
     }
+
+    /// The text and language of a monolingual text statement, unless deprecated or valueless.
+    fn text_value(&self) -> Option<(String, String)> {
+        if self.rank.as_deref() == Some("deprecated") || self.mainsnak.snaktype.as_deref().unwrap_or("value") != "value" {
+            return None;
+        }
+        let value = &self.mainsnak.datavalue.as_ref()?.value;
+        let text = value.get("text").and_then(serde_json::Value::as_str)?;
+        let language = value.get("language").and_then(serde_json::Value::as_str)?;
+        Some((text.to_string(), language.to_string()))
+    }
 }
 
 impl<'de> Deserialize<'de> for Claims {
@@ -510,6 +535,15 @@ impl<'de> Deserialize<'de> for Claims {
                     let target = match property.as_ref() {
                         "P31" => &mut claims.p31,
                         "P279" => &mut claims.p279,
+                        "P1549" => {
+                            let statements: Vec<Statement> = map.next_value()?;
+                            for value in statements.iter().filter_map(Statement::text_value) {
+                                if !claims.demonyms.contains(&value) {
+                                    claims.demonyms.push(value);
+                                }
+                            }
+                            continue;
+                        }
                         p if RELATION_PROPERTIES.contains(&p) => &mut claims.related,
                         _ => {
                             map.next_value::<IgnoredAny>()?;

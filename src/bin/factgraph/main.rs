@@ -850,10 +850,7 @@ fn link_store(kb: &KnowledgeBase, setup: &Context, index: &factgraph::linking::w
             let verdict = decision.link.as_ref().map_or("NIL".to_string(), |c| format!("{} {}", c.qid, c.label));
             eprintln!("{}  {}  ->  {verdict}: {}", entity.node.as_str(), entity.mention.names.join(" / "), decision.reason);
             for c in decision.candidates.iter().take(4) {
-                eprintln!(
-                    "    {} {:?} score {:.3} = name {:.2}, type {:.2}, popularity {:.2}, coherence {:.2}, description {:.2}",
-                    c.qid, c.label, c.score, c.features.name, c.features.kind, c.features.popularity, c.features.coherence, c.features.description
-                );
+                eprintln!("    {} {:?} score {} = {}", c.qid, c.label, factgraph::linking::linker::points(c.points), c.features.describe());
             }
         }
     }
