@@ -12,7 +12,7 @@ pub fn default_threads() -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
 }
 
-/// What the workers of [`crate::facts::stream::stream_parallel`] build for a batch of documents, one
+/// What the workers of `map` (`facts::stream::stream_parallel`) build for a batch of documents, one
 /// document after the other: [`BatchOutput::len`] after a document marks where its part ends (a
 /// `Vec<u8>` of N-Quads lines, say, or a `Vec` with one entry per document).
 pub trait BatchOutput: Default + Send {
@@ -67,6 +67,19 @@ impl<T: Default> Feed<'_, T> {
 ///
 /// When `consume` fails, the workers and the producer stop (its [`Feed::send`] returns
 /// [`Stopped`]) and that error is returned; otherwise what `produce` returned.
+///
+/// ```
+/// // Squares of 0..10 on 3 threads, a number a job, taken in order.
+/// let mut squares = Vec::new();
+/// let sent = factgraph::parallel::ordered::<u64, _, ()>(
+///     3,
+///     |feed| (0..10).take_while(|i| feed.send(*i).is_ok()).count(),
+///     |i| *i *= *i,
+///     |i| Ok(squares.push(*i)),
+/// );
+/// assert_eq!(sent, Ok(10));
+/// assert_eq!(squares, [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]);
+/// ```
 pub fn ordered<T, R, E>(
     threads: usize,
     produce: impl FnOnce(&mut Feed<'_, T>) -> R + Send,
