@@ -100,7 +100,7 @@ impl Drop for Server {
 }
 
 fn encode(text: &str) -> String {
-    factgraph::http::serve::percent_encode(text)
+    factgraph::http::remote::percent_encode(text)
 }
 
 fn loaded() -> Sandbox {

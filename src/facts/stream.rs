@@ -6,7 +6,7 @@ use super::input::{list_sources, InputError, Source};
 use super::problem::{Position, Problem};
 use super::jsonpos::PositionIndex;
 use super::validate::{validate, ValidDocument};
-use crate::parallel::BatchOutput;
+use crate::parallel::{BatchOutput, Feed};
 use std::collections::HashMap;
 use std::path::PathBuf;
 /// What reading a set of inputs found.
@@ -77,30 +77,25 @@ pub fn stream<E: From<InputError>>(
 const BATCH_BYTES: usize = 256 << 10;
 /// ...or this many documents.
 const BATCH_DOCUMENTS: usize = 64;
-/// Batches that may wait in each worker's queue, in each direction.
-const QUEUE_BATCHES: usize = 2;
-/// On one thread, `sink` gets the output of this many documents at a time.
-const SERIAL_DOCUMENTS: usize = 16;
 
-/// What the reader hands a worker: the documents' texts end to end, and each item.
+/// A batch of documents on its way through [`stream_parallel`]: the reader fills `text` and
+/// `items`, a worker turns the items into `outcomes` and `output`, the collector takes them in
+/// input order and empties the batch for reuse.
 #[derive(Default)]
-struct Batch {
+struct Batch<O> {
+    /// The documents' texts end to end (kept for duplicate ids' positions).
     text: String,
     items: Vec<Item>,
+    /// An outcome per item.
+    outcomes: Vec<Outcome>,
+    /// The output of the valid documents, one after the other.
+    output: O,
 }
 
 /// One document of a batch (its text is `text[start..end]`), or the problem that makes it unreadable.
 enum Item {
     Raw { source: usize, first_line: u64, start: usize, end: usize },
     Unreadable(Problem),
-}
-
-/// What a worker hands back for a batch: the batch's text (for duplicate ids' positions), an outcome
-/// per item, and the output of its valid documents, one after the other.
-struct Done<O> {
-    text: String,
-    outcomes: Vec<Outcome>,
-    output: O,
 }
 
 /// What a worker found for one item.
@@ -129,9 +124,9 @@ impl From<InputError> for ReadStop {
 /// receives, on the calling thread and in input order, each output with the range that the new
 /// documents' parts take in it (several documents at a time). The result is the same for any
 /// number of threads. Duplicate document ids are caught in input order, as [`stream`] does; a
-/// duplicate's part is left out. Memory stays flat: the reader waits while the workers' queues (a
-/// few batches each) are full, and outputs are reused. With `threads` <= 1, everything runs on the
-/// calling thread.
+/// duplicate's part is left out. Memory stays flat ([`crate::parallel::ordered`]: the reader waits
+/// while the workers' queues are full, and batches are reused). With `threads` <= 1, everything
+/// runs on the calling thread.
 pub fn stream_parallel<O, E>(
     paths: &[PathBuf],
     threads: usize,
@@ -142,82 +137,31 @@ where
     O: BatchOutput,
     E: From<InputError>,
 {
-    if threads <= 1 {
-        let mut output = O::default();
-        let mut pending = 0;
-        let summary = stream::<E>(paths, |_, document| {
-            work(&document, &mut output);
-            pending += 1;
-            if pending == SERIAL_DOCUMENTS {
-                pending = 0;
-                let end = output.len();
-                sink(&mut output, 0..end)?;
-                output.clear();
-            }
-            Ok(())
-        })?;
-        if pending > 0 {
-            let end = output.len();
-            sink(&mut output, 0..end)?;
-        }
-        return Ok(summary);
-    }
-    use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
     let sources = list_sources(paths)?;
     let sources = &sources;
-    let work = &work;
     let mut summary = Summary { sources: sources.len(), ..Summary::default() };
-    let (read_result, collected) = std::thread::scope(|scope| {
-        let mut inputs: Vec<SyncSender<Batch>> = Vec::with_capacity(threads);
-        let mut outputs: Vec<Receiver<Done<O>>> = Vec::with_capacity(threads);
-        let mut recycling: Vec<SyncSender<O>> = Vec::with_capacity(threads);
-        let (texts_back, texts) = sync_channel::<String>(threads * QUEUE_BATCHES);
-        for _ in 0..threads {
-            let (input, batches) = sync_channel::<Batch>(QUEUE_BATCHES);
-            let (results, output) = sync_channel::<Done<O>>(QUEUE_BATCHES);
-            let (recycle, recycled) = sync_channel::<O>(QUEUE_BATCHES);
-            inputs.push(input);
-            outputs.push(output);
-            recycling.push(recycle);
-            scope.spawn(move || {
-                for batch in batches {
-                    let mut output = recycled.try_recv().unwrap_or_default();
-                    let outcomes = batch.items.into_iter().map(|item| validate_item(sources, &batch.text, item, work, &mut output)).collect();
-                    if results.send(Done { text: batch.text, outcomes, output }).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        let reader = scope.spawn(move || read_batches(sources, inputs, texts));
-        let collected = collect(sources, outputs, recycling, texts_back, &mut summary, &mut sink);
-        let read_result = reader.join().expect("the reading thread does not panic");
-        (read_result, collected)
-    });
-    collected?;
-    match read_result {
+    let mut ids: HashMap<String, String> = HashMap::new();
+    let read = crate::parallel::ordered(
+        threads,
+        |feed| read_batches(sources, feed),
+        |batch| validate_batch(sources, batch, &work),
+        |batch| collect(sources, batch, &mut ids, &mut summary, &mut sink),
+    )?;
+    match read {
         Ok(()) | Err(ReadStop::Closed) => Ok(summary),
         Err(ReadStop::Input(error)) => Err(error.into()),
     }
 }
 
-/// Reads every source, sending batches of documents to the workers in turn; reuses the texts of
-/// batches the collector is done with.
-fn read_batches(sources: &[Source], inputs: Vec<std::sync::mpsc::SyncSender<Batch>>, texts: std::sync::mpsc::Receiver<String>) -> Result<(), ReadStop> {
-    let mut next = 0;
-    let fresh = |texts: &std::sync::mpsc::Receiver<String>| Batch {
-        text: texts.try_recv().unwrap_or_else(|_| String::with_capacity(BATCH_BYTES + (64 << 10))),
-        items: Vec::with_capacity(BATCH_DOCUMENTS),
-    };
-    let mut batch = fresh(&texts);
-    let send = |batch: &mut Batch, next: &mut usize| -> Result<(), ReadStop> {
-        let full = std::mem::replace(batch, fresh(&texts));
-        inputs[*next % inputs.len()].send(full).map_err(|_| ReadStop::Closed)?;
-        *next += 1;
-        Ok(())
-    };
+/// Reads every source, sending batches of documents on in turn.
+fn read_batches<O: BatchOutput>(sources: &[Source], feed: &mut Feed<'_, Batch<O>>) -> Result<(), ReadStop> {
+    let mut batch = feed.job();
     for (index, source) in sources.iter().enumerate() {
         source.for_each_document(|raw| {
+            if batch.text.capacity() == 0 {
+                batch.text.reserve(BATCH_BYTES + (64 << 10));
+                batch.items.reserve(BATCH_DOCUMENTS);
+            }
             match raw {
                 Ok(raw) => {
                     let start = batch.text.len();
@@ -227,89 +171,79 @@ fn read_batches(sources: &[Source], inputs: Vec<std::sync::mpsc::SyncSender<Batc
                 Err(problem) => batch.items.push(Item::Unreadable(problem)),
             }
             if batch.text.len() >= BATCH_BYTES || batch.items.len() >= BATCH_DOCUMENTS {
-                send(&mut batch, &mut next)?;
+                feed.send(std::mem::take(&mut batch)).map_err(|_| ReadStop::Closed)?;
+                batch = feed.job();
             }
             Ok::<(), ReadStop>(())
         })?;
     }
     if !batch.items.is_empty() {
-        send(&mut batch, &mut next)?;
+        feed.send(batch).map_err(|_| ReadStop::Closed)?;
     }
     Ok(())
 }
 
-/// Validates one item on a worker and, if it is valid, runs `work` on it.
-fn validate_item<O: BatchOutput>(
-    sources: &[Source],
-    text: &str,
-    item: Item,
-    work: &impl Fn(&ValidDocument, &mut O),
-    output: &mut O,
-) -> Outcome {
-    match item {
-        Item::Unreadable(problem) => Outcome::Invalid(vec![problem]),
-        Item::Raw { source, first_line, start, end } => {
-            let raw = super::input::RawDocument { source: &sources[source].name, dir: &sources[source].dir, first_line, text: &text[start..end] };
-            match validate(raw) {
-                Ok(document) => {
-                    let from = output.len();
-                    work(&document, output);
-                    let id = document.facts.document.id;
-                    Outcome::Valid { source, first_line, id, text: start..end, output: from..output.len() }
+/// Validates a batch's documents on a worker and runs `work` on each valid one.
+fn validate_batch<O: BatchOutput>(sources: &[Source], batch: &mut Batch<O>, work: &impl Fn(&ValidDocument, &mut O)) {
+    let Batch { text, items, outcomes, output } = batch;
+    for item in items.drain(..) {
+        let outcome = match item {
+            Item::Unreadable(problem) => Outcome::Invalid(vec![problem]),
+            Item::Raw { source, first_line, start, end } => {
+                let raw = super::input::RawDocument { source: &sources[source].name, dir: &sources[source].dir, first_line, text: &text[start..end] };
+                match validate(raw) {
+                    Ok(document) => {
+                        let from = output.len();
+                        work(&document, output);
+                        let id = document.facts.document.id;
+                        Outcome::Valid { source, first_line, id, text: start..end, output: from..output.len() }
+                    }
+                    Err(problems) => Outcome::Invalid(problems),
                 }
-                Err(problems) => Outcome::Invalid(problems),
             }
-        }
+        };
+        outcomes.push(outcome);
     }
 }
 
-/// Takes the workers' results in input order (batch `n` comes from worker `n % threads`), catches
-/// duplicate ids and hands the new documents' output to `sink`, then returns the outputs to their
-/// workers and the texts to the reader for reuse.
+/// Takes a worked batch (in input order), catches duplicate ids and hands the new documents'
+/// output to `sink`, then empties the batch for reuse.
 fn collect<O: BatchOutput, E>(
     sources: &[Source],
-    outputs: Vec<std::sync::mpsc::Receiver<Done<O>>>,
-    recycling: Vec<std::sync::mpsc::SyncSender<O>>,
-    texts: std::sync::mpsc::SyncSender<String>,
+    batch: &mut Batch<O>,
+    ids: &mut HashMap<String, String>,
     summary: &mut Summary,
     sink: &mut impl FnMut(&mut O, std::ops::Range<usize>) -> Result<(), E>,
 ) -> Result<(), E> {
-    let mut ids: HashMap<String, String> = HashMap::new();
-    for next in 0.. {
-        // A closed queue means its worker has no more batches, and so none of the later ones exist.
-        let Ok(Done { mut text, outcomes, mut output }) = outputs[next % outputs.len()].recv() else { break };
-        // The parts of consecutive new documents, handed to `sink` together.
-        let mut run: Option<std::ops::Range<usize>> = None;
-        for outcome in outcomes {
-            summary.seen += 1;
-            match outcome {
-                Outcome::Invalid(problems) => summary.problems.extend(problems),
-                Outcome::Valid { source, first_line, id, text: at, output: part } => {
-                    let name = &sources[source].name;
-                    if let Some(first) = ids.get(&id) {
-                        summary.problems.push(duplicate(name, first_line, &text[at], &id, first));
-                        if let Some(run) = run.take() {
-                            sink(&mut output, run)?;
-                        }
-                        continue;
+    // The parts of consecutive new documents, handed to `sink` together.
+    let mut run: Option<std::ops::Range<usize>> = None;
+    for outcome in batch.outcomes.drain(..) {
+        summary.seen += 1;
+        match outcome {
+            Outcome::Invalid(problems) => summary.problems.extend(problems),
+            Outcome::Valid { source, first_line, id, text: at, output: part } => {
+                let name = &sources[source].name;
+                if let Some(first) = ids.get(&id) {
+                    summary.problems.push(duplicate(name, first_line, &batch.text[at], &id, first));
+                    if let Some(run) = run.take() {
+                        sink(&mut batch.output, run)?;
                     }
-                    ids.insert(id, format!("{name}:{first_line}"));
-                    summary.valid += 1;
-                    run = Some(match run {
-                        Some(run) => run.start..part.end,
-                        None => part,
-                    });
+                    continue;
                 }
+                ids.insert(id, format!("{name}:{first_line}"));
+                summary.valid += 1;
+                run = Some(match run {
+                    Some(run) => run.start..part.end,
+                    None => part,
+                });
             }
         }
-        if let Some(run) = run {
-            sink(&mut output, run)?;
-        }
-        output.clear();
-        let _ = recycling[next % recycling.len()].try_send(output);
-        text.clear();
-        let _ = texts.try_send(text);
     }
+    if let Some(run) = run {
+        sink(&mut batch.output, run)?;
+    }
+    batch.output.clear();
+    batch.text.clear();
     Ok(())
 }
 

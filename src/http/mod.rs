@@ -5,3 +5,4 @@ pub mod inline;
 pub mod push;
 pub mod remote;
 pub mod serve;
+pub mod sparql_client;

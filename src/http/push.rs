@@ -14,12 +14,11 @@
 //! [`PushOptions::checkpoint`] graphs and at the end, also after a failure), so it never claims a
 //! graph the server has not received.
 
-use crate::http::remote::{Outgoing, Remote, RemoteError};
+use crate::http::remote::{Remote, RemoteError};
+use crate::http::sparql_client;
 use crate::rdf::serialize::{Format, LineWriter};
 use crate::store::{KnowledgeBase, StoreError};
 use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedNodeRef, Term};
-use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, SliceQueryResultsParserOutput};
-use oxhttp::model::Method;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::mpsc::{channel, sync_channel};
@@ -116,6 +115,7 @@ pub enum PushError {
 }
 
 /// One graph's body and hash.
+#[derive(Debug)]
 struct Prepared {
     graph: NamedNode,
     hash: String,
@@ -165,6 +165,10 @@ pub fn push(
     progress(&report);
 
     // What the server holds, as far as we know: starts as the manifest read, updated as graphs go.
+    // The requests go through a queue of their own rather than `crate::parallel::ordered`: their
+    // times are uneven (a retry waits seconds) and their order does not matter (the manifest is a
+    // set), so every sender takes the next graph as soon as it is free, where `ordered` would hand
+    // graphs out in turn and hold every sender back behind one slow request.
     let state = Mutex::new((recorded, report, 0usize));
     let jobs = options.jobs.max(1);
     let (work_sender, work_receiver) = sync_channel::<Prepared>(jobs * 2);
@@ -277,17 +281,8 @@ pub fn push(
     if failed.is_none() {
         for graph in &stale {
             let deleted = match &target.graph_store {
-                Some(store) => remote
-                    .send(&Outgoing {
-                        method: Method::DELETE,
-                        url: &crate::http::remote::with_query_param(store, "graph", graph),
-                        content_type: None,
-                        accept: None,
-                        body: b"",
-                        allow_not_found: true,
-                    })
-                    .map(|_| ()),
-                None => update(remote, target, &format!("DROP SILENT GRAPH <{graph}>")),
+                Some(store) => sparql_client::delete_graph(remote, store, graph),
+                None => update(remote, target, &format!("DROP SILENT GRAPH <{graph}>")).map(|_| ()),
             };
             if let Err(source) = deleted {
                 let _ = write_manifest(remote, target, manifest, hash_property, &recorded);
@@ -313,161 +308,202 @@ pub fn push(
 /// Reads one graph of the store as N-Triples and hashes it. The store's order is deterministic,
 /// so the same content always gives the same bytes and hash.
 fn prepare(kb: &KnowledgeBase, graph: &NamedNode) -> Result<Prepared, StoreError> {
+    let io = |source| StoreError::Io { path: kb.path().to_path_buf(), source };
     let mut writer = LineWriter::new(Format::NTriples, Vec::with_capacity(64 * 1024));
     let mut triples = 0u64;
     for quad in kb.store().quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(graph.as_ref()))) {
-        let quad = quad?;
-        writer.write(quad.as_ref()).map_err(|e| StoreError::Io { path: kb.path().to_path_buf(), source: e })?;
+        writer.write(quad?.as_ref()).map_err(io)?;
         triples += 1;
     }
-    let body = writer.finish().map_err(|e| StoreError::Io { path: kb.path().to_path_buf(), source: e })?;
-    let hash = format!("sha256:{}", crate::http::remote::hex(&Sha256::digest(&body)));
-    Ok(Prepared { graph: graph.clone(), hash, triples, body })
+    let body = writer.finish().map_err(io)?;
+    Ok(Prepared { graph: graph.clone(), hash: content_hash(&body), triples, body })
+}
+
+/// The hash the manifest records for a graph's N-Triples: `sha256:` and the digest in hexadecimal.
+fn content_hash(ntriples: &[u8]) -> String {
+    format!("sha256:{}", crate::http::remote::hex(&Sha256::digest(ntriples)))
+}
+
+/// The SPARQL Update that replaces graph `graph` (an IRI) with `ntriples`.
+fn replace_graph(graph: &str, ntriples: &str) -> String {
+    format!("DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}}} }}")
 }
 
 /// Sends one graph, replacing the server's graph of that name; returns the attempts it took.
 fn send_graph(remote: &Remote, target: &PushTarget, prepared: &Prepared) -> Result<u32, RemoteError> {
     match &target.graph_store {
-        Some(store) => {
-            // The body is N-Triples, which needs no prefixes or escapes a server could misread.
-            let answer = remote.send(&Outgoing {
-                method: Method::PUT,
-                url: &crate::http::remote::with_query_param(store, "graph", prepared.graph.as_str()),
-                content_type: Some("application/n-triples"),
-                accept: None,
-                body: &prepared.body,
-                allow_not_found: false,
-            })?;
-            Ok(answer.attempts)
-        }
-        None => {
-            let text = format!(
-                "DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}",
-                graph = prepared.graph.as_str(),
-                body = String::from_utf8_lossy(&prepared.body)
-            );
-            update_counting(remote, target, &text)
-        }
+        Some(store) => sparql_client::put_graph(remote, store, prepared.graph.as_str(), &prepared.body),
+        None => update(remote, target, &replace_graph(prepared.graph.as_str(), &String::from_utf8_lossy(&prepared.body))),
     }
 }
 
-fn update(remote: &Remote, target: &PushTarget, text: &str) -> Result<(), RemoteError> {
-    update_counting(remote, target, text).map(|_| ())
+/// Sends an update to the target's update endpoint; returns the attempts it took.
+fn update(remote: &Remote, target: &PushTarget, text: &str) -> Result<u32, RemoteError> {
+    let url = target.update.as_deref().or(target.endpoint.as_deref()).unwrap_or_default();
+    sparql_client::update(remote, url, text)
 }
 
-fn update_counting(remote: &Remote, target: &PushTarget, text: &str) -> Result<u32, RemoteError> {
-    let url = target.update.as_deref().or(target.endpoint.as_deref()).unwrap_or_default();
-    let body = format!("update={}", crate::http::serve::percent_encode(text));
-    let answer = remote.send(&Outgoing {
-        method: Method::POST,
-        url,
-        content_type: Some("application/x-www-form-urlencoded"),
-        accept: None,
-        body: body.as_bytes(),
-        allow_not_found: false,
-    })?;
-    Ok(answer.attempts)
-}
+/// Rows of the manifest read with SELECT at a time: Virtuoso's default cap on a result.
+const MANIFEST_PAGE: usize = 10_000;
 
 /// The manifest as the server has it: graph IRI → content hash. Read with a Graph Store `GET`
-/// when there is a graph store (no row limit applies), else with SELECTs of at most 10,000 rows
-/// (Virtuoso's default cap on a result).
+/// when there is a graph store (no row limit applies), else with SELECTs of at most
+/// [`MANIFEST_PAGE`] rows.
 pub fn read_manifest(remote: &Remote, target: &PushTarget, manifest: NamedNodeRef<'_>, hash_property: NamedNodeRef<'_>) -> Result<BTreeMap<String, String>, RemoteError> {
     let mut recorded = BTreeMap::new();
-    let mut record = |graph: &Term, hash: &Term| {
-        if let (Term::NamedNode(graph), Term::Literal(hash)) = (graph, hash) {
-            recorded.insert(graph.as_str().to_string(), hash.value().to_string());
-        }
-    };
     if let Some(store) = &target.graph_store {
-        let url = crate::http::remote::with_query_param(store, "graph", manifest.as_str());
-        let answer = remote.send(&Outgoing {
-            method: Method::GET,
-            url: &url,
-            content_type: None,
-            accept: Some("application/n-triples, text/turtle;q=0.9"),
-            body: b"",
-            allow_not_found: true,
-        })?;
-        if answer.status == oxhttp::model::StatusCode::NOT_FOUND {
-            return Ok(recorded);
-        }
-        let content_type = answer.content_type.unwrap_or_default().to_ascii_lowercase();
-        let format = if content_type.contains("n-triples") { oxigraph::io::RdfFormat::NTriples } else { oxigraph::io::RdfFormat::Turtle };
-        for quad in oxigraph::io::RdfParser::from_format(format).for_slice(&answer.body) {
-            let quad = quad.map_err(|e| RemoteError::BadResponse { url: url.clone(), message: e.to_string() })?;
-            if quad.predicate.as_ref() == hash_property {
-                record(&quad.subject.into(), &quad.object);
-            }
-        }
+        let triples = sparql_client::get_graph(remote, store, manifest.as_str())?.unwrap_or_default();
+        let entries = triples.into_iter().filter(|t| t.predicate.as_ref() == hash_property).map(|t| (t.subject.into(), t.object));
+        record(&mut recorded, entries);
         return Ok(recorded);
     }
-    const PAGE: usize = 10_000;
     for page in 0.. {
-        let query = format!(
-            "SELECT ?graph ?hash WHERE {{ GRAPH {manifest} {{ ?graph {hash_property} ?hash }} }} ORDER BY ?graph LIMIT {PAGE} OFFSET {}",
-            page * PAGE
-        );
-        let rows = select(remote, target.endpoint.as_deref().unwrap_or_default(), &query)?;
-        for row in &rows {
-            if let (Some(Some(graph)), Some(Some(hash))) = (row.first(), row.get(1)) {
-                record(graph, hash);
-            }
-        }
-        if rows.len() < PAGE {
+        let rows = sparql_client::select(remote, target.endpoint.as_deref().unwrap_or_default(), &manifest_query(manifest, hash_property, page))?;
+        let count = rows.len();
+        record(&mut recorded, rows.into_iter().filter_map(|mut row| Some((row.get_mut(0)?.take()?, row.get_mut(1)?.take()?))));
+        if count < MANIFEST_PAGE {
             break;
         }
     }
     Ok(recorded)
 }
 
-fn write_manifest(remote: &Remote, target: &PushTarget, manifest: NamedNodeRef<'_>, hash_property: NamedNodeRef<'_>, recorded: &BTreeMap<String, String>) -> Result<(), RemoteError> {
+/// The SELECT that reads page `page` of the manifest.
+fn manifest_query(manifest: NamedNodeRef<'_>, hash_property: NamedNodeRef<'_>, page: usize) -> String {
+    format!(
+        "SELECT ?graph ?hash WHERE {{ GRAPH {manifest} {{ ?graph {hash_property} ?hash }} }} ORDER BY ?graph LIMIT {MANIFEST_PAGE} OFFSET {}",
+        page * MANIFEST_PAGE
+    )
+}
+
+/// Adds the manifest entries among `(graph, hash)` pairs: an IRI and a literal; others are ignored.
+fn record(recorded: &mut BTreeMap<String, String>, pairs: impl IntoIterator<Item = (Term, Term)>) {
+    for pair in pairs {
+        if let (Term::NamedNode(graph), Term::Literal(hash)) = pair {
+            recorded.insert(graph.into_string(), hash.value().to_string());
+        }
+    }
+}
+
+/// The manifest's N-Triples: one `<graph> hash_property "hash"` line an entry, in graph order.
+fn manifest_body(hash_property: NamedNodeRef<'_>, recorded: &BTreeMap<String, String>) -> String {
     let mut body = String::new();
     for (graph, hash) in recorded {
         body.push_str(&format!("<{graph}> {hash_property} {} .\n", Literal::new_simple_literal(hash)));
     }
+    body
+}
+
+fn write_manifest(remote: &Remote, target: &PushTarget, manifest: NamedNodeRef<'_>, hash_property: NamedNodeRef<'_>, recorded: &BTreeMap<String, String>) -> Result<(), RemoteError> {
+    let body = manifest_body(hash_property, recorded);
     match &target.graph_store {
-        Some(store) => remote
-            .send(&Outgoing {
-                method: Method::PUT,
-                url: &crate::http::remote::with_query_param(store, "graph", manifest.as_str()),
-                content_type: Some("application/n-triples"),
-                accept: None,
-                body: body.as_bytes(),
-                allow_not_found: false,
-            })
-            .map(|_| ()),
-        None => update(remote, target, &format!("DROP SILENT GRAPH {manifest} ;\nINSERT DATA {{ GRAPH {manifest} {{\n{body}}} }}")),
+        Some(store) => sparql_client::put_graph(remote, store, manifest.as_str(), body.as_bytes()),
+        None => update(remote, target, &replace_graph(manifest.as_str(), &body)),
     }
+    .map(|_| ())
 }
 
-/// Runs a SELECT at a SPARQL endpoint; each row has the query's variables in order.
-pub fn select(remote: &Remote, endpoint: &str, query: &str) -> Result<Vec<Vec<Option<Term>>>, RemoteError> {
-    let answer = query_endpoint(remote, endpoint, query, "application/sparql-results+json")?;
-    let bad = |message: String| RemoteError::BadResponse { url: endpoint.to_string(), message };
-    match QueryResultsParser::from_format(QueryResultsFormat::Json).for_slice(&answer.body).map_err(|e| bad(e.to_string()))? {
-        SliceQueryResultsParserOutput::Solutions(solutions) => {
-            let variables = solutions.variables().to_vec();
-            let mut rows = Vec::new();
-            for solution in solutions {
-                let solution = solution.map_err(|e| bad(e.to_string()))?;
-                rows.push(variables.iter().map(|v| solution.get(v).cloned()).collect());
-            }
-            Ok(rows)
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::{GraphName, Quad};
+
+    fn node(iri: &str) -> NamedNode {
+        NamedNode::new(iri).unwrap()
+    }
+
+    const HASH: &str = "https://factgraph.example/ontology#contentHash";
+
+    #[test]
+    fn the_manifest_is_written_and_read_back() {
+        let mut recorded = BTreeMap::new();
+        recorded.insert("https://kb.example/b".to_string(), "sha256:2".to_string());
+        recorded.insert("https://kb.example/a".to_string(), "sha256:\"1\"".to_string());
+        let hash = node(HASH);
+        let body = manifest_body(hash.as_ref(), &recorded);
+        assert_eq!(
+            body,
+            "<https://kb.example/a> <https://factgraph.example/ontology#contentHash> \"sha256:\\\"1\\\"\" .\n\
+             <https://kb.example/b> <https://factgraph.example/ontology#contentHash> \"sha256:2\" .\n"
+        );
+        let parsed = oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::NTriples).for_slice(body.as_bytes()).map(|t| {
+            let t = t.unwrap();
+            (t.subject.into(), t.object)
+        });
+        let mut read = BTreeMap::new();
+        record(&mut read, parsed);
+        assert_eq!(read, recorded);
+        assert!(manifest_body(hash.as_ref(), &BTreeMap::new()).is_empty());
+    }
+
+    #[test]
+    fn manifest_entries_need_an_iri_and_a_literal() {
+        let mut read = BTreeMap::new();
+        let literal = |v: &str| Term::Literal(Literal::new_simple_literal(v));
+        record(
+            &mut read,
+            [
+                (node("https://kb.example/a").into(), literal("sha256:1")),
+                (node("https://kb.example/b").into(), node("https://kb.example/not-a-hash").into()),
+                (literal("not a graph"), literal("sha256:3")),
+            ],
+        );
+        assert_eq!(read.into_iter().collect::<Vec<_>>(), [("https://kb.example/a".to_string(), "sha256:1".to_string())]);
+    }
+
+    #[test]
+    fn the_manifest_is_read_page_by_page() {
+        let (manifest, hash) = (node("https://kb.example/push-manifest"), node(HASH));
+        let query = manifest_query(manifest.as_ref(), hash.as_ref(), 2);
+        assert_eq!(
+            query,
+            "SELECT ?graph ?hash WHERE { GRAPH <https://kb.example/push-manifest> { ?graph <https://factgraph.example/ontology#contentHash> ?hash } } \
+             ORDER BY ?graph LIMIT 10000 OFFSET 20000"
+        );
+        assert!(spargebra::SparqlParser::new().parse_query(&query).is_ok());
+    }
+
+    #[test]
+    fn a_graph_is_replaced_by_one_update() {
+        let update = replace_graph("https://kb.example/a", "<https://kb.example/s> <https://kb.example/p> \"o\" .\n");
+        assert_eq!(
+            update,
+            "DROP SILENT GRAPH <https://kb.example/a> ;\n\
+             INSERT DATA { GRAPH <https://kb.example/a> {\n<https://kb.example/s> <https://kb.example/p> \"o\" .\n} }"
+        );
+        assert!(spargebra::SparqlParser::new().parse_update(&update).is_ok());
+        assert!(spargebra::SparqlParser::new().parse_update(&replace_graph("https://kb.example/empty", "")).is_ok());
+    }
+
+    #[test]
+    fn hashes_are_sha256_in_hexadecimal() {
+        assert_eq!(content_hash(b""), "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(content_hash(b"abc"), "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn a_graph_is_prepared_as_its_n_triples_and_their_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let kb = KnowledgeBase::open(&dir.path().join("store")).unwrap();
+        let (a, b) = (node("https://kb.example/a"), node("https://kb.example/b"));
+        let p = node("https://kb.example/p");
+        for (s, o, g) in [("s2", "x", &a), ("s1", "y\nz", &a), ("s1", "w", &b)] {
+            let quad = Quad::new(node(&format!("https://kb.example/{s}")), p.clone(), Literal::new_simple_literal(o), GraphName::from(g.clone()));
+            kb.store().insert(&quad).unwrap();
         }
-        SliceQueryResultsParserOutput::Boolean(_) => Err(bad("a boolean where solutions were expected".into())),
+        let prepared = prepare(&kb, &a).unwrap();
+        assert_eq!(prepared.graph, a);
+        assert_eq!(prepared.triples, 2);
+        // Escaped as N-Triples, without the graph (in the store's key order, which is not the IRIs').
+        let body = String::from_utf8(prepared.body.clone()).unwrap();
+        let mut lines: Vec<&str> = body.lines().collect();
+        lines.sort_unstable();
+        assert_eq!(lines, ["<https://kb.example/s1> <https://kb.example/p> \"y\\nz\" .", "<https://kb.example/s2> <https://kb.example/p> \"x\" ."]);
+        assert!(body.ends_with(" .\n"));
+        assert_eq!(prepared.hash, content_hash(&prepared.body));
+        assert_eq!(prepare(&kb, &a).unwrap().hash, prepared.hash, "the same content, the same hash");
+        assert_ne!(prepare(&kb, &b).unwrap().hash, prepared.hash);
+        let empty = prepare(&kb, &node("https://kb.example/none")).unwrap();
+        assert_eq!((empty.triples, empty.body.len()), (0, 0));
     }
-}
-
-/// Sends a query with the SPARQL 1.1 Protocol (POST, form-encoded), asking for `accept`.
-pub fn query_endpoint(remote: &Remote, endpoint: &str, query: &str, accept: &str) -> Result<crate::http::remote::Answer, RemoteError> {
-    let body = format!("query={}", crate::http::serve::percent_encode(query));
-    remote.send(&Outgoing {
-        method: Method::POST,
-        url: endpoint,
-        content_type: Some("application/x-www-form-urlencoded"),
-        accept: Some(accept),
-        body: body.as_bytes(),
-        allow_not_found: false,
-    })
 }

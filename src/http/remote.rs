@@ -2,8 +2,9 @@
 //! Store HTTP Protocol (a graph per request) and SPARQL Update, with Basic or Digest
 //! authentication and retries with exponential backoff on transient failures.
 //!
-//! [`Remote::send`] is the one place requests leave from; [`push`](crate::http::push) and
-//! `factgraph query --endpoint` build on it. HTTP itself is oxhttp's client (no keep-alive, so
+//! [`Remote::send`] is the one place requests leave from; [`sparql_client`](crate::http::sparql_client)
+//! builds the SPARQL and Graph Store requests of [`push`](crate::http::push) and
+//! `factgraph query --endpoint` on it. HTTP itself is oxhttp's client (no keep-alive, so
 //! every request is a new connection; on loopback that costs tens of microseconds).
 
 use md5::Md5;
@@ -460,7 +461,17 @@ pub fn hex(bytes: &[u8]) -> String {
 /// `url` with `name=value` appended to its query string (percent-encoded).
 pub fn with_query_param(url: &str, name: &str, value: &str) -> String {
     let separator = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{separator}{name}={}", crate::http::serve::percent_encode(value))
+    format!("{url}{separator}{name}={}", percent_encode(value))
+}
+
+/// Every byte but RFC 3986's unreserved characters (ASCII letters, digits, `-._~`).
+const NOT_UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Percent-encodes a value for a URL query string or a form body: every byte but the unreserved
+/// characters becomes `%XX` (uppercase hexadecimal), so the value reads back the same whether the
+/// receiver decodes `+` as a space or not.
+pub fn percent_encode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, NOT_UNRESERVED).to_string()
 }
 
 #[cfg(test)]
@@ -517,5 +528,17 @@ mod tests {
         assert_eq!(with_query_param("http://h/store", "graph", "https://x/a b"), "http://h/store?graph=https%3A%2F%2Fx%2Fa%20b");
         assert_eq!(with_query_param("http://h/ds?x=1", "graph", "g"), "http://h/ds?x=1&graph=g");
         assert_eq!(request_target("http://h:1/a/b?graph=c"), "/a/b?graph=c");
+    }
+
+    #[test]
+    fn percent_encoding_keeps_only_unreserved_characters() {
+        // Byte for byte what the hand-written encoder before the crate sent.
+        let every_ascii: String = (0u8..128).map(char::from).collect();
+        let expected: String = every_ascii
+            .bytes()
+            .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { char::from(b).to_string() } else { format!("%{b:02X}") })
+            .collect();
+        assert_eq!(percent_encode(&every_ascii), expected);
+        assert_eq!(percent_encode("a+b c/é?"), "a%2Bb%20c%2F%C3%A9%3F");
     }
 }

@@ -350,7 +350,7 @@ impl Service {
             let value = match column("valueNode").and_then(|i| row[i].as_ref()) {
                 Some(Term::NamedNode(n)) if n.as_str().starts_with(self.config.base.as_str()) => format!(
                     "<a class=\"entity\" href=\"/entity?iri={}\">{}</a>",
-                    percent_encode(n.as_str()),
+                    crate::http::remote::percent_encode(n.as_str()),
                     escape(&value_text(row, "value"))
                 ),
                 _ => escape(&value_text(row, "value")),
@@ -460,39 +460,9 @@ pub fn parse_form(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Decodes `%XX` sequences (any other `%` stays as it is) after `+` to space, as forms mean it.
 fn percent_decode(text: &str) -> String {
-    let hex = |b: u8| char::from(b).to_digit(16).map(|d| d as u8);
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => match (bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
-                (Some(high), Some(low)) => {
-                    out.push(high * 16 + low);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Percent-encodes a value for a URL query string.
-pub fn percent_encode(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::percent_decode_str(&text.replace('+', " ")).decode_utf8_lossy().into_owned()
 }
 
 /// Escapes text for HTML.

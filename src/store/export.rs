@@ -21,7 +21,6 @@ use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrB
 use oxigraph::sparql::{PreparedSparqlQuery, QueryEvaluationError, QueryResults, QuerySolutionIter, SparqlEvaluator};
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
 
 /// Errors of an export.
 #[derive(Debug, thiserror::Error)]
@@ -58,11 +57,20 @@ pub enum Selection<'a> {
 
 /// Graphs handed to one reading thread at a time by [`write_lines`].
 const GRAPHS_PER_BATCH: usize = 16;
-/// Batches that may wait for the writer, per reading thread.
-const QUEUE_BATCHES: usize = 4;
+
+/// Graphs read by one thread for [`write_lines`], and what reading them gave.
+#[derive(Default)]
+struct Lines<'a> {
+    graphs: &'a [NamedNode],
+    /// Their lines, in order.
+    lines: Vec<u8>,
+    quads: usize,
+    error: Option<ExportError>,
+}
 
 /// Writes the selection as N-Triples or N-Quads: graph by graph in graph IRI order, each in the
-/// store's key order, read on `threads` threads. Returns the number of quads written.
+/// store's key order, read on `threads` threads ([`crate::parallel::ordered`]). Returns the number
+/// of quads written.
 pub fn write_lines<W: Write>(kb: &KnowledgeBase, selection: Selection<'_>, format: Format, threads: usize, out: W) -> Result<(W, usize), ExportError> {
     let graphs: Vec<NamedNode> = match selection {
         Selection::Graph(graph) => vec![graph.into_owned()],
@@ -77,54 +85,45 @@ pub fn write_lines<W: Write>(kb: &KnowledgeBase, selection: Selection<'_>, forma
         Ok(count)
     };
     let mut out = out;
-    let threads = threads.clamp(1, graphs.len().max(1));
-    if threads == 1 {
-        let mut count = 0;
-        let mut buffer = Vec::with_capacity(1 << 20);
-        for graph in &graphs {
-            count += read(graph, &mut buffer)?;
-            out.write_all(&buffer)?;
-            buffer.clear();
-        }
-        return Ok((out, count));
-    }
-    let batches: Vec<&[NamedNode]> = graphs.chunks(GRAPHS_PER_BATCH).collect();
-    let read = &read;
-    let batches = &batches;
-    std::thread::scope(|scope| {
-        let mut outputs: Vec<Receiver<Result<(Vec<u8>, usize), ExportError>>> = Vec::with_capacity(threads);
-        for thread in 0..threads {
-            let (sender, receiver) = sync_channel(QUEUE_BATCHES);
-            outputs.push(receiver);
-            scope.spawn(move || {
-                // Batch n is read by thread n % threads; the writer takes them in turn.
-                for batch in batches.iter().skip(thread).step_by(threads) {
-                    let mut buffer = Vec::with_capacity(1 << 20);
-                    let mut result = Ok(0);
-                    for graph in batch.iter() {
-                        match read(graph, &mut buffer) {
-                            Ok(n) => result = result.map(|count| count + n),
-                            Err(e) => {
-                                result = Err(e);
-                                break;
-                            }
-                        }
-                    }
-                    let failed = result.is_err();
-                    if sender.send(result.map(|count| (buffer, count))).is_err() || failed {
-                        return;
+    let mut count = 0;
+    let threads = threads.clamp(1, graphs.len().div_ceil(GRAPHS_PER_BATCH).max(1));
+    crate::parallel::ordered(
+        threads,
+        |feed| {
+            for graphs in graphs.chunks(GRAPHS_PER_BATCH) {
+                let mut job: Lines<'_> = feed.job();
+                job.graphs = graphs;
+                if feed.send(job).is_err() {
+                    break;
+                }
+            }
+        },
+        |job: &mut Lines<'_>| {
+            if job.lines.capacity() == 0 {
+                job.lines.reserve(1 << 20);
+            }
+            for graph in job.graphs {
+                match read(graph, &mut job.lines) {
+                    Ok(n) => job.quads += n,
+                    Err(e) => {
+                        job.error = Some(e);
+                        break;
                     }
                 }
-            });
-        }
-        let mut count = 0;
-        for n in 0..batches.len() {
-            let (buffer, quads) = outputs[n % threads].recv().map_err(|_| io::Error::other("a reading thread stopped"))??;
-            out.write_all(&buffer)?;
-            count += quads;
-        }
-        Ok((out, count))
-    })
+            }
+        },
+        |job| {
+            if let Some(error) = job.error.take() {
+                return Err(error);
+            }
+            out.write_all(&job.lines)?;
+            count += job.quads;
+            job.lines.clear();
+            job.quads = 0;
+            Ok(())
+        },
+    )?;
+    Ok((out, count))
 }
 
 /// Calls `f` with each solution's terms at `columns` (subject, predicate, object) as a triple;

@@ -508,33 +508,20 @@ fn query_remote(
     setup: &Context,
     output: Option<&Path>,
 ) -> Result<Exit> {
-    use oxigraph::io::{RdfFormat, RdfParser};
-    use oxigraph::sparql::results::{QueryResultsParser, SliceQueryResultsParserOutput};
+    use factgraph::http::sparql_client::{self, Results};
     factgraph::http::remote::Remote::check_url(endpoint)?;
     let remote = remote_client(remote_args)?;
     let text = factgraph::http::inline::inline(&saved.text, bindings)
         .map_err(|e| AppError::usage(format!("query {:?} cannot be sent to a server: {e}", saved.name)))?;
-    let accept = match factgraph::http::inline::form(&text).map_err(|e| AppError::usage(format!("query {:?}: {e}", saved.name)))? {
-        factgraph::http::inline::QueryForm::Graph => "application/n-triples, text/turtle;q=0.9",
-        _ => "application/sparql-results+json, application/sparql-results+xml;q=0.9",
-    };
-    let answer = factgraph::http::push::query_endpoint(&remote, endpoint, &text, accept)?;
-    let content_type = answer.content_type.clone().unwrap_or_default().to_ascii_lowercase();
-    let bad = |message: String| AppError::failure(factgraph::http::remote::RemoteError::BadResponse { url: endpoint.to_string(), message });
+    let form = factgraph::http::inline::form(&text).map_err(|e| AppError::usage(format!("query {:?}: {e}", saved.name)))?;
+    let results = sparql_client::query(&remote, endpoint, &text, form)?;
     let mut out = Output::open(output)?;
-    if content_type.contains("n-triples") || content_type.contains("turtle") {
-        let rdf_format = if content_type.contains("turtle") { RdfFormat::Turtle } else { RdfFormat::NTriples };
-        let quads: Vec<_> = RdfParser::from_format(rdf_format).for_slice(&answer.body).collect::<Result<_, _>>().map_err(|e| bad(e.to_string()))?;
-        serialize::write_sorted(&quads, serialize::Format::Turtle, &setup.prefixes, &mut out)?;
-    } else {
-        let results_format = if content_type.contains("xml") { QueryResultsFormat::Xml } else { QueryResultsFormat::Json };
-        match QueryResultsParser::from_format(results_format).for_slice(&answer.body).map_err(|e| bad(e.to_string()))? {
-            SliceQueryResultsParserOutput::Solutions(solutions) => {
-                let variables = solutions.variables().to_vec();
-                write_solutions(variables, solutions.map(|s| s.map_err(|e| bad(e.to_string()))), format, setup, &mut out)?;
-            }
-            SliceQueryResultsParserOutput::Boolean(value) => write_boolean(value, format, &mut out)?,
+    match results {
+        Results::Graph(quads) => {
+            serialize::write_sorted(&quads, serialize::Format::Turtle, &setup.prefixes, &mut out)?;
         }
+        Results::Solutions { variables, solutions } => write_solutions(variables, solutions.into_iter().map(Ok), format, setup, &mut out)?,
+        Results::Boolean(value) => write_boolean(value, format, &mut out)?,
     }
     out.commit()?;
     Ok(Exit::Success)
