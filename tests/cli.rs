@@ -44,8 +44,9 @@ fn seed_data_checks_clean() {
 fn check_reads_stdin_as_one_document_or_json_lines() {
     let sandbox = Sandbox::new();
     let pretty = std::fs::read(root().join("data/facts/russia-nato-split-2021.json")).unwrap();
-    // Pretty JSON on stdin is one document; its text_file is relative to the working folder.
-    sandbox.run_from(&root().join("data/facts"), &["check", "-"], Some(&pretty)).success();
+    // Pretty JSON on stdin is one document; its text_file is relative to the working folder (and
+    // lies outside it: the text root must be widened).
+    sandbox.run_from(&root().join("data/facts"), &["check", "-", "--text-root", ".."], Some(&pretty)).success();
     let lines = b"{\"format\":\"1\",\"document\":{\"id\":\"a\",\"title\":\"A\"}}\n{\"format\":\"1\",\"document\":{\"id\":\"b\",\"title\":\"B\",\"x\":1}}\n";
     sandbox
         .run_from(&root(), &["check", "-"], Some(lines))
@@ -115,7 +116,8 @@ fn every_term_the_mapper_writes_is_declared_in_the_ontology() {
     assert!((24..=45).contains(&properties), "{properties} properties");
     let mut inputs = vec![root().join(SEED_FACTS)];
     inputs.push(root().join("tests/fixtures/map"));
-    let checked = factgraph::facts::stream::check(&inputs).unwrap();
+    let text_root = factgraph::facts::input::TextRoot::new(&root()).unwrap();
+    let checked = factgraph::facts::stream::check(&inputs, &text_root).unwrap();
     assert!(checked.is_clean(), "{:?}", checked.problems);
     let mapper = factgraph::rdf::mapping::Mapper::new(&ontology, factgraph::rdf::mapping::Base::default()).unwrap();
     let mut used_classes = BTreeSet::new();

@@ -18,7 +18,6 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::path::Path;
 use std::sync::OnceLock;
 
 /// A document that passed validation, with its text resolved. Only these reach the mapper.
@@ -30,14 +29,19 @@ pub struct ValidDocument {
     pub text: Option<String>,
 }
 
-/// Validates one document's JSON text.
-pub fn validate(raw: RawDocument<'_>) -> Result<ValidDocument, Vec<Problem>> {
+/// Validates one document's JSON text. A well-shaped document's `text_file` is handed to
+/// `read_text_file`, which returns the article text or why there is none (reported at
+/// `$.document.text_file`); validation itself reads nothing.
+pub fn validate<E: fmt::Display>(
+    raw: RawDocument<'_>,
+    read_text_file: impl FnOnce(&str) -> Result<String, E>,
+) -> Result<ValidDocument, Vec<Problem>> {
     let located = |findings: Vec<Finding>| locate(raw, findings);
     match serde_json::from_str::<FactsDocument>(raw.text) {
         Ok(facts) => {
             let view = View::complete(&facts);
-            let mut checker = Checker::new(raw.dir);
-            checker.check(&view);
+            let mut checker = Checker::default();
+            checker.check(&view, read_text_file);
             if checker.findings.is_empty() {
                 let text = checker.text.map(|(text, _)| text);
                 Ok(ValidDocument { facts, text })
@@ -65,8 +69,8 @@ pub fn validate(raw: RawDocument<'_>) -> Result<ValidDocument, Vec<Problem>> {
             }
             let parts = Parts::salvage(&value, &findings);
             let view = parts.view();
-            let mut checker = Checker::new(raw.dir);
-            checker.check(&view);
+            let mut checker = Checker::default();
+            checker.check(&view, read_text_file);
             findings.extend(checker.findings);
             Err(located(findings))
         }
@@ -311,8 +315,8 @@ enum Target {
     EntityOrEvent,
 }
 
+#[derive(Default)]
 struct Checker<'a> {
-    dir: &'a Path,
     findings: Vec<Finding>,
     /// Every local id: its kind and the path of the item that declares it. (A document's ids are
     /// few and short: foldhash hashes them several times faster than the default SipHash.)
@@ -322,15 +326,11 @@ struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    fn new(dir: &'a Path) -> Checker<'a> {
-        Checker { dir, findings: Vec::new(), ids: HashMap::default(), broken_ids: HashSet::new(), text: None }
-    }
-
     fn report(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.findings.push(Finding::at(path, message));
     }
 
-    fn check(&mut self, view: &View<'a>) {
+    fn check<E: fmt::Display>(&mut self, view: &View<'a>, read_text_file: impl FnOnce(&str) -> Result<String, E>) {
         self.broken_ids = view.broken_ids.clone();
         if let Some(format) = view.format {
             if format != FORMAT_VERSION {
@@ -338,7 +338,7 @@ impl<'a> Checker<'a> {
             }
         }
         if let Some(document) = view.document {
-            self.document(document);
+            self.document(document, read_text_file);
         }
         self.declare_ids(view);
         if let Some(publisher) = view.document.and_then(|d| d.publisher.as_deref()) {
@@ -432,7 +432,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn document(&mut self, document: &Document) {
+    fn document<E: fmt::Display>(&mut self, document: &Document, read_text_file: impl FnOnce(&str) -> Result<String, E>) {
         if !valid_id(&document.id) {
             self.report(
                 "$.document.id",
@@ -464,33 +464,13 @@ impl<'a> Checker<'a> {
                 self.portable(&|| "$.document.text".to_string(), text);
                 self.text = Some((text.clone(), CodePoints::new(text)));
             }
-            (None, Some(file)) => {
-                let path = self.dir.join(file);
-                match std::fs::metadata(&path) {
-                    Ok(m) if !m.is_file() => {
-                        self.report("$.document.text_file", format!("{} is not a regular file", path.display()));
-                        return;
-                    }
-                    Ok(m) if m.len() > MAX_TEXT_BYTES => {
-                        self.report("$.document.text_file", format!("{} is larger than {} MiB", path.display(), MAX_TEXT_BYTES >> 20));
-                        return;
-                    }
-                    _ => {}
+            (None, Some(file)) => match read_text_file(file) {
+                Ok(text) => {
+                    let points = CodePoints::new(&text);
+                    self.text = Some((text, points));
                 }
-                match std::fs::read(&path) {
-                    Ok(bytes) => match String::from_utf8(bytes) {
-                        Ok(text) => {
-                            let points = CodePoints::new(&text);
-                            self.text = Some((text, points));
-                        }
-                        Err(error) => self.report(
-                            "$.document.text_file",
-                            format!("{} is not UTF-8 (invalid byte at offset {})", path.display(), error.utf8_error().valid_up_to()),
-                        ),
-                    },
-                    Err(error) => self.report("$.document.text_file", format!("cannot read {}: {error}", path.display())),
-                }
-            }
+                Err(error) => self.report("$.document.text_file", error.to_string()),
+            },
             (None, None) => {}
         }
     }
@@ -761,9 +741,6 @@ fn item_path<'b>(buffer: &'b mut String, section: &str, index: usize) -> &'b str
     buffer.push(']');
     buffer
 }
-
-/// The largest article text read from a `text_file`.
-const MAX_TEXT_BYTES: u64 = 64 << 20;
 
 /// Ids and keys: letters, digits, '.', '_' and '-', 1 to 256 characters.
 pub fn valid_id(id: &str) -> bool {
