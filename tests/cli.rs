@@ -54,6 +54,45 @@ fn check_reads_stdin_as_one_document_or_json_lines() {
         .stdout_has("-:2:48: $.document.x: unknown field \"x\"; expected one of: id, title, url, publisher, published, language, text, text_file, notes");
 }
 
+/// A `text_file` is read only inside the text root, the current folder unless `--text-root` widens
+/// it: a path that climbs out or a symbolic link that leads out is refused, with the root and the
+/// flag named, and nothing is written; with `--text-root` the same facts read their texts.
+#[test]
+fn text_files_are_read_only_inside_the_text_root() {
+    let sandbox = Sandbox::new();
+    let project = sandbox.path().join("project");
+    std::fs::create_dir_all(project.join("texts")).unwrap();
+    std::fs::create_dir_all(sandbox.path().join("articles")).unwrap();
+    std::fs::write(sandbox.path().join("articles/outside.txt"), "Words from outside.").unwrap();
+    std::fs::write(project.join("texts/inside.txt"), "Words from inside.").unwrap();
+    std::os::unix::fs::symlink("../articles/outside.txt", project.join("escape.txt")).unwrap();
+    std::os::unix::fs::symlink("texts/inside.txt", project.join("inside.txt")).unwrap();
+    for (id, text_file) in [("linked", "escape.txt"), ("climbing", "../articles/outside.txt"), ("kept", "inside.txt")] {
+        let document = format!("{{\"format\":\"1\",\"document\":{{\"id\":\"{id}\",\"title\":\"T\",\"text_file\":\"{text_file}\"}}}}\n");
+        std::fs::write(project.join(format!("{id}.json")), document).unwrap();
+    }
+    let inputs = ["linked.json", "climbing.json", "kept.json"];
+    let resolved = project.canonicalize().unwrap();
+    let hint = format!("hint: 2 text_files outside the text root {} (the current folder); to read them, give --text-root DIR", resolved.display());
+    let run = sandbox.run_from(&project, &[&["check"], &inputs[..]].concat(), None).code(1).stderr_has(&hint);
+    assert_eq!(
+        run.stdout,
+        "linked.json:1:65: $.document.text_file: escape.txt is outside the text root ./\n\
+         climbing.json:1:67: $.document.text_file: ../articles/outside.txt is outside the text root ./\n"
+    );
+    let store = sandbox.store();
+    let load = [&["load"], &inputs[..], &["--store", store.to_str().unwrap()]].concat();
+    sandbox.run_from(&project, &load, None).code(1).stderr_has(&hint).stderr_has("nothing was written");
+    assert!(!store.exists(), "a refused load made the store");
+    // Widened to the sandbox, both outside texts are read; a root the folder itself leaves is refused.
+    let map = [&["map", "--format", "nquads"], &inputs[..]].concat();
+    let run = sandbox.run_from(&project, &[&map[..], &["--text-root", ".."]].concat(), None).success();
+    assert_eq!(run.stdout.matches("\"Words from outside.\"").count(), 2, "{}", run.stdout);
+    assert!(run.stdout.contains("\"Words from inside.\""), "{}", run.stdout);
+    sandbox.run_from(&project, &[&map[..], &["--text-root", "texts"]].concat(), None).code(1).stderr_has("(given by --text-root)");
+    sandbox.run_from(&project, &["check", "kept.json", "--text-root", "no-such-folder"], None).code(2).stderr_has("--text-root");
+}
+
 #[test]
 fn check_of_a_missing_path_is_a_clear_failure() {
     Sandbox::new().run(&["check", "no/such/file.json"]).code(3).stderr_has("cannot read no/such/file.json");

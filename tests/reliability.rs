@@ -895,6 +895,23 @@ fn a_text_file_that_is_not_a_regular_file_is_refused() {
     }
 }
 
+/// Invalid input makes no store (finding 11): `load` and `build` into a missing store, even one some
+/// folders deep, leave nothing behind; valid input then makes the store as before.
+#[test]
+fn invalid_input_makes_no_store() {
+    let sandbox = Sandbox::new();
+    let bad = root().join("tests/fixtures/check/references.json");
+    let store = sandbox.path().join("new/deeper/store");
+    let export = sandbox.path().join("kb.ttl");
+    sandbox.run(&["load", SEED_FACTS, path_str(&bad), "--store", path_str(&store)]).code(1).stderr_has("nothing was written");
+    sandbox.run(&["build", path_str(&bad), "--store", path_str(&store), "--export", path_str(&export)]).code(1).stderr_has("nothing was written");
+    let left: Vec<_> = std::fs::read_dir(sandbox.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "invalid input left {left:?}");
+    sandbox.run(&["load", SEED_FACTS, "--store", path_str(&store)]).success();
+    sandbox.run(&["load", path_str(&bad), "--store", path_str(&store)]).code(1);
+    sandbox.run(&["query", "articles", "--store", path_str(&store)]).success().stdout_has("russia-nato-split-2021");
+}
+
 /// Malformed JSON is reported with serde's own description of the syntax error at its position,
 /// without serde's " at line L column C" in the message (factgraph prints positions itself).
 #[test]
