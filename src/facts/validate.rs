@@ -153,12 +153,8 @@ fn locate_serde(raw: RawDocument<'_>, error: &serde_json::Error, findings: Vec<F
 struct Parts {
     format: Option<String>,
     document: Option<Document>,
-    entities: Vec<(usize, Entity)>,
-    roles: Vec<(usize, Role)>,
-    relations: Vec<(usize, Relation)>,
-    events: Vec<(usize, Event)>,
-    quotes: Vec<(usize, Quote)>,
-    claims: Vec<(usize, Claim)>,
+    /// Section by section, as [`View::items`].
+    items: Vec<(usize, OwnedItem)>,
     /// Ids of items left out for their shape problems: references to them are not reported again.
     broken_ids: HashSet<String>,
 }
@@ -178,43 +174,28 @@ impl Parts {
         if clean("$.document") {
             parts.document = root.get("document").and_then(|d| serde_json::from_value(d.clone()).ok());
         }
-        fn section<T: DeserializeOwned>(
-            root: &serde_json::Map<String, Value>,
-            name: &str,
-            clean: &dyn Fn(&str) -> bool,
-            broken: &mut HashSet<String>,
-        ) -> Vec<(usize, T)> {
-            let Some(items) = root.get(name).and_then(Value::as_array) else { return Vec::new() };
-            let mut out = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                let parsed = if clean(&format!("$.{name}[{i}]")) { serde_json::from_value(item.clone()).ok() } else { None };
+        for kind in ItemKind::SECTIONS {
+            let Some(values) = root.get(kind.section()).and_then(Value::as_array) else { continue };
+            for (i, value) in values.iter().enumerate() {
+                let parsed = if clean(&format!("$.{}[{i}]", kind.section())) { OwnedItem::parse(kind, value) } else { None };
                 match parsed {
-                    Some(parsed) => out.push((i, parsed)),
+                    Some(parsed) => parts.items.push((i, parsed)),
                     None => {
-                        if let Some(id) = item.get("id").and_then(Value::as_str) {
-                            broken.insert(id.to_string());
+                        if let Some(id) = value.get("id").and_then(Value::as_str) {
+                            parts.broken_ids.insert(id.to_string());
                         }
                         // Nested claim content has ids of its own.
-                        if let Some(content) = item.get("content").and_then(Value::as_object) {
+                        if let Some(content) = value.get("content").and_then(Value::as_object) {
                             for nested in content.values() {
                                 if let Some(id) = nested.get("id").and_then(Value::as_str) {
-                                    broken.insert(id.to_string());
+                                    parts.broken_ids.insert(id.to_string());
                                 }
                             }
                         }
                     }
                 }
             }
-            out
         }
-        let mut broken = HashSet::new();
-        parts.entities = section(root, "entities", &clean, &mut broken);
-        parts.roles = section(root, "roles", &clean, &mut broken);
-        parts.relations = section(root, "relations", &clean, &mut broken);
-        parts.events = section(root, "events", &clean, &mut broken);
-        parts.quotes = section(root, "quotes", &clean, &mut broken);
-        parts.claims = section(root, "claims", &clean, &mut broken);
-        parts.broken_ids = broken;
         parts
     }
 
@@ -222,12 +203,7 @@ impl Parts {
         View {
             format: self.format.as_deref(),
             document: self.document.as_ref(),
-            entities: self.entities.iter().map(|(i, x)| (*i, x)).collect(),
-            roles: self.roles.iter().map(|(i, x)| (*i, x)).collect(),
-            relations: self.relations.iter().map(|(i, x)| (*i, x)).collect(),
-            events: self.events.iter().map(|(i, x)| (*i, x)).collect(),
-            quotes: self.quotes.iter().map(|(i, x)| (*i, x)).collect(),
-            claims: self.claims.iter().map(|(i, x)| (*i, x)).collect(),
+            items: self.items.iter().map(|(i, item)| (*i, item.as_item())).collect(),
             broken_ids: self.broken_ids.iter().map(String::as_str).collect(),
         }
     }
@@ -237,30 +213,100 @@ impl Parts {
 struct View<'a> {
     format: Option<&'a str>,
     document: Option<&'a Document>,
-    entities: Vec<(usize, &'a Entity)>,
-    roles: Vec<(usize, &'a Role)>,
-    relations: Vec<(usize, &'a Relation)>,
-    events: Vec<(usize, &'a Event)>,
-    quotes: Vec<(usize, &'a Quote)>,
-    claims: Vec<(usize, &'a Claim)>,
+    /// The items of the six sections in the order of [`ItemKind::SECTIONS`], each with its index in
+    /// its section: every check walks the document through this one list.
+    items: Vec<(usize, Item<'a>)>,
     broken_ids: HashSet<&'a str>,
 }
 
 impl<'a> View<'a> {
     fn complete(facts: &'a FactsDocument) -> View<'a> {
-        fn all<T>(items: &[T]) -> Vec<(usize, &T)> {
-            items.iter().enumerate().collect()
+        let f = facts;
+        let mut items = Vec::with_capacity(f.entities.len() + f.roles.len() + f.relations.len() + f.events.len() + f.quotes.len() + f.claims.len());
+        items.extend(f.entities.iter().map(Item::Entity).enumerate());
+        items.extend(f.roles.iter().map(Item::Role).enumerate());
+        items.extend(f.relations.iter().map(Item::Relation).enumerate());
+        items.extend(f.events.iter().map(Item::Event).enumerate());
+        items.extend(f.quotes.iter().map(Item::Quote).enumerate());
+        items.extend(f.claims.iter().map(Item::Claim).enumerate());
+        View { format: Some(&facts.format), document: Some(&facts.document), items, broken_ids: HashSet::new() }
+    }
+
+    /// How many entities there are (they come first).
+    fn entities(&self) -> usize {
+        self.items.partition_point(|(_, item)| matches!(item, Item::Entity(_)))
+    }
+}
+
+/// One item of a document's six sections.
+#[derive(Clone, Copy)]
+enum Item<'a> {
+    Entity(&'a Entity),
+    Role(&'a Role),
+    Relation(&'a Relation),
+    Event(&'a Event),
+    Quote(&'a Quote),
+    Claim(&'a Claim),
+}
+
+impl<'a> Item<'a> {
+    fn kind(self) -> ItemKind {
+        match self {
+            Item::Entity(_) => ItemKind::Entity,
+            Item::Role(_) => ItemKind::Role,
+            Item::Relation(_) => ItemKind::Relation,
+            Item::Event(_) => ItemKind::Event,
+            Item::Quote(_) => ItemKind::Quote,
+            Item::Claim(_) => ItemKind::Claim,
         }
-        View {
-            format: Some(&facts.format),
-            document: Some(&facts.document),
-            entities: all(&facts.entities),
-            roles: all(&facts.roles),
-            relations: all(&facts.relations),
-            events: all(&facts.events),
-            quotes: all(&facts.quotes),
-            claims: all(&facts.claims),
-            broken_ids: HashSet::new(),
+    }
+
+    fn id(self) -> &'a str {
+        match self {
+            Item::Entity(x) => &x.id,
+            Item::Role(x) => &x.id,
+            Item::Relation(x) => &x.id,
+            Item::Event(x) => &x.id,
+            Item::Quote(x) => &x.id,
+            Item::Claim(x) => &x.id,
+        }
+    }
+}
+
+/// An [`Item`] salvaged from a document with shape problems.
+enum OwnedItem {
+    Entity(Entity),
+    Role(Role),
+    Relation(Relation),
+    Event(Event),
+    Quote(Quote),
+    Claim(Claim),
+}
+
+impl OwnedItem {
+    /// The item of section `kind` in `value`, if it is well shaped.
+    fn parse(kind: ItemKind, value: &Value) -> Option<OwnedItem> {
+        fn typed<T: DeserializeOwned>(value: &Value, wrap: fn(T) -> OwnedItem) -> Option<OwnedItem> {
+            serde_json::from_value(value.clone()).ok().map(wrap)
+        }
+        match kind {
+            ItemKind::Entity => typed(value, OwnedItem::Entity),
+            ItemKind::Role => typed(value, OwnedItem::Role),
+            ItemKind::Relation => typed(value, OwnedItem::Relation),
+            ItemKind::Event => typed(value, OwnedItem::Event),
+            ItemKind::Quote => typed(value, OwnedItem::Quote),
+            ItemKind::Claim => typed(value, OwnedItem::Claim),
+        }
+    }
+
+    fn as_item(&self) -> Item<'_> {
+        match self {
+            OwnedItem::Entity(x) => Item::Entity(x),
+            OwnedItem::Role(x) => Item::Role(x),
+            OwnedItem::Relation(x) => Item::Relation(x),
+            OwnedItem::Event(x) => Item::Event(x),
+            OwnedItem::Quote(x) => Item::Quote(x),
+            OwnedItem::Claim(x) => Item::Claim(x),
         }
     }
 }
@@ -277,6 +323,21 @@ enum ItemKind {
 }
 
 impl ItemKind {
+    /// The document's sections, in the order the checks walk them.
+    const SECTIONS: [ItemKind; 6] = [ItemKind::Entity, ItemKind::Role, ItemKind::Relation, ItemKind::Event, ItemKind::Quote, ItemKind::Claim];
+
+    /// The section that holds this kind of item.
+    fn section(self) -> &'static str {
+        match self {
+            ItemKind::Entity => "entities",
+            ItemKind::Role => "roles",
+            ItemKind::Relation => "relations",
+            ItemKind::Event => "events",
+            ItemKind::Quote => "quotes",
+            ItemKind::Claim => "claims",
+        }
+    }
+
     fn with_article(self) -> &'static str {
         match self {
             ItemKind::Entity => "an entity",
@@ -346,41 +407,35 @@ impl<'a> Checker<'a> {
         }
         let document_id = view.document.map_or("", |d| d.id.as_str());
         let mut nodes: HashMap<String, (usize, &Entity), foldhash::fast::RandomState> =
-            HashMap::with_capacity_and_hasher(view.entities.len(), Default::default());
+            HashMap::with_capacity_and_hasher(view.entities(), Default::default());
         // One string for every item's path, `$.entities[3]` and so on.
         let mut path = String::new();
-        for &(i, entity) in &view.entities {
-            let path = item_path(&mut path, "entities", i);
-            self.entity(path, entity);
-            let node = entity_path(document_id, entity);
-            match nodes.get(&node) {
-                Some((first, other)) => {
-                    let message = format!(
-                        "this entity would be the same node as $.entities[{first}] ({} {}); merge the two, or give one a \"key\" to tell them apart",
-                        other.kind.as_str(),
-                        quoted(&other.name)
-                    );
-                    self.report(path.to_string(), message);
+        for &(i, item) in &view.items {
+            let path = item_path(&mut path, item.kind().section(), i);
+            match item {
+                Item::Entity(entity) => {
+                    self.entity(path, entity);
+                    let node = entity_path(document_id, entity);
+                    match nodes.get(&node) {
+                        Some((first, other)) => {
+                            let message = format!(
+                                "this entity would be the same node as $.entities[{first}] ({} {}); merge the two, or give one a \"key\" to tell them apart",
+                                other.kind.as_str(),
+                                quoted(&other.name)
+                            );
+                            self.report(path.to_string(), message);
+                        }
+                        None => {
+                            nodes.insert(node, (i, entity));
+                        }
+                    }
                 }
-                None => {
-                    nodes.insert(node, (i, entity));
-                }
+                Item::Role(role) => self.role(path, role, true),
+                Item::Relation(relation) => self.relation(path, relation, true),
+                Item::Event(event) => self.event(path, event, true),
+                Item::Quote(quote) => self.quote(path, quote),
+                Item::Claim(claim) => self.claim(path, claim),
             }
-        }
-        for &(i, role) in &view.roles {
-            self.role(item_path(&mut path, "roles", i), role, true);
-        }
-        for &(i, relation) in &view.relations {
-            self.relation(item_path(&mut path, "relations", i), relation, true);
-        }
-        for &(i, event) in &view.events {
-            self.event(item_path(&mut path, "events", i), event, true);
-        }
-        for &(i, quote) in &view.quotes {
-            self.quote(item_path(&mut path, "quotes", i), quote);
-        }
-        for &(i, claim) in &view.claims {
-            self.claim(item_path(&mut path, "claims", i), claim);
         }
     }
 
@@ -399,35 +454,19 @@ impl<'a> Checker<'a> {
                 }
             }
         };
-        let at = |section: &'static str, index: usize| ItemPath { section, index, nested: None };
-        for &(i, x) in &view.entities {
-            declare(self, &x.id, ItemKind::Entity, at("entities", i));
-        }
-        for &(i, x) in &view.roles {
-            declare(self, &x.id, ItemKind::Role, at("roles", i));
-        }
-        for &(i, x) in &view.relations {
-            declare(self, &x.id, ItemKind::Relation, at("relations", i));
-        }
-        for &(i, x) in &view.events {
-            declare(self, &x.id, ItemKind::Event, at("events", i));
-        }
-        for &(i, x) in &view.quotes {
-            declare(self, &x.id, ItemKind::Quote, at("quotes", i));
-        }
-        for &(i, x) in &view.claims {
-            declare(self, &x.id, ItemKind::Claim, at("claims", i));
-            let nested = |nested: &'static str| ItemPath { nested: Some(nested), ..at("claims", i) };
-            if let Some(content) = &x.content {
-                if let Some(r) = &content.relation {
-                    declare(self, &r.id, ItemKind::Relation, nested("relation"));
-                }
-                if let Some(r) = &content.role {
-                    declare(self, &r.id, ItemKind::Role, nested("role"));
-                }
-                if let Some(e) = &content.event {
-                    declare(self, &e.id, ItemKind::Event, nested("event"));
-                }
+        for &(index, item) in &view.items {
+            let at = ItemPath { section: item.kind().section(), index, nested: None };
+            declare(self, item.id(), item.kind(), at);
+            let Item::Claim(Claim { content: Some(content), .. }) = item else { continue };
+            let nested = |nested: &'static str| ItemPath { nested: Some(nested), ..at };
+            if let Some(r) = &content.relation {
+                declare(self, &r.id, ItemKind::Relation, nested("relation"));
+            }
+            if let Some(r) = &content.role {
+                declare(self, &r.id, ItemKind::Role, nested("role"));
+            }
+            if let Some(e) = &content.event {
+                declare(self, &e.id, ItemKind::Event, nested("event"));
             }
         }
     }
