@@ -284,11 +284,6 @@ impl TextRoot {
         Ok(TextRoot { shown: dir.to_path_buf(), resolved, refused: Default::default() })
     }
 
-    /// The folder as given.
-    pub fn path(&self) -> &Path {
-        &self.shown
-    }
-
     /// The folder with every link resolved.
     pub fn resolved(&self) -> &Path {
         &self.resolved
@@ -327,5 +322,84 @@ impl TextRoot {
     fn refuse(&self, error: TextFileError) -> TextFileError {
         self.refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         error
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn text_files_are_read_only_inside_the_root() {
+        let temporary = tempfile::tempdir().unwrap();
+        let top = temporary.path().canonicalize().unwrap();
+        let root_dir = top.join("root");
+        let facts = root_dir.join("facts");
+        fs::create_dir_all(&facts).unwrap();
+        fs::create_dir_all(root_dir.join("texts")).unwrap();
+        fs::write(root_dir.join("texts/a.txt"), "inside").unwrap();
+        fs::write(root_dir.join("texts/latin1.txt"), b"caf\xe9").unwrap();
+        fs::write(top.join("outside.txt"), "outside").unwrap();
+        std::os::unix::fs::symlink("../../outside.txt", facts.join("link.txt")).unwrap();
+        std::os::unix::fs::symlink("../texts/a.txt", facts.join("inner.txt")).unwrap();
+        let root = TextRoot::new(&root_dir).unwrap();
+        assert_eq!(root.read(&facts, "../texts/a.txt").unwrap(), "inside");
+        assert_eq!(root.read(&facts, "inner.txt").unwrap(), "inside");
+        let refusal = |file: &str| root.read(&facts, file).unwrap_err().to_string();
+        let at = |file: &str| facts.join(file).display().to_string();
+        let outside = format!("outside the text root {}", root_dir.display());
+        assert_eq!(refusal("link.txt"), format!("{} is {outside}", at("link.txt")));
+        assert_eq!(refusal("../../outside.txt"), format!("{} is {outside}", at("../../outside.txt")));
+        let absolute = top.join("outside.txt");
+        assert_eq!(
+            refusal(absolute.to_str().unwrap()),
+            format!("{} is an absolute path; a text_file is read relative to the facts file, inside the text root {}", absolute.display(), root_dir.display())
+        );
+        assert_eq!(root.refused(), 3);
+        assert_eq!(refusal("../texts"), format!("{} is not a regular file", at("../texts")));
+        assert_eq!(refusal("../texts/latin1.txt"), format!("{} is not UTF-8 (invalid byte at offset 3)", at("../texts/latin1.txt")));
+        assert_eq!(refusal("none.txt"), format!("cannot read {}: No such file or directory (os error 2)", at("none.txt")));
+        assert_eq!(root.refused(), 3, "only paths outside the root count as refused");
+    }
+
+    #[test]
+    fn json_lines_are_split_with_their_line_numbers_and_bad_bytes_located() {
+        let temporary = tempfile::tempdir().unwrap();
+        let path = temporary.path().join("x.jsonl");
+        fs::write(&path, b"{\"a\":1}\n\n  \n{\"b\":2}\r\n{\"c\":\"\xff\"}\n").unwrap();
+        let sources = list_sources(std::slice::from_ref(&path)).unwrap();
+        assert_eq!(sources.len(), 1);
+        assert_eq!(sources[0].layout, Layout::Lines);
+        assert_eq!(sources[0].dir, temporary.path());
+        let mut seen = Vec::new();
+        sources[0]
+            .for_each_document(|document| {
+                seen.push(match document {
+                    Ok(raw) => format!("{}: {}", raw.first_line, raw.text),
+                    Err(problem) => problem.to_string(),
+                });
+                Ok::<(), InputError>(())
+            })
+            .unwrap();
+        let bad = format!("{}:5:7: $: invalid UTF-8 (byte 0xff at offset 6); facts files must be UTF-8", path.display());
+        assert_eq!(seen, ["1: {\"a\":1}".to_string(), "4: {\"b\":2}".to_string(), bad]);
+    }
+
+    #[test]
+    fn a_folder_gives_its_facts_files_in_name_order() {
+        let temporary = tempfile::tempdir().unwrap();
+        let dir = temporary.path();
+        fs::create_dir_all(dir.join("a")).unwrap();
+        for name in ["b.json", "a/c.ndjson", "notes.txt"] {
+            fs::write(dir.join(name), "{}").unwrap();
+        }
+        let sources = list_sources(&[dir.to_path_buf()]).unwrap();
+        let names: Vec<(String, Layout)> = sources.iter().map(|s| (s.name.clone(), s.layout)).collect();
+        let named = |name: &str| dir.join(name).display().to_string();
+        assert_eq!(names, [(named("a/c.ndjson"), Layout::Lines), (named("b.json"), Layout::Single)]);
+        let empty = dir.join("a/empty");
+        fs::create_dir(&empty).unwrap();
+        assert!(matches!(list_sources(&[empty]), Err(InputError::Empty { .. })));
     }
 }

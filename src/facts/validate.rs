@@ -793,3 +793,98 @@ fn valid_language(tag: &str) -> bool {
         && primary.bytes().all(|b| b.is_ascii_alphabetic())
         && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader for documents that must not ask for a file.
+    fn no_files(file: &str) -> Result<String, String> {
+        panic!("asked for {file}")
+    }
+
+    fn raw(text: &str) -> RawDocument<'_> {
+        RawDocument { source: "t", first_line: 1, text }
+    }
+
+    /// The problems of `text`, each as `line:column: path: message`.
+    fn problems(text: &str, read: impl FnOnce(&str) -> Result<String, String>) -> Vec<String> {
+        let problems = validate(raw(text), read).expect_err("invalid");
+        problems.iter().map(|p| format!("{}:{}: {}: {}", p.position.line, p.position.column, p.path, p.message)).collect()
+    }
+
+    const MINIMAL: &str = r#"{"format": "1", "document": {"id": "a", "title": "A"}}"#;
+
+    #[test]
+    fn a_minimal_document_is_valid() {
+        let valid = validate(raw(MINIMAL), no_files).unwrap();
+        assert_eq!(valid.facts.document.id, "a");
+        assert_eq!(valid.text, None);
+    }
+
+    #[test]
+    fn the_text_of_a_text_file_comes_from_the_reader_and_spans_are_checked_against_it() {
+        let text = r#"{"format": "1", "document": {"id": "a", "title": "A", "text_file": "a.txt"},
+"entities": [{"id": "x", "type": "person", "name": "Ann", "evidence": [{"start": 0, "end": 3, "text": "Ann"}]}]}"#;
+        let mut asked = None;
+        let valid = validate(raw(text), |file| {
+            asked = Some(file.to_string());
+            Ok::<_, String>("Ann said so.".to_string())
+        })
+        .unwrap();
+        assert_eq!(asked.as_deref(), Some("a.txt"));
+        assert_eq!(valid.text.as_deref(), Some("Ann said so."));
+        let wrong = problems(text, |_| Ok("Bob said so.".to_string()));
+        assert_eq!(
+            wrong,
+            [r#"2:103: $.entities[0].evidence[0].text: does not match the text at 0..3, which reads "Bob", and occurs nowhere in the text"#]
+        );
+    }
+
+    #[test]
+    fn a_reader_error_is_reported_at_text_file() {
+        let text = r#"{"format": "1", "document": {"id": "a", "title": "A", "text_file": "a.txt"}}"#;
+        assert_eq!(problems(text, |file| Err(format!("no {file}"))), ["1:68: $.document.text_file: no a.txt"]);
+    }
+
+    #[test]
+    fn the_reader_is_not_asked_when_the_document_is_out_of_shape_or_has_an_inline_text_too() {
+        let shape = r#"{"format": "1", "document": {"id": "a", "title": "A", "text_file": "a.txt", "x": 1}}"#;
+        assert_eq!(problems(shape, no_files).len(), 1);
+        let both = r#"{"format": "1", "document": {"id": "a", "title": "A", "text": "T", "text_file": "a.txt"}}"#;
+        assert_eq!(
+            problems(both, no_files),
+            [r#"1:81: $.document.text_file: give the text either inline ("text") or as "text_file", not both"#]
+        );
+    }
+
+    #[test]
+    fn each_kind_of_problem_is_located_at_its_path() {
+        let malformed = r#"{"format": "1", "document": {"id": "a""#;
+        assert_eq!(problems(malformed, no_files), ["1:38: $: malformed JSON: EOF while parsing an object"]);
+        let text = r#"{"format": "2", "document": {"id": "a b", "title": "A", "published": {"value": "2021-02-30"}},
+"entities": [{"id": "x", "type": "person", "name": "Ann"}, {"id": "x", "type": "persn", "name": "Ann"}],
+"roles": [{"id": "r", "holder": "ann", "role": "Mayor", "evidence": [{"start": 3, "end": 1, "text": ""}]}],
+"claims": [{"id": "c", "kind": "statement", "summary": "S", "evidence": [{"start": 0, "end": 1, "text": "S"}],
+  "content": {"relation": {"id": "r", "subject": "x", "object": "x", "predicate": "member_of"}}}]}"#;
+        let found = problems(text, no_files);
+        let expected = [
+            r#"1:12: $.format: unsupported format version "2"; expected "1""#,
+            r#"1:36: $.document.id: invalid document id "a b"; ids use letters, digits, '.', '_' and '-'"#,
+            r#"1:80: $.document.published.value: impossible date "2021-02-30": February 2021 has 28 days"#,
+            r#"2:80: $.entities[1].type: unknown value "persn"; expected one of: person, organisation, country, city, place, group, other; did you mean "person"?"#,
+            r#"3:33: $.roles[0].holder: no entity has the id "ann""#,
+            r#"3:90: $.roles[0].evidence[0].end: empty or reversed span: end 1 is not after start 3"#,
+            r#"5:34: $.claims[0].content.relation.id: duplicate id "r"; $.roles[0] already uses it"#,
+            r#"5:65: $.claims[0].content.relation.object: a relation needs two different entities; subject and object are both "x""#,
+        ];
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn positions_count_from_the_first_line_of_the_document_in_its_source() {
+        let text = r#"{"format": "1", "document": {"id": "a", "title": ""}}"#;
+        let problems = validate(RawDocument { source: "t.jsonl", first_line: 7, text }, no_files).unwrap_err();
+        assert_eq!(problems.iter().map(ToString::to_string).collect::<Vec<_>>(), ["t.jsonl:7:50: $.document.title: must not be empty"]);
+    }
+}
