@@ -12,6 +12,7 @@
 
 pub mod facts;
 pub mod http;
+pub mod import;
 pub mod linking;
 pub mod parallel;
 pub mod rdf;

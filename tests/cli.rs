@@ -158,7 +158,7 @@ fn every_term_the_mapper_writes_is_declared_in_the_ontology() {
     let text_root = factgraph::facts::input::TextRoot::new(&root()).unwrap();
     let checked = factgraph::facts::stream::check(&inputs, &text_root).unwrap();
     assert!(checked.is_clean(), "{:?}", checked.problems);
-    let mapper = factgraph::rdf::mapping::Mapper::new(&ontology, factgraph::rdf::mapping::Base::default()).unwrap();
+    let mapper = factgraph::rdf::mapping::Mapper::new(&ontology, factgraph::rdf::iri::Base::default()).unwrap();
     let mut used_classes = BTreeSet::new();
     let mut used_properties = BTreeSet::new();
     for (_, document) in &checked.documents {

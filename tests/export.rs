@@ -39,7 +39,7 @@ fn export(store: &Path, format: &str, threads: &str, extra: &[&str]) -> Vec<u8> 
 fn expected(store: &Path, format: Format, skip: &[NamedNode], graph: Option<&NamedNode>) -> Vec<u8> {
     let store = Store::open_read_only(store).unwrap();
     let ontology = factgraph::rdf::ontology::Ontology::bundled().unwrap();
-    let prefixes = Prefixes::standard(&ontology.prefix, &ontology.namespace, "https://factgraph.example/kb/");
+    let prefixes = Prefixes::standard(&ontology.prefix, &ontology.namespace, &factgraph::rdf::iri::Base::default());
     if format.is_line_based() {
         let mut graphs: Vec<NamedNode> = match graph {
             Some(g) => vec![g.clone()],

@@ -5,7 +5,8 @@ mod util;
 
 use factgraph::facts::{Entity, EntityType, FactsDocument};
 use factgraph::facts::identity::entity_path;
-use factgraph::rdf::mapping::{Base, Mapper};
+use factgraph::rdf::iri::Base;
+use factgraph::rdf::mapping::Mapper;
 use factgraph::rdf::ontology::Ontology;
 use factgraph::rdf::serialize::{write_sorted, Format, Prefixes};
 use factgraph::facts::validate::ValidDocument;
@@ -85,7 +86,7 @@ proptest! {
             text: None,
         };
         let quads = mapper.map(&document);
-        let prefixes = Prefixes::standard(&ontology.prefix, &ontology.namespace, Base::default().as_str());
+        let prefixes = Prefixes::standard(&ontology.prefix, &ontology.namespace, &Base::default());
         let mut reference = Vec::new();
         write_sorted(&quads, Format::NQuads, &prefixes, &mut reference).unwrap();
         let expected = util::parse_rdf(&reference, RdfFormat::NQuads, true);

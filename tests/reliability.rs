@@ -11,9 +11,9 @@ mod util;
 
 use factgraph::facts::generate::Random;
 use factgraph::facts::input::{RawDocument, TextRoot};
-use factgraph::rdf::mapping::{Base, Mapper};
-use factgraph::rdf::ontology::Ontology;
-use factgraph::rdf::serialize::{write_sorted, Format, Prefixes};
+use factgraph::rdf::iri::DEFAULT_BASE;
+use factgraph::rdf::serialize::{write_sorted, Format};
+use factgraph::rdf::Context;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, Quad, Term};
 use proptest::prelude::*;
@@ -130,21 +130,12 @@ fn assert_clean_exit(run: &Run, signal: bool) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Shared pieces: the ontology, the mapper, graphs as sets of N-Quads lines.
+// Shared pieces: the context (ontology, mapper, prefixes), graphs as sets of N-Quads lines.
 // ---------------------------------------------------------------------------------------------
 
-struct Setup {
-    mapper: Mapper,
-    prefixes: Prefixes,
-}
-
-fn setup() -> &'static Setup {
-    static SETUP: OnceLock<Setup> = OnceLock::new();
-    SETUP.get_or_init(|| {
-        let ontology = Ontology::bundled().unwrap();
-        let prefixes = Prefixes::standard(&ontology.prefix, &ontology.namespace, Base::default().as_str());
-        Setup { mapper: Mapper::new(&ontology, Base::default()).unwrap(), prefixes }
-    })
+fn setup() -> &'static Context {
+    static SETUP: OnceLock<Context> = OnceLock::new();
+    SETUP.get_or_init(|| Context::new(DEFAULT_BASE).unwrap())
 }
 
 /// N-Quads text grouped by graph: graph name → set of quad lines (in Oxigraph's canonical form).

@@ -54,7 +54,7 @@ fn quads() -> impl Strategy<Value = Vec<Quad>> {
 }
 
 fn prefixes() -> Prefixes {
-    Prefixes::standard("fg", "https://factgraph.example/ontology#", BASE)
+    Prefixes::standard("fg", "https://factgraph.example/ontology#", &factgraph::rdf::iri::Base::new(BASE).unwrap())
 }
 
 /// What the sorted formats wrote before the external sort: everything in memory.

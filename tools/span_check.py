@@ -13,7 +13,7 @@ Offsets are Unicode code points (Python str indices), start inclusive, end exclu
       the text; every quote text occurs in the text; every date (document, roles, relations, events,
       quotes, claims, nested content included) has only `value` and `text`, its value is a real YYYY,
       YYYY-MM or YYYY-MM-DD date and its `text`, if given, occurs in the article; every object's keys
-      are known and in the field order of the Rust structs (src/facts.rs); an asserted role's name is
+      are known and in the field order of the Rust structs (src/facts/format.rs); an asserted role's name is
       worded as in its evidence (its words occur in order in one of its spans); nested claim content
       has no evidence and holds exactly one of relation/role/event.
 """
@@ -40,7 +40,7 @@ def find(text, snippet, context=None):
 
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
-# Field order of the structs in src/facts.rs (serde writes and the schema lists them in this order).
+# Field order of the structs in src/facts/format.rs (serde writes and the schema lists them in this order).
 FIELDS = {
     "document_root": ["format", "document", "entities", "roles", "relations", "events", "quotes", "claims"],
     "document": ["id", "title", "url", "publisher", "published", "language", "text", "text_file", "notes"],

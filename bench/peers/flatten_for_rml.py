@@ -9,7 +9,7 @@ both), and RML has no function for factgraph's identity rules (NFC, per-characte
 separator folding, its own percent-encoding). So this step, in plain Python (standard library), does
 the part of the mapping that RML cannot:
 
-- computes every node's IRI (src/identity.rs, through bench/peers/fgmap.py) and resolves local ids
+- computes every node's IRI (src/facts/identity.rs, through bench/peers/fgmap.py) and resolves local ids
   to those IRIs;
 - says which named graph (the article) each row belongs to, and the language tag of its texts;
 - splits each date by precision into `year`, `month` or `day`, since RML picks a datatype per

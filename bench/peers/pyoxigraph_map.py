@@ -2,7 +2,7 @@
 
 Usage: python pyoxigraph_map.py FACTS.jsonl OUT.nq
 
-The mapping rules are bench/peers/fgmap.py (the same as src/mapping.rs); terms are pyoxigraph's
+The mapping rules are bench/peers/fgmap.py (the same as src/rdf/mapping.rs); terms are pyoxigraph's
 NamedNode and Literal, and pyoxigraph's own serializer writes the N-Quads, streamed: memory stays
 flat as the input grows.
 """

@@ -4,7 +4,7 @@ Usage:
     python rdflib_map.py FACTS.jsonl OUT.nq             # N-Quads, one named graph per article
     python rdflib_map.py --turtle FACTS.jsonl OUT.ttl   # Turtle of the union of the article graphs
 
-The mapping rules are bench/peers/fgmap.py (the same as src/mapping.rs); terms are rdflib's URIRef
+The mapping rules are bench/peers/fgmap.py (the same as src/rdf/mapping.rs); terms are rdflib's URIRef
 and Literal. N-Quads: every BATCH articles go into an rdflib Dataset, one graph per article, which
 rdflib serialises and appends to the output, so memory stays flat as the input grows. Turtle needs
 the whole graph at once: all triples go into one rdflib Graph, serialised at the end (rdflib's

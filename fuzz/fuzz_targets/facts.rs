@@ -9,29 +9,18 @@
 #![no_main]
 
 use factgraph::facts::input::RawDocument;
-use factgraph::rdf::mapping::{Base, Mapper};
-use factgraph::rdf::ontology::Ontology;
-use factgraph::rdf::serialize::{write_sorted, Format, Prefixes};
+use factgraph::rdf::iri::DEFAULT_BASE;
+use factgraph::rdf::serialize::{write_sorted, Format};
+use factgraph::rdf::Context;
 use libfuzzer_sys::fuzz_target;
 use oxigraph::io::RdfParser;
 use oxigraph::model::{GraphName, Quad};
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-struct Setup {
-    mapper: Mapper,
-    prefixes: Prefixes,
-}
-
-fn setup() -> &'static Setup {
-    static SETUP: OnceLock<Setup> = OnceLock::new();
-    SETUP.get_or_init(|| {
-        let ontology = Ontology::bundled().expect("the bundled ontology parses");
-        let base = Base::default();
-        let prefixes = Prefixes::standard(&ontology.prefix, &ontology.namespace, base.as_str());
-        let mapper = Mapper::new(&ontology, base).expect("the mapper builds");
-        Setup { mapper, prefixes }
-    })
+fn setup() -> &'static Context {
+    static SETUP: OnceLock<Context> = OnceLock::new();
+    SETUP.get_or_init(|| Context::new(DEFAULT_BASE).expect("the context builds"))
 }
 
 fn as_set(quads: impl Iterator<Item = Quad>, keep_graphs: bool) -> BTreeSet<String> {

@@ -1,12 +1,12 @@
 //! Query parameter parsing: a fixed saved query with one parameter of every type, bound with
-//! arbitrary `--param` strings. `bind` must never panic; it returns bindings or a typed error. A bound
+//! arbitrary name/value pairs. `bind` must never panic; it returns bindings or a typed error. A bound
 //! string is exactly the given text (never spliced into the query), every IRI is a valid IRI, and the
 //! bound query runs on an in-memory store without error.
 
 #![no_main]
 
-use factgraph::rdf::mapping::Base;
-use factgraph::store::query::{QueryError, SavedQuery};
+use factgraph::rdf::iri::Base;
+use factgraph::store::query::{BindError, SavedQuery};
 use libfuzzer_sys::fuzz_target;
 use oxigraph::model::{Literal, Term};
 use oxigraph::store::Store;
@@ -48,9 +48,10 @@ fn setup() -> &'static Setup {
     })
 }
 
-/// The arguments: the input split at NUL bytes (argv cannot hold NUL), each lossily decoded, the
-/// first byte choosing whether a `name=` is put in front (so most inputs reach the value parsers).
-fn arguments(data: &[u8]) -> Vec<String> {
+/// The name/value pairs: the input split at NUL bytes (argv cannot hold NUL), each lossily decoded,
+/// the first byte choosing whether a known name is paired with it (so most inputs reach the value
+/// parsers); otherwise it is split at its first `=` as `--param` is (no `=`: all name, no value).
+fn arguments(data: &[u8]) -> Vec<(String, String)> {
     const NAMES: [&str; 6] = ["label", "entity", "count", "score", "asOf", "?label"];
     let Some((&first, rest)) = data.split_first() else { return Vec::new() };
     rest.split(|b| *b == 0)
@@ -58,9 +59,12 @@ fn arguments(data: &[u8]) -> Vec<String> {
         .map(|(i, part)| {
             let text = String::from_utf8_lossy(part).into_owned();
             if first & (1 << (i % 8)) != 0 {
-                format!("{}={text}", NAMES[(first as usize + i) % NAMES.len()])
+                (NAMES[(first as usize + i) % NAMES.len()].to_string(), text)
             } else {
-                text
+                match text.split_once('=') {
+                    Some((name, value)) => (name.to_string(), value.to_string()),
+                    None => (text, String::new()),
+                }
             }
         })
         .collect()
@@ -69,19 +73,15 @@ fn arguments(data: &[u8]) -> Vec<String> {
 fuzz_target!(|data: &[u8]| {
     let setup = setup();
     let args = arguments(data);
-    match setup.query.bind(&args, &setup.base) {
+    let pairs: Vec<(&str, &str)> = args.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    match setup.query.bind(&pairs, &setup.base) {
         Ok(bindings) => {
             assert_eq!(bindings.len(), 5, "every parameter is bound");
             for (variable, term) in &bindings {
                 match (variable.as_str(), term) {
                     ("label", Term::Literal(literal)) => {
                         // The last `label=` given wins; the value is bound verbatim.
-                        let given = args
-                            .iter()
-                            .filter_map(|a| a.split_once('='))
-                            .filter(|(n, _)| n.trim().trim_start_matches('?') == "label")
-                            .last()
-                            .map(|(_, v)| v);
+                        let given = pairs.iter().rfind(|(n, _)| n.trim().trim_start_matches('?') == "label").map(|(_, v)| *v);
                         if let Some(given) = given {
                             assert_eq!(literal, &Literal::new_simple_literal(given));
                         }
@@ -100,9 +100,7 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
         }
-        Err(
-            QueryError::UnknownParam { .. } | QueryError::MissingParam { .. } | QueryError::BadParam { .. } | QueryError::ParamSyntax(_),
-        ) => {}
+        Err(BindError::UnknownParam { .. } | BindError::MissingParam { .. } | BindError::BadParam { .. }) => {}
         Err(other) => panic!("unexpected error kind: {other}"),
     }
 });

@@ -115,11 +115,6 @@ pub enum PushError {
     },
 }
 
-/// The name of the manifest graph under `base`.
-pub fn manifest_graph(base: &crate::rdf::mapping::Base) -> NamedNode {
-    base.node("push-manifest")
-}
-
 /// One graph's body and hash.
 struct Prepared {
     graph: NamedNode,

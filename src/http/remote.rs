@@ -36,7 +36,11 @@ pub enum RemoteError {
         source: std::io::Error,
     },
     /// The server refused the credentials, or none were given and it wants some.
-    #[error("{method} {url}: {status} — {hint}")]
+    #[error("{method} {url}: {status} — {}", match (user, *status) {
+        (None, StatusCode::UNAUTHORIZED) => "the server wants credentials".to_string(),
+        (Some(user), StatusCode::UNAUTHORIZED) => format!("the server refused the credentials of user {user:?}"),
+        _ => "the server forbids this request (for writes, check the user's permissions on the server)".to_string(),
+    })]
     Unauthorized {
         /// The request method.
         method: Method,
@@ -44,8 +48,8 @@ pub enum RemoteError {
         url: String,
         /// 401 or 403.
         status: StatusCode,
-        /// What to do about it.
-        hint: String,
+        /// The user whose credentials were sent, if any.
+        user: Option<String>,
     },
     /// The server answered with an error status.
     #[error("{method} {url}: the server answered {status}{after}: {body}", after = if *attempts > 1 { format!(" (after {attempts} attempts)") } else { String::new() })]
@@ -188,12 +192,12 @@ impl Remote {
                         continue;
                     }
                     if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-                        let hint = match (&self.credentials, status) {
-                            (None, StatusCode::UNAUTHORIZED) => "the server wants credentials: give --user (and --password or FACTGRAPH_PASSWORD)".to_string(),
-                            (Some(c), StatusCode::UNAUTHORIZED) => format!("the server refused the credentials of user {:?}", c.user),
-                            _ => "the server forbids this request (for writes, check the user's permissions on the server)".to_string(),
-                        };
-                        return Err(RemoteError::Unauthorized { method: outgoing.method.clone(), url: outgoing.url.to_string(), status, hint });
+                        return Err(RemoteError::Unauthorized {
+                            method: outgoing.method.clone(),
+                            url: outgoing.url.to_string(),
+                            status,
+                            user: self.credentials.as_ref().map(|c| c.user.clone()),
+                        });
                     }
                     let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
                     let retry_after = response

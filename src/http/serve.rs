@@ -14,7 +14,8 @@
 //! Updates are refused. Every query runs with a timeout, a cap on result rows, and a cap on the
 //! request body; each limit answers with a clear HTTP error.
 
-use crate::store::query::{QueryError, QueryLibrary, SavedQuery};
+use crate::rdf::iri;
+use crate::store::query::{BindError, BindErrorKind, QueryError, QueryErrorKind, QueryLibrary, SavedQuery};
 use crate::rdf::serialize::{self, Format, Prefixes};
 use crate::store::KnowledgeBase;
 use oxhttp::model::header::{ACCEPT, CONTENT_TYPE};
@@ -39,7 +40,7 @@ pub struct ServeConfig {
     /// Largest request body accepted, in bytes.
     pub max_request_bytes: u64,
     /// The knowledge base's base IRI (for parameters given as paths, and for the page's links).
-    pub base: crate::rdf::mapping::Base,
+    pub base: crate::rdf::iri::Base,
     /// Prefixes for Turtle results.
     pub prefixes: Prefixes,
 }
@@ -96,15 +97,25 @@ pub struct Service {
 #[derive(Debug)]
 struct Failure(StatusCode, String);
 
-impl From<QueryError> for Failure {
-    fn from(error: QueryError) -> Self {
-        let status = match &error {
-            QueryError::Unknown { .. } | QueryError::BadName(_) => StatusCode::NOT_FOUND,
-            QueryError::Evaluation { source, .. } if source.to_string().contains("cancel") => StatusCode::SERVICE_UNAVAILABLE,
-            QueryError::Evaluation { .. } | QueryError::Io { .. } => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::BAD_REQUEST,
-        };
-        Failure(status, error.to_string())
+impl From<BindError> for Failure {
+    /// The client's mistake: 404 for a query the service does not have, 400 for parameters.
+    fn from(error: BindError) -> Self {
+        match error.kind() {
+            BindErrorKind::NotFound => Failure(StatusCode::NOT_FOUND, format!("{error}; GET /queries lists the saved queries")),
+            BindErrorKind::Invalid => Failure(StatusCode::BAD_REQUEST, error.to_string()),
+        }
+    }
+}
+
+/// A failed query as an answer: 400 for a query that does not parse, 503 for one stopped at its
+/// deadline (`timeout`), 500 otherwise.
+fn query_failure(error: QueryError, timeout: Duration) -> Failure {
+    match error.kind() {
+        QueryErrorKind::Invalid => Failure(StatusCode::BAD_REQUEST, error.to_string()),
+        QueryErrorKind::Cancelled => {
+            Failure(StatusCode::SERVICE_UNAVAILABLE, format!("the query ran longer than {} s and was stopped", timeout.as_secs_f64()))
+        }
+        QueryErrorKind::Failed => Failure(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()),
     }
 }
 
@@ -112,6 +123,10 @@ impl Service {
     /// A service over `kb` (opened read-only) with `library`'s saved queries.
     pub fn new(kb: KnowledgeBase, library: QueryLibrary, config: ServeConfig) -> Service {
         Service { kb, library, config, watchdog: Watchdog::start() }
+    }
+
+    fn query_failure(&self, error: QueryError) -> Failure {
+        query_failure(error, self.config.timeout)
     }
 
     /// Answers one request.
@@ -190,16 +205,15 @@ impl Service {
             (None, []) => return Err(Failure(StatusCode::BAD_REQUEST, "no query: give a `query` parameter".into())),
             _ => return Err(Failure(StatusCode::BAD_REQUEST, "give exactly one query".into())),
         };
-        let query = SavedQuery::free(&text).map_err(Failure::from)?;
+        let query = SavedQuery::free(&text).map_err(|e| self.query_failure(e))?;
         self.run(request, &query, &[], &parameters)
     }
 
     fn saved(&self, request: &mut Request<Body>, name: &str) -> Result<Response<Body>, Failure> {
-        let query = self.library.resolve(name).map_err(Failure::from)?;
+        let query = self.library.resolve(name)?;
         let (parameters, _) = self.parameters(request)?;
-        let args: Vec<String> =
-            parameters.iter().filter(|(k, _)| k != "format").map(|(k, v)| format!("{k}={v}")).collect();
-        let bindings = query.bind(&args, &self.config.base).map_err(Failure::from)?;
+        let given: Vec<(&str, &str)> = parameters.iter().filter(|(k, _)| k != "format").map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let bindings = query.bind(&given, &self.config.base)?;
         self.run(request, &query, &bindings, &parameters)
     }
 
@@ -211,16 +225,8 @@ impl Service {
             .or_else(|| request.headers().get(ACCEPT).and_then(|v| v.to_str().ok()).map(str::to_string))
             .unwrap_or_default();
         let (token, _guard) = self.watchdog.watch(Instant::now() + self.config.timeout);
-        let timed_out = |error: QueryError| -> Failure {
-            let failure = Failure::from(error);
-            if failure.0 == StatusCode::SERVICE_UNAVAILABLE {
-                Failure(StatusCode::SERVICE_UNAVAILABLE, format!("the query ran longer than {} s and was stopped", self.config.timeout.as_secs_f64()))
-            } else {
-                failure
-            }
-        };
-        let results = query.execute_with(self.kb.store(), bindings, Some(token)).map_err(timed_out)?;
-        let evaluation = |e| timed_out(QueryError::Evaluation { query: query.name.clone(), source: e });
+        let results = query.execute_with(self.kb.store(), bindings, Some(token)).map_err(|e| self.query_failure(e))?;
+        let evaluation = |source| self.query_failure(query.failed(source));
         let limit = self.config.max_results;
         let too_many = || Failure(StatusCode::BAD_REQUEST, format!("the result has more than {limit} rows; add a LIMIT or narrow the query"));
         match results {
@@ -296,26 +302,26 @@ impl Service {
             .find(|(k, _)| k == "iri")
             .map(|(_, v)| v.clone())
             .ok_or_else(|| Failure(StatusCode::BAD_REQUEST, "give the entity as ?iri=…".into()))?;
-        let query = self.library.resolve("entity").map_err(Failure::from)?;
-        let bindings = query.bind(&[format!("entity=<{iri}>")], &self.config.base).map_err(Failure::from)?;
+        let query = self.library.resolve("entity")?;
+        let bindings = query.bind(&[("entity", &format!("<{iri}>"))], &self.config.base)?;
         let (token, _guard) = self.watchdog.watch(Instant::now() + self.config.timeout);
-        let QueryResults::Solutions(solutions) = query.execute_with(self.kb.store(), &bindings, Some(token)).map_err(Failure::from)? else {
+        let QueryResults::Solutions(solutions) = query.execute_with(self.kb.store(), &bindings, Some(token)).map_err(|e| self.query_failure(e))? else {
             return Err(Failure(StatusCode::INTERNAL_SERVER_ERROR, "the entity query is not a SELECT".into()));
         };
         let variables = solutions.variables().to_vec();
         let mut rows = Vec::new();
         for solution in solutions {
-            let solution = solution.map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+            let solution = solution.map_err(|source| self.query_failure(query.failed(source)))?;
             rows.push(variables.iter().map(|v| solution.get(v).cloned()).collect::<Vec<_>>());
         }
         let column = |name: &str| variables.iter().position(|v| v.as_str() == name);
         let value_text = |row: &[Option<Term>], name: &str| column(name).and_then(|i| row[i].as_ref()).map(term_text).unwrap_or_default();
         let names: Vec<String> = rows.iter().filter(|r| value_text(r, "property") == "name").map(|r| value_text(r, "value")).collect();
-        let wikidata: Vec<String> = rows
+        let wikidata: Vec<&str> = rows
             .iter()
             .filter_map(|r| column("valueNode").and_then(|i| r[i].as_ref()))
             .filter_map(|t| match t {
-                Term::NamedNode(n) if n.as_str().starts_with(crate::rdf::mapping::WIKIDATA_ENTITY) => Some(n.as_str().to_string()),
+                Term::NamedNode(n) => iri::wikidata_qid(n.as_str()),
                 _ => None,
             })
             .collect();
@@ -329,11 +335,11 @@ impl Service {
         page.push_str("<p><a href=\"/\">← saved queries</a></p>");
         page.push_str(&format!("<h1 id=\"entity-name\">{}</h1><p class=\"iri\">{}</p>", escape(&title), escape(&iri)));
         let mut seen = std::collections::BTreeSet::new();
-        for link in wikidata.iter().filter(|l| seen.insert(l.to_string())) {
+        for qid in wikidata.iter().filter(|q| seen.insert(**q)) {
             page.push_str(&format!(
                 "<p class=\"wikidata\">Wikidata: <a href=\"{0}\">{1}</a></p>",
-                escape(&link.replace("http://www.wikidata.org/entity/", "https://www.wikidata.org/wiki/")),
-                escape(link.trim_start_matches(crate::rdf::mapping::WIKIDATA_ENTITY))
+                escape(&iri::wikidata_page(qid)),
+                escape(qid)
             ));
         }
         if rows.is_empty() {
@@ -528,5 +534,36 @@ mod tests {
         assert_eq!(negotiate_results("text/csv;q=0.5, application/sparql-results+xml").unwrap().0, QueryResultsFormat::Xml);
         assert!(negotiate_results("image/png").is_err());
         assert_eq!(escape("<a href=\"x\">"), "&lt;a href=&quot;x&quot;&gt;");
+    }
+
+    #[test]
+    fn errors_become_statuses_without_command_line_flags() {
+        let library = QueryLibrary::bundled().unwrap();
+        let base = crate::rdf::iri::Base::default();
+        let roles = library.resolve("roles-as-of").unwrap();
+        let needy = SavedQuery::parse("needy", "needy.rq", "# title: T\n# description: D.\n# param: who iri | Someone.\nSELECT ?who WHERE {}").unwrap();
+        let cases = [
+            (Failure::from(library.resolve("roles-as-off").unwrap_err()), StatusCode::NOT_FOUND, "did you mean \"roles-as-of\"?); GET /queries lists"),
+            (Failure::from(library.resolve("../x.rq").unwrap_err()), StatusCode::NOT_FOUND, "is not a saved query name"),
+            (Failure::from(needy.bind(&[], &base).unwrap_err()), StatusCode::BAD_REQUEST, "needs a value for its parameter who (Someone.)"),
+            (Failure::from(roles.bind(&[("asOf", "soon")], &base).unwrap_err()), StatusCode::BAD_REQUEST, "is not a date"),
+            (Failure::from(roles.bind(&[("when", "2021")], &base).unwrap_err()), StatusCode::BAD_REQUEST, "has no parameter \"when\""),
+            (query_failure(SavedQuery::free("SELECT").unwrap_err(), Duration::from_secs(1)), StatusCode::BAD_REQUEST, "query: "),
+            (
+                query_failure(roles.failed(oxigraph::sparql::QueryEvaluationError::Cancelled), Duration::from_millis(1500)),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the query ran longer than 1.5 s and was stopped",
+            ),
+            (
+                query_failure(roles.failed(oxigraph::sparql::QueryEvaluationError::UnboundService), Duration::from_secs(1)),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "query \"roles-as-of\" failed",
+            ),
+        ];
+        for (Failure(status, message), expected, text) in cases {
+            assert_eq!(status, expected, "{message}");
+            assert!(message.contains(text), "{message}");
+            assert!(!message.contains("--") && !message.contains("factgraph "), "{message}");
+        }
     }
 }

@@ -2,17 +2,16 @@
 //! knowledge base (their own graph, with score and method), review sheets a person can edit, and
 //! gold files for evaluation.
 //!
-//! Links live in the graph `{base}links`. Each linked entity gets `entity fg:wikidata wd:Q…` there,
-//! and a link node `{base}links/{entity path}` typed `fg:Link` with `fg:subject`, `fg:wikidata`,
+//! Links live in the graph `{base}links` ([`Base::links_graph`]). Each linked entity gets
+//! `entity fg:wikidata wd:Q…` there, and a link node `{base}links/{entity path}` ([`Base::link_node`]) typed `fg:Link` with `fg:subject`, `fg:wikidata`,
 //! `fg:score`, `fg:method` and, for the linker, its features in `fg:description`. Relinking replaces
 //! the linker's links; reviewed links survive it.
 
-use crate::facts::EntityType;
+use crate::facts::validate::ValidDocument;
 use crate::linking::linker::{Context, Decision, Linker, Mention};
-use crate::rdf::mapping::{Base, WIKIDATA_ENTITY};
+use crate::rdf::iri::{self, Base};
 use crate::rdf::ontology::Vocabulary;
 use crate::store::{KnowledgeBase, StoreError};
-use crate::facts::validate::ValidDocument;
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
 use std::collections::{BTreeMap, BTreeSet};
@@ -44,11 +43,6 @@ pub enum LinkError {
     },
 }
 
-/// The name of the links graph under a base.
-pub fn links_graph(base: &Base) -> NamedNode {
-    base.node("links")
-}
-
 /// One entity to link, as found in the store.
 #[derive(Debug, Clone)]
 pub struct StoreEntity {
@@ -62,19 +56,6 @@ pub struct StoreEntity {
     pub articles: BTreeSet<NamedNode>,
 }
 
-fn entity_kind(v: &Vocabulary, class: &NamedNode) -> Option<EntityType> {
-    Some(match class {
-        c if *c == v.person => EntityType::Person,
-        c if *c == v.organisation_class => EntityType::Organisation,
-        c if *c == v.country => EntityType::Country,
-        c if *c == v.city => EntityType::City,
-        c if *c == v.place_class => EntityType::Place,
-        c if *c == v.group => EntityType::Group,
-        c if *c == v.entity => EntityType::Other,
-        _ => return None,
-    })
-}
-
 /// Every entity of every article graph, grouped by article (each group is one linking context, with
 /// the article's words: its text, or else its evidence spans).
 pub fn store_entities(kb: &KnowledgeBase, v: &Vocabulary) -> Result<(Vec<StoreEntity>, Vec<(Vec<usize>, Context)>), StoreError> {
@@ -86,7 +67,7 @@ pub fn store_entities(kb: &KnowledgeBase, v: &Vocabulary) -> Result<(Vec<StoreEn
         for quad in store.quads_for_pattern(None, Some(rdf::TYPE), None, Some(graph)) {
             let quad = quad?;
             let (NamedOrBlankNode::NamedNode(node), Term::NamedNode(class)) = (&quad.subject, &quad.object) else { continue };
-            let Some(kind) = entity_kind(v, class) else { continue };
+            let Some(kind) = v.entity_type(class.as_ref()) else { continue };
             let mut names = Vec::new();
             let mut aliases = Vec::new();
             let mut description = None;
@@ -98,7 +79,7 @@ pub fn store_entities(kb: &KnowledgeBase, v: &Vocabulary) -> Result<(Vec<StoreEn
                     (Term::Literal(l), p) if p == v.alias.as_ref() => aliases.push(l.value().to_string()),
                     (Term::Literal(l), p) if p == v.description.as_ref() => description = Some(l.value().to_string()),
                     (Term::NamedNode(w), p) if p == v.wikidata.as_ref() => {
-                        if let Some(qid) = w.as_str().strip_prefix(WIKIDATA_ENTITY) {
+                        if let Some(qid) = iri::wikidata_qid(w.as_str()) {
                             supplied.insert(qid.to_string());
                         }
                     }
@@ -250,7 +231,7 @@ pub fn write_links(
     replace_method: &str,
 ) -> Result<usize, StoreError> {
     let store = kb.store();
-    let graph = links_graph(base);
+    let graph = base.links_graph();
     let g = GraphNameRef::NamedNode(graph.as_ref());
     let mut transaction = store.start_transaction()?;
     // Which entities' links to drop: all links made by `replace_method`, and those of the entities relinked now.
@@ -284,17 +265,14 @@ pub fn write_links(
         }
     }
     for link in links {
-        let path = link.entity.as_str().strip_prefix(base.as_str()).unwrap_or(link.entity.as_str());
-        let mut node_path = String::from("links/");
-        crate::text::iri_segment(path, &mut node_path);
-        let node = base.node(&node_path);
+        let node = base.link_node(link.entity.as_ref());
         let add = |t: &mut oxigraph::store::Transaction<'_>, s: &NamedNode, p: NamedNodeRef<'_>, o: Term| {
             t.insert(&Quad::new(s.clone(), p.into_owned(), o, graph.clone()));
         };
         add(&mut transaction, &node, rdf::TYPE, v.link.clone().into());
         add(&mut transaction, &node, v.subject.as_ref(), link.entity.clone().into());
         if let Some(qid) = &link.qid {
-            let item = NamedNode::new_unchecked(format!("{WIKIDATA_ENTITY}{qid}"));
+            let item = iri::wikidata_item(qid);
             add(&mut transaction, &link.entity, v.wikidata.as_ref(), item.clone().into());
             add(&mut transaction, &node, v.wikidata.as_ref(), item.into());
         }
@@ -312,7 +290,7 @@ pub fn write_links(
 /// Entities whose link (or NIL) a person set through a review sheet: the linker leaves them alone.
 pub fn reviewed_entities(kb: &KnowledgeBase, base: &Base, v: &Vocabulary) -> Result<BTreeSet<NamedNode>, StoreError> {
     let store = kb.store();
-    let graph = links_graph(base);
+    let graph = base.links_graph();
     let g = GraphNameRef::NamedNode(graph.as_ref());
     let mut reviewed = BTreeSet::new();
     let review = Term::from(Literal::new_simple_literal("review"));

@@ -1,6 +1,8 @@
 //! Beside the pipeline: linking entities to Wikidata. Reading dumps into an index, deciding links
-//! (or abstaining), and writing them into the store's links graph.
+//! (or abstaining), writing them into the store's links graph, and the policy that ties these
+//! together for `factgraph link`.
 
 pub mod linker;
 pub mod links;
+pub mod policy;
 pub mod wikidata;

@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -50,6 +50,12 @@ pub enum WikidataError {
         line: u64,
         /// What is wrong.
         message: String,
+    },
+    /// A folder given as a dump that holds no dump files.
+    #[error("{path} holds no dump files (*.json, *.json.gz, *.json.bz2)")]
+    NoDumps {
+        /// The folder.
+        path: String,
     },
 }
 
@@ -568,28 +574,35 @@ impl Index {
         }
         Ok(Index { languages: header.languages, items })
     }
+}
 
-    /// Builds an index straight from dump files (for small dumps, such as the bundled one).
-    pub fn from_dumps(paths: &[impl AsRef<Path>], languages: Vec<String>) -> Result<(Index, BuildReport), WikidataError> {
-        let mut builder = IndexBuilder::new(languages);
-        for path in paths {
-            builder.read_path(path.as_ref())?;
+/// The dump files `paths` name, in order: a file as given (`-` is standard input), a folder by its
+/// files whose names end in .json, .json.gz or .json.bz2, in name order. A folder without any is an
+/// error.
+pub fn dump_files(paths: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>, WikidataError> {
+    let mut files = Vec::new();
+    for path in paths {
+        let path = path.as_ref();
+        if !path.is_dir() {
+            files.push(path.to_path_buf());
+            continue;
         }
-        Ok(builder.finish())
-    }
-
-    /// The dump files in a folder: names ending in .json, .json.gz or .json.bz2, in name order.
-    pub fn dump_files(dir: &Path) -> io::Result<Vec<std::path::PathBuf>> {
-        let mut files: Vec<_> = std::fs::read_dir(dir)?
+        let name = path.display().to_string();
+        let mut found: Vec<_> = std::fs::read_dir(path)
+            .map_err(|source| WikidataError::Io { path: name.clone(), source })?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
                 let name = p.to_string_lossy();
                 name.ends_with(".json") || name.ends_with(".json.gz") || name.ends_with(".json.bz2")
             })
             .collect();
-        files.sort();
-        Ok(files)
+        if found.is_empty() {
+            return Err(WikidataError::NoDumps { path: name });
+        }
+        found.sort();
+        files.extend(found);
     }
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -639,6 +652,22 @@ not json at all,
         let dir = std::env::temp_dir().join(format!("factgraph-wikidata-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[test]
+    fn dump_files_lists_folders_and_keeps_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let dumps = dir.path().join("dumps");
+        std::fs::create_dir(&dumps).unwrap();
+        for name in ["b.json.gz", "a.json", "c.json.bz2", "notes.txt"] {
+            std::fs::write(dumps.join(name), "").unwrap();
+        }
+        let single = dir.path().join("single.json");
+        let files = dump_files(&[&single, &dumps]).unwrap();
+        assert_eq!(files, [single, dumps.join("a.json"), dumps.join("b.json.gz"), dumps.join("c.json.bz2")]);
+        let empty = dir.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        assert!(matches!(dump_files(&[&empty]), Err(WikidataError::NoDumps { path }) if path == empty.display().to_string()));
     }
 
     #[test]

@@ -2,87 +2,15 @@
 //!
 //! The entry point is [`Mapper::map`]. It does no I/O and keeps no state between documents: the same
 //! document always gives the same quads in the same order. Node identity is decided in
-//! [`crate::facts::identity`]; the terms come from the ontology through [`Vocabulary`].
+//! [`crate::facts::identity`] and the IRIs are built by [`crate::rdf::iri`]; the terms come from the
+//! ontology through [`Vocabulary`].
 
-use crate::facts::{Claim, Date, Entity, EntityType, Event, Evidence, ParticipantRole, Quote, Relation, RelationKind, Role};
-use crate::facts::identity::{push_article_path, push_entity_path, push_statement_suffix};
-use crate::rdf::ontology::{Ontology, OntologyError, Vocabulary};
 use crate::facts::validate::ValidDocument;
-use iri_string::types::IriStr;
+use crate::facts::{Claim, Date, Entity, Event, Evidence, ParticipantRole, Quote, Relation, RelationKind, Role};
+use crate::rdf::iri::{self, Base, EvidenceNodes};
+use crate::rdf::ontology::{Ontology, OntologyError, Vocabulary};
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{GraphNameRef, LiteralRef, NamedNode, NamedNodeRef, Quad, QuadRef, TermRef};
-
-/// The Wikidata entity namespace that `fg:wikidata` links point into.
-pub const WIKIDATA_ENTITY: &str = "http://www.wikidata.org/entity/";
-
-/// The default base IRI of the knowledge base's own nodes.
-pub const DEFAULT_BASE: &str = "https://factgraph.example/kb/";
-
-/// A base IRI that is not usable.
-#[derive(Debug, thiserror::Error)]
-pub enum BaseError {
-    /// Not an absolute IRI.
-    #[error("the base {base:?} is not an absolute IRI: {reason}")]
-    NotAbsolute {
-        /// The base as given.
-        base: String,
-        /// The parser's reason.
-        reason: String,
-    },
-    /// Does not end with '/' or '#', so paths could not be appended.
-    #[error("the base {0:?} must end with '/' or '#'")]
-    NoSeparator(String),
-}
-
-/// The base IRI under which articles, entities and statements are named.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Base(String);
-
-impl Base {
-    /// Checks `base` with iri-string: an absolute IRI ending in '/' or '#'.
-    pub fn new(base: &str) -> Result<Base, BaseError> {
-        IriStr::new(base).map_err(|e| BaseError::NotAbsolute { base: base.to_string(), reason: e.to_string() })?;
-        if !base.ends_with('/') && !base.ends_with('#') {
-            return Err(BaseError::NoSeparator(base.to_string()));
-        }
-        Ok(Base(base.to_string()))
-    }
-
-    /// The base as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The node at `path` under the base. Paths from [`crate::facts::identity`] are already escaped.
-    pub fn node(&self, path: &str) -> NamedNode {
-        let mut iri = String::with_capacity(self.0.len() + path.len());
-        iri.push_str(&self.0);
-        iri.push_str(path);
-        NamedNode::new_unchecked(iri)
-    }
-
-    /// The node (and graph name) of an article.
-    pub fn article(&self, document_id: &str) -> NamedNode {
-        let mut iri = String::with_capacity(self.0.len() + 8 + document_id.len());
-        iri.push_str(&self.0);
-        push_article_path(&mut iri, document_id);
-        NamedNode::new_unchecked(iri)
-    }
-
-    /// The node of an entity of a document.
-    pub fn entity(&self, document_id: &str, entity: &Entity) -> NamedNode {
-        let mut iri = String::with_capacity(self.0.len() + 16 + entity.name.len());
-        iri.push_str(&self.0);
-        push_entity_path(&mut iri, document_id, entity);
-        NamedNode::new_unchecked(iri)
-    }
-}
-
-impl Default for Base {
-    fn default() -> Self {
-        Base(DEFAULT_BASE.to_string())
-    }
-}
 
 /// Maps validated documents to quads.
 #[derive(Debug, Clone)]
@@ -100,6 +28,11 @@ impl Mapper {
     /// The base IRI.
     pub fn base(&self) -> &Base {
         &self.base
+    }
+
+    /// The ontology terms it writes.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
     }
 
     /// The quads of one document, all in the article's named graph.
@@ -127,7 +60,7 @@ impl Mapper {
             nodes.push((&entity.id, self.base.entity(id, entity)));
         }
         for event in facts.events.iter().chain(facts.claims.iter().filter_map(|c| c.content.as_ref()?.event.as_ref())) {
-            nodes.push((&event.id, statement(article.as_str(), "event", &event.id)));
+            nodes.push((&event.id, iri::statement(article.as_ref(), "event", &event.id)));
         }
         nodes.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let node = |local: &str| {
@@ -179,16 +112,7 @@ impl Mapper {
 
     fn entity(&self, out: &mut Emitter<'_, '_>, subject: NamedNodeRef<'_>, entity: &Entity) {
         let v = &self.vocabulary;
-        let class = match entity.kind {
-            EntityType::Person => &v.person,
-            EntityType::Organisation => &v.organisation_class,
-            EntityType::Country => &v.country,
-            EntityType::City => &v.city,
-            EntityType::Place => &v.place_class,
-            EntityType::Group => &v.group,
-            EntityType::Other => &v.entity,
-        };
-        out.add(subject, rdf::TYPE, class.as_ref().into());
+        out.add(subject, rdf::TYPE, v.entity_class(entity.kind).as_ref().into());
         out.text(subject, rdfs::LABEL, &entity.name);
         for alias in &entity.aliases {
             out.text(subject, v.alias.as_ref(), alias);
@@ -197,18 +121,15 @@ impl Mapper {
             out.text(subject, v.description.as_ref(), description);
         }
         if let Some(qid) = &entity.wikidata {
-            let item = wikidata_node(qid);
+            let item = iri::wikidata_item(qid);
             out.add(subject, v.wikidata.as_ref(), item.as_ref().into());
         }
         if entity.evidence.is_empty() {
             return;
         }
-        // One string for every evidence node's IRI: the mention's, then `/1`, `/2`...
-        let mut evidence = statement(out.graph.as_str(), "mention", &entity.id).into_string();
-        evidence.push('/');
-        let stem = evidence.len();
+        let mut nodes = EvidenceNodes::of_mention(out.graph, &entity.id);
         for (i, span) in entity.evidence.iter().enumerate() {
-            let evidence = numbered(&mut evidence, stem, i + 1);
+            let evidence = nodes.node(i + 1);
             out.add(subject, v.evidence.as_ref(), evidence.into());
             out.evidence_node(evidence, span);
             if let Some(confidence) = entity.confidence {
@@ -219,7 +140,7 @@ impl Mapper {
 
     fn role<'n>(&self, out: &mut Emitter<'_, '_>, role: &Role, node: &dyn Fn(&str) -> NamedNodeRef<'n>, asserted: bool) -> NamedNode {
         let v = &self.vocabulary;
-        let subject = statement(out.graph.as_str(), "role", &role.id);
+        let subject = iri::statement(out.graph, "role", &role.id);
         let s = subject.as_ref();
         out.add(s, rdf::TYPE, v.role.as_ref().into());
         out.add(s, v.subject.as_ref(), node(&role.holder).into());
@@ -234,7 +155,7 @@ impl Mapper {
 
     fn relation<'n>(&self, out: &mut Emitter<'_, '_>, relation: &Relation, node: &dyn Fn(&str) -> NamedNodeRef<'n>, asserted: bool) -> NamedNode {
         let v = &self.vocabulary;
-        let subject = statement(out.graph.as_str(), "relation", &relation.id);
+        let subject = iri::statement(out.graph, "relation", &relation.id);
         let s = subject.as_ref();
         let property = match relation.predicate {
             RelationKind::MemberOf => &v.member_of,
@@ -261,7 +182,7 @@ impl Mapper {
 
     fn event<'n>(&self, out: &mut Emitter<'_, '_>, event: &Event, node: &dyn Fn(&str) -> NamedNodeRef<'n>, asserted: bool) -> NamedNode {
         let v = &self.vocabulary;
-        let subject = statement(out.graph.as_str(), "event", &event.id);
+        let subject = iri::statement(out.graph, "event", &event.id);
         let s = subject.as_ref();
         out.add(s, rdf::TYPE, v.event.as_ref().into());
         out.add(s, v.event_type.as_ref(), LiteralRef::new_simple_literal(&event.kind).into());
@@ -282,7 +203,7 @@ impl Mapper {
             out.add(s, property.as_ref(), node(&participant.entity).into());
         }
         if let Some(qid) = &event.wikidata {
-            let item = wikidata_node(qid);
+            let item = iri::wikidata_item(qid);
             out.add(s, v.wikidata.as_ref(), item.as_ref().into());
         }
         self.provenance(out, s, &event.evidence, event.confidence, asserted);
@@ -291,7 +212,7 @@ impl Mapper {
 
     fn quote<'n>(&self, out: &mut Emitter<'_, '_>, quote: &Quote, node: &dyn Fn(&str) -> NamedNodeRef<'n>) {
         let v = &self.vocabulary;
-        let subject = statement(out.graph.as_str(), "quote", &quote.id);
+        let subject = iri::statement(out.graph, "quote", &quote.id);
         let s = subject.as_ref();
         out.add(s, rdf::TYPE, v.quote.as_ref().into());
         out.add(s, v.speaker.as_ref(), node(&quote.speaker).into());
@@ -307,7 +228,7 @@ impl Mapper {
 
     fn claim<'n>(&self, out: &mut Emitter<'_, '_>, claim: &Claim, node: &dyn Fn(&str) -> NamedNodeRef<'n>) {
         let v = &self.vocabulary;
-        let subject = statement(out.graph.as_str(), "claim", &claim.id);
+        let subject = iri::statement(out.graph, "claim", &claim.id);
         let s = subject.as_ref();
         out.add(s, rdf::TYPE, v.claim.as_ref().into());
         if let Some(claimant) = &claim.claimant {
@@ -349,13 +270,9 @@ impl Mapper {
             out.add(subject, v.according_to.as_ref(), article.into());
         }
         if !evidence.is_empty() {
-            // One string for every evidence node's IRI: the statement's, then `/evidence/1`...
-            let mut node = String::with_capacity(subject.as_str().len() + 12);
-            node.push_str(subject.as_str());
-            node.push_str("/evidence/");
-            let stem = node.len();
+            let mut nodes = EvidenceNodes::of_statement(subject);
             for (i, span) in evidence.iter().enumerate() {
-                let node = numbered(&mut node, stem, i + 1);
+                let node = nodes.node(i + 1);
                 out.add(subject, v.evidence.as_ref(), node.into());
                 out.evidence_node(node, span);
             }
@@ -364,27 +281,6 @@ impl Mapper {
             out.decimal(subject, v.confidence.as_ref(), confidence);
         }
     }
-}
-
-/// The node of statement `local_id` of kind `kind` ("role", "event"...) of the article whose IRI is
-/// `article`: the article's IRI and [`push_statement_suffix`].
-fn statement(article: &str, kind: &str, local_id: &str) -> NamedNode {
-    let mut iri = String::with_capacity(article.len() + kind.len() + local_id.len() + 2);
-    iri.push_str(article);
-    push_statement_suffix(&mut iri, kind, local_id);
-    NamedNode::new_unchecked(iri)
-}
-
-/// The node `iri[..stem]` followed by `n`, written into `iri`: the numbered evidence nodes of one
-/// statement or mention share one string.
-fn numbered(iri: &mut String, stem: usize, n: usize) -> NamedNodeRef<'_> {
-    iri.truncate(stem);
-    iri.push_str(itoa::Buffer::new().format(n));
-    NamedNodeRef::new_unchecked(iri)
-}
-
-fn wikidata_node(qid: &str) -> NamedNode {
-    NamedNode::new_unchecked(format!("{WIKIDATA_ENTITY}{qid}"))
 }
 
 /// Hands one document's quads to a sink.
@@ -454,5 +350,160 @@ impl Emitter<'_, '_> {
         self.integer(node, v.begin_index.as_ref(), span.start);
         self.integer(node, v.end_index.as_ref(), span.end);
         self.text(node, v.exact.as_ref(), &span.text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::{Literal, Term};
+
+    /// A small document: shared and article-scoped entities, an asserted role and relation, an event
+    /// with a worded date, and a claim whose content is a relation.
+    const DOCUMENT: &str = r#"{
+        "format": "1",
+        "document": {"id": "doc-1", "title": "Alliance split", "url": "https://news.example/1",
+                     "published": {"value": "2021-10"}, "language": "EN", "text": "Jens Stoltenberg of NATO."},
+        "entities": [
+            {"id": "nato", "type": "organisation", "name": "NATO", "wikidata": "Q7184",
+             "evidence": [{"start": 20, "end": 24, "text": "NATO"}, {"start": 30, "end": 34, "text": "NATO"}], "confidence": 0.9},
+            {"id": "js", "type": "person", "name": "Jens Stoltenberg", "aliases": ["Mr Stoltenberg"]},
+            {"id": "sep", "type": "group", "name": "separatists"},
+            {"id": "ru", "type": "country", "name": "Russia"}
+        ],
+        "roles": [{"id": "r1", "holder": "js", "role": "Secretary General", "organisation": "nato", "start": {"value": "2014"},
+                   "evidence": [{"start": 0, "end": 16, "text": "Jens Stoltenberg"}, {"start": 20, "end": 24, "text": "NATO"}],
+                   "confidence": 0.8}],
+        "relations": [{"id": "rel1", "subject": "sep", "predicate": "located_in", "object": "ru",
+                       "evidence": [{"start": 0, "end": 4, "text": "Jens"}]}],
+        "events": [{"id": "ev1", "type": "troop-buildup", "description": "Troops gathered.",
+                    "date": {"value": "2021-10-21", "text": "21 October"}, "places": ["ru"],
+                    "participants": [{"entity": "ru", "role": "initiator"}],
+                    "evidence": [{"start": 0, "end": 4, "text": "Jens"}]}],
+        "claims": [{"id": "c1", "claimant": "ru", "kind": "accusation", "summary": "NATO is part of Russia.",
+                    "about": ["nato"], "content": {"relation": {"id": "rel2", "subject": "nato", "predicate": "part_of", "object": "ru"}},
+                    "evidence": [{"start": 0, "end": 4, "text": "Jens"}]}]
+    }"#;
+
+    const BASE: &str = "https://example.org/kb/";
+
+    struct Mapped {
+        quads: Vec<Quad>,
+        v: Vocabulary,
+    }
+
+    fn mapped() -> Mapped {
+        let ontology = Ontology::bundled().unwrap();
+        let mapper = Mapper::new(&ontology, Base::new(BASE).unwrap()).unwrap();
+        let facts = serde_json::from_str(DOCUMENT).unwrap();
+        let document = ValidDocument { facts, text: Some("Jens Stoltenberg of NATO.".into()) };
+        Mapped { quads: mapper.map(&document), v: mapper.vocabulary().clone() }
+    }
+
+    fn node(path: &str) -> NamedNode {
+        NamedNode::new(format!("{BASE}{path}")).unwrap()
+    }
+
+    fn en(text: &str) -> Term {
+        Literal::new_language_tagged_literal(text, "en").unwrap().into()
+    }
+
+    fn typed(value: &str, datatype: NamedNodeRef<'_>) -> Term {
+        Literal::new_typed_literal(value, datatype).into()
+    }
+
+    impl Mapped {
+        fn has(&self, subject: &NamedNode, predicate: &NamedNode, object: impl Into<Term>) -> bool {
+            let quad = Quad::new(subject.clone(), predicate.clone(), object.into(), node("article/doc-1"));
+            self.quads.contains(&quad)
+        }
+
+        /// The objects of `subject` and `predicate`, in the mapper's order.
+        fn objects(&self, subject: &NamedNode, predicate: &NamedNode) -> Vec<Term> {
+            self.quads.iter().filter(|q| q.subject == subject.clone().into() && q.predicate == *predicate).map(|q| q.object.clone()).collect()
+        }
+    }
+
+    #[test]
+    fn the_article_has_typed_dates_and_language_tagged_text() {
+        let m = mapped();
+        let article = node("article/doc-1");
+        let type_ = rdf::TYPE.into_owned();
+        assert!(m.has(&article, &type_, m.v.article.clone()));
+        assert!(m.has(&article, &rdfs::LABEL.into_owned(), en("Alliance split")));
+        assert!(m.has(&article, &m.v.url, NamedNode::new("https://news.example/1").unwrap()));
+        assert!(m.has(&article, &m.v.published, typed("2021-10", xsd::G_YEAR_MONTH)));
+        // The language as given; the tags in lowercase.
+        assert!(m.has(&article, &m.v.language, Literal::new_simple_literal("EN")));
+        assert!(m.has(&article, &m.v.text, en("Jens Stoltenberg of NATO.")));
+        let event = node("article/doc-1/event/ev1");
+        assert!(m.has(&event, &m.v.date, typed("2021-10-21", xsd::DATE)));
+        assert!(m.has(&event, &m.v.date_text, en("21 October")));
+        assert!(m.has(&node("article/doc-1/role/r1"), &m.v.start, typed("2014", xsd::G_YEAR)));
+    }
+
+    #[test]
+    fn entities_are_shared_nodes_and_groups_belong_to_their_article() {
+        let m = mapped();
+        let type_ = rdf::TYPE.into_owned();
+        let nato = node("entity/Q7184");
+        assert!(m.has(&nato, &type_, m.v.organisation_class.clone()));
+        assert!(m.has(&nato, &m.v.wikidata, NamedNode::new("http://www.wikidata.org/entity/Q7184").unwrap()));
+        let person = node("entity/person/jens-stoltenberg");
+        assert!(m.has(&person, &type_, m.v.person.clone()));
+        assert!(m.has(&person, &m.v.alias, en("Mr Stoltenberg")));
+        assert!(m.has(&node("article/doc-1/group/sep"), &type_, m.v.group.clone()));
+        assert!(m.has(&node("entity/country/russia"), &type_, m.v.country.clone()));
+        // References resolve to those nodes.
+        assert!(m.has(&node("article/doc-1/role/r1"), &m.v.subject, person));
+        assert!(m.has(&node("article/doc-1/event/ev1"), &m.v.initiator, node("entity/country/russia")));
+    }
+
+    #[test]
+    fn evidence_nodes_are_numbered_and_carry_their_span() {
+        let m = mapped();
+        let role = node("article/doc-1/role/r1");
+        let evidence = m.objects(&role, &m.v.evidence);
+        assert_eq!(evidence, [node("article/doc-1/role/r1/evidence/1").into(), node("article/doc-1/role/r1/evidence/2").into()]);
+        let second = node("article/doc-1/role/r1/evidence/2");
+        assert!(m.has(&second, &rdf::TYPE.into_owned(), m.v.evidence_class.clone()));
+        assert!(m.has(&second, &m.v.source, node("article/doc-1")));
+        assert!(m.has(&second, &m.v.begin_index, typed("20", xsd::INTEGER)));
+        assert!(m.has(&second, &m.v.end_index, typed("24", xsd::INTEGER)));
+        assert!(m.has(&second, &m.v.exact, en("NATO")));
+        assert!(m.has(&role, &m.v.confidence, typed("0.8", xsd::DECIMAL)));
+        // An entity's mentions: numbered under the article, each with the entity's confidence.
+        let nato = node("entity/Q7184");
+        let mentions = m.objects(&nato, &m.v.evidence);
+        assert_eq!(mentions, [node("article/doc-1/mention/nato/1").into(), node("article/doc-1/mention/nato/2").into()]);
+        assert!(m.has(&node("article/doc-1/mention/nato/2"), &m.v.confidence, typed("0.9", xsd::DECIMAL)));
+    }
+
+    #[test]
+    fn asserted_statements_have_a_direct_triple_and_claimed_content_none() {
+        let m = mapped();
+        let article = node("article/doc-1");
+        let asserted = node("article/doc-1/relation/rel1");
+        assert!(m.has(&asserted, &m.v.according_to, article.clone()));
+        assert!(m.has(&node("article/doc-1/group/sep"), &m.v.located_in, node("entity/country/russia")));
+        let claim = node("article/doc-1/claim/c1");
+        let claimed = node("article/doc-1/relation/rel2");
+        assert!(m.has(&claim, &m.v.content, claimed.clone()));
+        assert!(m.has(&claim, &m.v.according_to, article.clone()));
+        assert!(m.has(&claimed, &m.v.source, article));
+        assert!(m.objects(&claimed, &m.v.according_to).is_empty());
+        assert!(m.has(&claimed, &m.v.part_of, node("entity/country/russia")));
+        assert!(m.objects(&node("entity/Q7184"), &m.v.part_of).is_empty(), "a claimed relation is asserted");
+    }
+
+    #[test]
+    fn every_quad_is_in_the_article_graph_in_a_fixed_order() {
+        let m = mapped();
+        let graph = node("article/doc-1");
+        assert!(m.quads.iter().all(|q| q.graph_name == graph.clone().into()));
+        assert_eq!(m.quads, mapped().quads);
+        // The article's own quads come first, with rdf:type leading.
+        assert_eq!(m.quads[0].subject, graph.clone().into());
+        assert_eq!(m.quads[0].predicate, rdf::TYPE);
     }
 }

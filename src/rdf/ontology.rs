@@ -5,6 +5,7 @@
 //! parsed ontology and fails if it is not declared there, so the mapper cannot emit a class or property
 //! the ontology does not define.
 
+use crate::facts::EntityType;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{NamedNode, NamedNodeRef, Term, Triple};
@@ -158,6 +159,32 @@ macro_rules! vocabulary {
     };
 }
 
+impl Vocabulary {
+    /// Each entity type with its class, in the facts format's order: the one table of the two.
+    pub fn entity_classes(&self) -> [(EntityType, &NamedNode); 7] {
+        [
+            (EntityType::Person, &self.person),
+            (EntityType::Organisation, &self.organisation_class),
+            (EntityType::Country, &self.country),
+            (EntityType::City, &self.city),
+            (EntityType::Place, &self.place_class),
+            (EntityType::Group, &self.group),
+            (EntityType::Other, &self.entity),
+        ]
+    }
+
+    /// The class of entities of type `kind`.
+    pub fn entity_class(&self, kind: EntityType) -> &NamedNode {
+        let classes = self.entity_classes();
+        classes.iter().find(|(k, _)| *k == kind).map(|(_, class)| *class).expect("every entity type has a class")
+    }
+
+    /// The entity type whose class is `class`, if it is an entity class.
+    pub fn entity_type(&self, class: NamedNodeRef<'_>) -> Option<EntityType> {
+        self.entity_classes().into_iter().find(|(_, c)| c.as_ref() == class).map(|(kind, _)| kind)
+    }
+}
+
 vocabulary! {
     classes {
         article = "Article",
@@ -220,5 +247,23 @@ vocabulary! {
         score = "score",
         method = "method",
         content_hash = "contentHash",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entity_type_has_its_own_class() {
+        let v = Vocabulary::new(&Ontology::bundled().unwrap()).unwrap();
+        let classes = v.entity_classes();
+        for (kind, class) in classes {
+            assert_eq!(v.entity_class(kind), class);
+            assert_eq!(v.entity_type(class.as_ref()), Some(kind));
+        }
+        let distinct: HashSet<&NamedNode> = classes.iter().map(|(_, class)| *class).collect();
+        assert_eq!(distinct.len(), classes.len());
+        assert_eq!(v.entity_type(v.role.as_ref()), None);
     }
 }

@@ -7,6 +7,8 @@
 //! the output depends only on the set of quads, however many. [`LineWriter`] and [`write_line`]
 //! stream N-Triples and N-Quads without holding them.
 
+use crate::facts::EntityType;
+use crate::rdf::iri::{Base, WIKIDATA_ENTITY};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{GraphNameRef, NamedOrBlankNodeRef, Quad, QuadRef, TermRef};
@@ -91,19 +93,21 @@ impl Prefixes {
     /// The standard set: the ontology's prefix, rdfs, xsd and wd, and prefixes for the entity nodes
     /// under `base` (`person:jens-stoltenberg`, `entity:Q7184`). Statement and article nodes, whose
     /// paths hold '/', stay full IRIs: Turtle could only abbreviate them with `\/` escapes.
-    pub fn standard(ontology_prefix: &str, ontology_namespace: &str, base: &str) -> Prefixes {
+    pub fn standard(ontology_prefix: &str, ontology_namespace: &str, base: &Base) -> Prefixes {
         let mut entries = vec![
             (ontology_prefix.to_string(), ontology_namespace.to_string()),
             ("rdf".into(), rdf::TYPE.as_str().trim_end_matches("type").to_string()),
             ("rdfs".into(), rdfs::LABEL.as_str().trim_end_matches("label").to_string()),
             ("xsd".into(), xsd::STRING.as_str().trim_end_matches("string").to_string()),
-            ("wd".into(), crate::rdf::mapping::WIKIDATA_ENTITY.to_string()),
+            ("wd".into(), WIKIDATA_ENTITY.to_string()),
         ];
-        // Longer namespaces first: the serializer takes the first prefix that fits.
-        for kind in ["person", "organisation", "country", "city", "place", "other"] {
-            entries.push((kind.to_string(), format!("{base}entity/{kind}/")));
+        // Longer namespaces first: the serializer takes the first prefix that fits. Groups have none:
+        // without a key or Wikidata id they belong to their article.
+        let named = [EntityType::Person, EntityType::Organisation, EntityType::Country, EntityType::City, EntityType::Place, EntityType::Other];
+        for kind in named {
+            entries.push((kind.as_str().to_string(), base.entity_type_namespace(kind)));
         }
-        entries.push(("entity".into(), format!("{base}entity/")));
+        entries.push(("entity".into(), base.entity_namespace()));
         Prefixes { entries }
     }
 

@@ -20,20 +20,26 @@ pub const DEFAULT_STORE: &str = "factgraph-store";
 /// The name of the lock file inside a store folder.
 pub const LOCK_FILE: &str = "factgraph.lock";
 
-/// Errors of the store layer.
+/// Errors of the store layer (see [`StoreError::kind`]).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// Another process holds the store.
-    #[error("the store {path} is in use by another process ({mode}); wait for it to finish, or use another --store")]
+    /// Another process holds the store's lock file.
+    #[error("the store {path} is in use by another process ({})", if *writing { "it is being read or written" } else { "it is being written" })]
     InUse {
         /// The store folder.
         path: PathBuf,
-        /// What the other process is doing with it.
-        mode: &'static str,
+        /// Whether this process asked to write (then any other reader or writer is in the way).
+        writing: bool,
     },
+    /// Another program (an `oxigraph serve`, say) holds RocksDB's own lock on the folder.
+    #[error("the store {0} is in use by another process (another program holds RocksDB's lock)")]
+    Locked(PathBuf),
     /// There is no store at the path (for commands that only read).
-    #[error("there is no store at {0}; create one with `factgraph load` or `factgraph build`")]
+    #[error("there is no store at {0}")]
     Missing(PathBuf),
+    /// The folder holds other files, so a new store is not made there.
+    #[error("cannot open the store {0}: the folder exists and is not a factgraph store; give an empty or new folder")]
+    NotAStore(PathBuf),
     /// The folder could not be created or its lock file opened.
     #[error("cannot open the store {path}: {source}")]
     Io {
@@ -45,6 +51,31 @@ pub enum StoreError {
     /// Oxigraph reported an error.
     #[error("store error: {0}")]
     Storage(#[from] StorageError),
+}
+
+/// What kind of failure a [`StoreError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreErrorKind {
+    /// Another process holds the store.
+    InUse,
+    /// There is no store at the path.
+    NotFound,
+    /// The path is not one a store can be made at.
+    Invalid,
+    /// Reading or writing failed.
+    Failed,
+}
+
+impl StoreError {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> StoreErrorKind {
+        match self {
+            StoreError::InUse { .. } | StoreError::Locked(_) => StoreErrorKind::InUse,
+            StoreError::Missing(_) => StoreErrorKind::NotFound,
+            StoreError::NotAStore(_) => StoreErrorKind::Invalid,
+            StoreError::Io { .. } | StoreError::Storage(_) => StoreErrorKind::Failed,
+        }
+    }
 }
 
 /// An open knowledge base.
@@ -77,7 +108,7 @@ impl KnowledgeBase {
         if !path.join("CURRENT").exists() {
             let is_empty_dir = std::fs::read_dir(path).map(|mut d| d.next().is_none()).unwrap_or(false);
             if path.exists() && !is_empty_dir && !path.join(LOCK_FILE).exists() {
-                return Err(io(std::io::Error::other("the folder exists and is not a factgraph store; give an empty or new folder")));
+                return Err(StoreError::NotAStore(path.to_path_buf()));
             }
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "store".into());
             let temporary = path.with_file_name(format!(".{name}.creating-{}", std::process::id()));
@@ -264,22 +295,26 @@ fn lock(path: &Path, exclusive: bool) -> Result<File, StoreError> {
     let locked = if exclusive { file.try_lock() } else { file.try_lock_shared() };
     match locked {
         Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse {
-            path: path.to_path_buf(),
-            mode: if exclusive { "it is being read or written" } else { "it is being written" },
-        }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse { path: path.to_path_buf(), writing: exclusive }),
         Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Io { path: path.to_path_buf(), source }),
     }
 }
 
-/// RocksDB's own lock (held, say, by an `oxigraph serve` on the same folder) is "in use" too.
+/// [`StoreError::Locked`] when RocksDB's own lock is held (by an `oxigraph serve` on the same
+/// folder, say). Oxigraph reports it only as an I/O error of kind `Other` whose text is RocksDB's
+/// ("While lock file: …/LOCK: …", or "lock hold by current process" within one process), so the
+/// text is the only sign; other errors pass through as they are.
 fn classify(path: &Path, error: StorageError) -> StoreError {
-    let text = error.to_string();
-    if text.contains("LOCK") || text.contains("lock hold") {
-        StoreError::InUse { path: path.to_path_buf(), mode: "another program holds RocksDB's lock" }
-    } else {
-        StoreError::Storage(error)
+    match &error {
+        StorageError::Io(io) if is_rocksdb_lock(io) => StoreError::Locked(path.to_path_buf()),
+        _ => StoreError::Storage(error),
     }
+}
+
+/// True for RocksDB's "the LOCK file is held" error.
+fn is_rocksdb_lock(error: &std::io::Error) -> bool {
+    let text = error.to_string();
+    error.kind() == std::io::ErrorKind::Other && (text.contains("While lock file") || text.contains("lock hold by current process"))
 }
 
 /// The `bulk-*.sst` files in the store folder `path`, removed (see [`KnowledgeBase::remove_bulk_leftovers`]).
@@ -300,5 +335,49 @@ fn require_store(path: &Path) -> Result<(), StoreError> {
         Ok(())
     } else {
         Err(StoreError::Missing(path.to_path_buf()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kinds_of_store_errors() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("kb");
+        let missing = KnowledgeBase::open_read_only(&path).err().unwrap();
+        assert!(matches!(missing, StoreError::Missing(_)));
+        assert_eq!(missing.kind(), StoreErrorKind::NotFound);
+        assert_eq!(missing.to_string(), format!("there is no store at {}", path.display()));
+
+        let writer = KnowledgeBase::open(&path).unwrap();
+        for refused in [KnowledgeBase::open(&path), KnowledgeBase::open_read_only(&path)] {
+            let error = refused.err().unwrap();
+            assert!(matches!(error, StoreError::InUse { .. }), "{error}");
+            assert_eq!(error.kind(), StoreErrorKind::InUse);
+        }
+        drop(writer);
+
+        std::fs::write(folder.path().join("notes.txt"), "mine").unwrap();
+        let error = KnowledgeBase::open(folder.path()).err().unwrap();
+        assert!(matches!(error, StoreError::NotAStore(_)), "{error}");
+        assert_eq!(error.kind(), StoreErrorKind::Invalid);
+    }
+
+    /// RocksDB's own lock, held here by a plain Oxigraph store on the folder, is matched as
+    /// `Locked` (the factgraph lock file is free, so only RocksDB can refuse).
+    #[test]
+    fn rocksdb_lock_is_locked() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("kb");
+        drop(KnowledgeBase::open(&path).unwrap());
+        let held = Store::open(&path).unwrap();
+        let error = KnowledgeBase::open(&path).err().unwrap();
+        assert!(matches!(&error, StoreError::Locked(p) if p == &path), "{error:?}");
+        assert_eq!(error.kind(), StoreErrorKind::InUse);
+        assert!(error.to_string().ends_with("(another program holds RocksDB's lock)"), "{error}");
+        drop(held);
+        assert!(KnowledgeBase::open(&path).is_ok());
     }
 }

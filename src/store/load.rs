@@ -38,10 +38,11 @@ pub struct Loaded {
 /// a short queue keeps the loader fed.
 const MAPPED_AHEAD: usize = 32;
 
-/// Reads, validates, maps and loads `paths` into `kb` (`text_file`s are read inside `text_root`), on two threads: one reads, validates and maps
-/// while the other feeds Oxigraph's bulk loader. New articles go in one atomic bulk load; articles
-/// already in the store are replaced afterwards, each in one transaction. If any document has a
-/// problem, nothing at all is written. `progress` is called from time to time with quads written.
+/// Reads, validates, maps and loads `paths` into `kb` (`text_file`s are read inside `text_root`), on
+/// two threads: one reads, validates and maps while the other feeds Oxigraph's bulk loader. New
+/// articles go in one atomic bulk load; articles already in the store are replaced afterwards, each
+/// in one transaction. If any document has a problem, nothing at all is written. `progress` is
+/// called from time to time with quads written.
 ///
 /// The bulk loader's batches hold `batch_megabytes` of quads in all (Oxigraph's
 /// `with_max_memory_size_in_megabytes`; `None`: Oxigraph's default, a million quads a batch). Each

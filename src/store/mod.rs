@@ -7,4 +7,4 @@ pub mod load;
 pub mod query;
 pub mod stats;
 
-pub use kb::{KnowledgeBase, LoadSummary, StoreError, DEFAULT_STORE};
+pub use kb::{KnowledgeBase, LoadSummary, StoreError, StoreErrorKind, DEFAULT_STORE};

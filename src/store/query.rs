@@ -17,7 +17,7 @@
 //! `decimal` and `date`. A declared parameter must be a variable the query selects.
 
 use crate::facts::date::DateValue;
-use crate::rdf::mapping::Base;
+use crate::rdf::iri::Base;
 use oxigraph::model::vocab::xsd;
 use oxigraph::model::{Literal, NamedNode, Term};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator, Variable};
@@ -25,20 +25,76 @@ use oxigraph::store::Store;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Errors of the query layer: each names the query and what is wrong.
+/// A request the library cannot serve as asked: a query it does not have, or parameter values that
+/// do not fit the query. The caller's mistake, not a failure (see [`BindError::kind`]).
 #[derive(Debug, thiserror::Error)]
-pub enum QueryError {
+pub enum BindError {
     /// No saved query by that name.
-    #[error("no saved query named {name:?}{hint}; `factgraph queries` lists them")]
+    #[error("no saved query named {name:?}{}", near.as_ref().map(|n| format!(" (did you mean {n:?}?)")).unwrap_or_default())]
     Unknown {
         /// The name asked for.
         name: String,
-        /// A "did you mean" hint, or empty.
-        hint: String,
+        /// The closest saved query's name, if one is close.
+        near: Option<String>,
     },
     /// A name with characters a saved query's name cannot have (such as `../`).
-    #[error("{0:?} is not a saved query name (names use a-z, 0-9, '-' and '_'); to run a file, give its path ending in .rq")]
+    #[error("{0:?} is not a saved query name (names use a-z, 0-9, '-' and '_')")]
     BadName(String),
+    /// A value for a parameter the query does not declare.
+    #[error("query {query:?} has no parameter {name:?}; its parameters: {}", if declared.is_empty() { "none".to_string() } else { declared.join(", ") })]
+    UnknownParam {
+        /// The query.
+        query: String,
+        /// The parameter given.
+        name: String,
+        /// The declared ones, in declaration order.
+        declared: Vec<String>,
+    },
+    /// A parameter without a default was given no value.
+    #[error("query {query:?} needs a value for its parameter {name} ({description})")]
+    MissingParam {
+        /// The query.
+        query: String,
+        /// The parameter.
+        name: String,
+        /// Its description.
+        description: String,
+    },
+    /// A parameter value that is not of the declared type.
+    #[error("parameter {name}: {value:?} is not {expected}")]
+    BadParam {
+        /// The parameter.
+        name: String,
+        /// The value given.
+        value: String,
+        /// What was expected.
+        expected: String,
+    },
+}
+
+/// What kind of mistake a [`BindError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BindErrorKind {
+    /// The query asked for does not exist (or its name cannot be one).
+    NotFound,
+    /// A parameter is unknown, missing, or its value is not of its type.
+    Invalid,
+}
+
+impl BindError {
+    /// What kind of mistake this is.
+    pub fn kind(&self) -> BindErrorKind {
+        match self {
+            BindError::Unknown { .. } | BindError::BadName(_) => BindErrorKind::NotFound,
+            BindError::UnknownParam { .. } | BindError::MissingParam { .. } | BindError::BadParam { .. } => BindErrorKind::Invalid,
+        }
+    }
+}
+
+/// Failures of the query layer: a query file that cannot be read or parsed, or an evaluation that
+/// failed or was cancelled (see [`QueryError::kind`]).
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
     /// A query file could not be read.
     #[error("cannot read {path}: {source}")]
     Io {
@@ -65,40 +121,7 @@ pub enum QueryError {
         /// The parser's error.
         source: oxigraph::sparql::SparqlSyntaxError,
     },
-    /// A `--param` value names no declared parameter.
-    #[error("query {query:?} has no parameter {name:?}; its parameters: {declared}")]
-    UnknownParam {
-        /// The query.
-        query: String,
-        /// The parameter given.
-        name: String,
-        /// The declared ones.
-        declared: String,
-    },
-    /// A required parameter was not given.
-    #[error("query {query:?} needs --param {name}=VALUE ({description})")]
-    MissingParam {
-        /// The query.
-        query: String,
-        /// The parameter.
-        name: String,
-        /// Its description.
-        description: String,
-    },
-    /// A parameter value that is not of the declared type.
-    #[error("parameter {name}: {value:?} is not {expected}")]
-    BadParam {
-        /// The parameter.
-        name: String,
-        /// The value given.
-        value: String,
-        /// What was expected.
-        expected: String,
-    },
-    /// A `--param` argument without `=`.
-    #[error("--param expects NAME=VALUE, got {0:?}")]
-    ParamSyntax(String),
-    /// Evaluation failed.
+    /// Evaluation failed or was cancelled.
     #[error("query {query:?} failed: {source}")]
     Evaluation {
         /// The query.
@@ -106,9 +129,31 @@ pub enum QueryError {
         /// Oxigraph's error.
         source: oxigraph::sparql::QueryEvaluationError,
     },
-    /// Oxigraph's plan of a query could not be read (`--explain`).
+    /// Oxigraph's plan of a query could not be read (`explain`).
     #[error("the plan of query {0:?} is not in the shape Oxigraph 0.5 writes")]
     Plan(String),
+}
+
+/// What kind of failure a [`QueryError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryErrorKind {
+    /// The query text (or a saved query's header) does not parse.
+    Invalid,
+    /// The evaluation was stopped through its cancellation token.
+    Cancelled,
+    /// Reading a file, evaluating or reading the plan failed.
+    Failed,
+}
+
+impl QueryError {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> QueryErrorKind {
+        match self {
+            QueryError::Header { .. } | QueryError::Syntax { .. } => QueryErrorKind::Invalid,
+            QueryError::Evaluation { source: oxigraph::sparql::QueryEvaluationError::Cancelled, .. } => QueryErrorKind::Cancelled,
+            QueryError::Io { .. } | QueryError::Evaluation { .. } | QueryError::Plan(_) => QueryErrorKind::Failed,
+        }
+    }
 }
 
 /// The type of a query parameter.
@@ -224,30 +269,30 @@ impl SavedQuery {
         Ok(SavedQuery { name: name.to_string(), origin: origin.to_string(), title, description, params, text: text.to_string() })
     }
 
-    /// Parses `--param name=value` arguments against the declared parameters, filling in defaults.
-    pub fn bind(&self, args: &[String], base: &Base) -> Result<Vec<(Variable, Term)>, QueryError> {
-        let mut given: BTreeMap<&str, &str> = BTreeMap::new();
-        for arg in args {
-            let (name, value) = arg.split_once('=').ok_or_else(|| QueryError::ParamSyntax(arg.clone()))?;
+    /// Binds the declared parameters to the values given as name/value pairs (a name may carry a
+    /// leading `?`; the last value of a name wins), filling in defaults. Every value is parsed as its
+    /// parameter's type; nothing is spliced into the query text.
+    pub fn bind(&self, given: &[(&str, &str)], base: &Base) -> Result<Vec<(Variable, Term)>, BindError> {
+        let mut values: BTreeMap<&str, &str> = BTreeMap::new();
+        for &(name, value) in given {
             let name = name.trim().trim_start_matches('?');
             if !self.params.iter().any(|p| p.name == name) {
-                let declared = if self.params.is_empty() {
-                    "none".to_string()
-                } else {
-                    self.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
-                };
-                return Err(QueryError::UnknownParam { query: self.name.clone(), name: name.to_string(), declared });
+                return Err(BindError::UnknownParam {
+                    query: self.name.clone(),
+                    name: name.to_string(),
+                    declared: self.params.iter().map(|p| p.name.clone()).collect(),
+                });
             }
-            given.insert(name, value);
+            values.insert(name, value);
         }
         let prefixes = declared_prefixes(&self.text);
         let mut bindings = Vec::new();
         for param in &self.params {
-            let value = match (given.get(param.name.as_str()), &param.default) {
+            let value = match (values.get(param.name.as_str()), &param.default) {
                 (Some(value), _) => *value,
                 (None, Some(default)) => default.as_str(),
                 (None, None) => {
-                    return Err(QueryError::MissingParam {
+                    return Err(BindError::MissingParam {
                         query: self.name.clone(),
                         name: param.name.clone(),
                         description: param.description.clone(),
@@ -258,6 +303,18 @@ impl SavedQuery {
             bindings.push((Variable::new_unchecked(param.name.clone()), term));
         }
         Ok(bindings)
+    }
+
+    /// Reads a query file; its name is the file name without `.rq`.
+    pub fn read(path: &Path) -> Result<SavedQuery, QueryError> {
+        let text = std::fs::read_to_string(path).map_err(|source| QueryError::Io { path: path.display().to_string(), source })?;
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        SavedQuery::parse(name, &path.display().to_string(), &text)
+    }
+
+    /// The error of this query's evaluation failing with `source`, as when reading its results.
+    pub fn failed(&self, source: oxigraph::sparql::QueryEvaluationError) -> QueryError {
+        QueryError::Evaluation { query: self.name.clone(), source }
     }
 
     /// A query that is not saved (free SPARQL text): no header, no parameters.
@@ -278,7 +335,7 @@ impl SavedQuery {
     /// Runs the query to the end, counting its results, and returns Oxigraph's plan with the rows
     /// and time of each step (`factgraph query --explain`).
     pub fn explain(&self, store: &Store, bindings: &[(Variable, Term)]) -> Result<Explained, QueryError> {
-        let evaluation = |source| QueryError::Evaluation { query: self.name.clone(), source };
+        let evaluation = |source| self.failed(source);
         let started = std::time::Instant::now();
         let (results, explanation) = self.prepare(None, bindings)?.on_store(store).compute_statistics().explain();
         let mut rows = 0;
@@ -324,7 +381,7 @@ impl SavedQuery {
         self.prepare(cancellation, bindings)?
             .on_store(store)
             .execute()
-            .map_err(|source| QueryError::Evaluation { query: self.name.clone(), source })
+            .map_err(|source| self.failed(source))
     }
 
     /// The query parsed, its default graph the union of all graphs, its parameters bound.
@@ -420,8 +477,8 @@ fn declared_prefixes(text: &str) -> BTreeMap<String, String> {
 }
 
 /// Parses one parameter value as its declared type.
-pub fn parse_value(param: &Param, value: &str, prefixes: &BTreeMap<String, String>, base: &Base) -> Result<Term, QueryError> {
-    let bad = |expected: &str| QueryError::BadParam { name: param.name.clone(), value: value.to_string(), expected: expected.to_string() };
+pub fn parse_value(param: &Param, value: &str, prefixes: &BTreeMap<String, String>, base: &Base) -> Result<Term, BindError> {
+    let bad = |expected: &str| BindError::BadParam { name: param.name.clone(), value: value.to_string(), expected: expected.to_string() };
     Ok(match param.kind {
         ParamKind::String => Literal::new_simple_literal(value).into(),
         ParamKind::Integer => {
@@ -499,7 +556,7 @@ impl QueryLibrary {
             if path.extension().and_then(|e| e.to_str()) != Some("rq") {
                 continue;
             }
-            let query = read_query_file(&path)?;
+            let query = SavedQuery::read(&path)?;
             queries.insert(query.name.clone(), query);
         }
         Ok(QueryLibrary { queries })
@@ -520,28 +577,111 @@ impl QueryLibrary {
         self.queries.is_empty()
     }
 
-    /// A query by name, or by path when `name_or_path` ends in `.rq`. Names cannot leave the library.
-    pub fn resolve(&self, name_or_path: &str) -> Result<SavedQuery, QueryError> {
-        if name_or_path.ends_with(".rq") && Path::new(name_or_path).is_file() {
-            return read_query_file(Path::new(name_or_path));
+    /// A query by name. Names cannot leave the library: a path is not a name (read a file with
+    /// [`SavedQuery::read`]).
+    pub fn resolve(&self, name: &str) -> Result<SavedQuery, BindError> {
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_') {
+            return Err(BindError::BadName(name.to_string()));
         }
-        if name_or_path.is_empty()
-            || !name_or_path.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-        {
-            return Err(QueryError::BadName(name_or_path.to_string()));
-        }
-        self.queries.get(name_or_path).cloned().ok_or_else(|| {
-            let hint = match crate::text::closest(name_or_path, self.queries.keys().map(String::as_str)) {
-                Some(near) => format!(" (did you mean {near:?}?)"),
-                None => String::new(),
-            };
-            QueryError::Unknown { name: name_or_path.to_string(), hint }
+        self.queries.get(name).cloned().ok_or_else(|| BindError::Unknown {
+            name: name.to_string(),
+            near: crate::text::closest(name, self.queries.keys().map(String::as_str)).map(str::to_string),
         })
     }
 }
 
-fn read_query_file(path: &Path) -> Result<SavedQuery, QueryError> {
-    let text = std::fs::read_to_string(path).map_err(|source| QueryError::Io { path: path.display().to_string(), source })?;
-    let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-    SavedQuery::parse(name, &path.display().to_string(), &text)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const QUERY: &str = "# title: People\n# description: People by name.\n# param: name string | A name.\n# param: since date = 2020 | A year.\n# param: who iri = entity/x | An entity.\nPREFIX ex: <http://example.org/>\nSELECT ?name ?since ?who WHERE { ?who ex:name ?name }\n";
+
+    fn query() -> SavedQuery {
+        SavedQuery::parse("people", "people.rq", QUERY).unwrap()
+    }
+
+    fn base() -> Base {
+        Base::new("https://kb.example/").unwrap()
+    }
+
+    #[test]
+    fn bind_takes_pairs_and_fills_defaults() {
+        let bindings = query().bind(&[("?name", "a=b"), ("who", "ex:y"), ("name", "Ann")], &base()).unwrap();
+        let bound: Vec<(String, String)> = bindings.iter().map(|(v, t)| (v.as_str().to_string(), t.to_string())).collect();
+        assert_eq!(
+            bound,
+            [
+                ("name".to_string(), "\"Ann\"".to_string()),
+                ("since".to_string(), "\"2020\"^^<http://www.w3.org/2001/XMLSchema#gYear>".to_string()),
+                ("who".to_string(), "<http://example.org/y>".to_string()),
+            ]
+        );
+        let relative = query().bind(&[("name", "x"), ("who", "entity/Q1")], &base()).unwrap();
+        assert_eq!(relative[2].1.to_string(), "<https://kb.example/entity/Q1>");
+    }
+
+    #[test]
+    fn bind_errors_are_invalid_and_name_no_flags() {
+        let cases: [(&[(&str, &str)], &str); 4] = [
+            (&[("nmae", "x")], "query \"people\" has no parameter \"nmae\"; its parameters: name, since, who"),
+            (&[], "query \"people\" needs a value for its parameter name (A name.)"),
+            (&[("name", "x"), ("since", "2021-02-30")], "parameter since: \"2021-02-30\" is not a date"),
+            (&[("name", "x"), ("who", "<a b>")], "parameter who: \"<a b>\" is not an IRI"),
+        ];
+        for (given, message) in cases {
+            let error = query().bind(given, &base()).unwrap_err();
+            assert_eq!(error.kind(), BindErrorKind::Invalid, "{error}");
+            assert!(error.to_string().starts_with(message), "{error}");
+            assert!(!error.to_string().contains("--"), "{error}");
+        }
+        let none = SavedQuery::free("SELECT * WHERE { ?s ?p ?o }").unwrap();
+        assert_eq!(none.bind(&[("x", "1")], &base()).unwrap_err().to_string(), "query \"query\" has no parameter \"x\"; its parameters: none");
+    }
+
+    #[test]
+    fn unknown_and_bad_names_are_not_found() {
+        let library = QueryLibrary::bundled().unwrap();
+        let unknown = library.resolve("roles-as-off").unwrap_err();
+        assert!(matches!(&unknown, BindError::Unknown { near: Some(near), .. } if near == "roles-as-of"), "{unknown:?}");
+        assert_eq!(unknown.to_string(), "no saved query named \"roles-as-off\" (did you mean \"roles-as-of\"?)");
+        let far = library.resolve("zzzzzzzzzz").unwrap_err();
+        assert_eq!(far.to_string(), "no saved query named \"zzzzzzzzzz\"");
+        for name in ["../../etc/passwd", "queries/articles.rq", ""] {
+            let error = library.resolve(name).unwrap_err();
+            assert!(matches!(error, BindError::BadName(_)), "{error:?}");
+            assert_eq!(error.kind(), BindErrorKind::NotFound);
+        }
+        assert_eq!(unknown.kind(), BindErrorKind::NotFound);
+        assert_eq!(library.resolve("articles").unwrap().name, "articles");
+    }
+
+    #[test]
+    fn query_error_kinds() {
+        let syntax = SavedQuery::free("SELECT * WHERE { ?s ?p }").unwrap_err();
+        assert_eq!(syntax.kind(), QueryErrorKind::Invalid);
+        let header = SavedQuery::parse("q", "q.rq", "# title: T\nSELECT * WHERE {}").unwrap_err();
+        assert_eq!(header.kind(), QueryErrorKind::Invalid, "{header}");
+        let missing = SavedQuery::read(Path::new("no/such/query.rq")).unwrap_err();
+        assert_eq!(missing.kind(), QueryErrorKind::Failed);
+        assert_eq!(QueryError::Plan("q".into()).kind(), QueryErrorKind::Failed);
+
+        // A cancelled evaluation is told apart from a failed one by Oxigraph's variant.
+        let store = Store::new().unwrap();
+        let node = NamedNode::new("http://example.org/s").unwrap();
+        store.insert(oxigraph::model::QuadRef::new(&node, &node, &node, oxigraph::model::GraphNameRef::DefaultGraph)).unwrap();
+        let query = SavedQuery::free("SELECT * WHERE { ?s ?p ?o }").unwrap();
+        let token = oxigraph::sparql::CancellationToken::new();
+        let failure = match query.execute_with(&store, &[], Some(token.clone())) {
+            Ok(QueryResults::Solutions(mut solutions)) => {
+                token.cancel();
+                let source = solutions.next().expect("a result").unwrap_err();
+                query.failed(source)
+            }
+            Ok(_) => panic!("a SELECT gives solutions"),
+            Err(error) => error,
+        };
+        assert_eq!(failure.kind(), QueryErrorKind::Cancelled, "{failure}");
+        let failed = QueryError::Evaluation { query: "q".into(), source: oxigraph::sparql::QueryEvaluationError::UnboundService };
+        assert_eq!(failed.kind(), QueryErrorKind::Failed);
+    }
 }

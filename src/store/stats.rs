@@ -37,15 +37,8 @@ impl Stats {
             }
             Ok(subjects.len())
         };
-        let entities_by_type = vec![
-            ("person", distinct(&v.person)?),
-            ("organisation", distinct(&v.organisation_class)?),
-            ("country", distinct(&v.country)?),
-            ("city", distinct(&v.city)?),
-            ("place", distinct(&v.place_class)?),
-            ("group", distinct(&v.group)?),
-            ("other", distinct(&v.entity)?),
-        ];
+        let entities_by_type =
+            v.entity_classes().into_iter().map(|(kind, class)| Ok((kind.as_str(), distinct(class)?))).collect::<Result<_, StoreError>>()?;
         let statements_by_kind = vec![
             ("role", distinct(&v.role)?),
             ("relation", distinct(&v.relation)?),

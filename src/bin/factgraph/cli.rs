@@ -62,6 +62,9 @@ pub enum Command {
     /// Generate synthetic facts (JSON Lines) for benchmarks and stress tests; deterministic from --seed.
     #[command(after_help = "Examples:\n  factgraph generate --articles 1000 -o synthetic.jsonl\n  factgraph generate --articles 10 --seed 42 | factgraph check -")]
     Generate(GenerateArgs),
+    /// Turn extractor output (spaCy, NIF, brat) into facts documents (JSON Lines) that pass check.
+    #[command(after_help = "Examples:\n  python3 tools/spacy_ner.py article.txt > ner.jsonl && factgraph import spacy ner.jsonl -o facts.jsonl\n  factgraph import nif RSS-500_wd.ttl --skip-invalid -o rss.jsonl\n  factgraph import brat corpus/ --mapping brat.map -o facts.jsonl\n\nThe formats, label tables and mapping files: docs/importing.md.")]
+    Import(ImportArgs),
     /// Print the JSON Schema of the facts format.
     #[command(after_help = "Example:\n  factgraph schema > facts.schema.json")]
     Schema(OutputArgs),
@@ -77,6 +80,40 @@ pub struct GenerateArgs {
     pub seed: u64,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The input format.
+    #[arg(value_enum)]
+    pub format: ImportFormat,
+    /// Input files or folders: spacy .json/.jsonl (- for stdin); nif RDF files; brat .ann files
+    /// (beside their .txt) or folders of them.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write the facts documents (JSON Lines; - for stdout).
+    #[arg(short, long, value_name = "FACTS.jsonl")]
+    pub output: PathBuf,
+    /// Extra entity label lines (LABEL = TYPE, or LABEL = - to leave it out) over the default table.
+    #[arg(long, value_name = "FILE")]
+    pub labels: Option<PathBuf>,
+    /// Extra brat mapping lines (relation TYPE = kind, event TYPE = type, role ROLE = role).
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// Leave out mentions whose offsets do not give their text, listing each, instead of failing.
+    #[arg(long)]
+    pub skip_invalid: bool,
+}
+
+/// The formats `import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    /// spaCy's Doc.to_json(): JSON, JSON arrays or JSON Lines.
+    Spacy,
+    /// NIF 2.0 in any RDF syntax (by file extension; Turtle otherwise).
+    Nif,
+    /// brat standoff: .ann files with their .txt.
+    Brat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -378,7 +415,7 @@ pub struct TextRootArgs {
 #[derive(Debug, Args)]
 pub struct BaseArgs {
     /// Base IRI of the knowledge base's nodes (an absolute IRI ending in / or #).
-    #[arg(long, value_name = "IRI", default_value = factgraph::rdf::mapping::DEFAULT_BASE)]
+    #[arg(long, value_name = "IRI", default_value = factgraph::rdf::iri::DEFAULT_BASE)]
     pub base: String,
 }
 

@@ -6,13 +6,12 @@ mod output;
 
 use clap::Parser;
 use cli::{Cli, Command, ResultFormatArg};
-use factgraph::rdf::mapping::{Base, Mapper};
-use factgraph::rdf::ontology::{Ontology, Vocabulary};
+use factgraph::rdf::{Context, ContextError};
 use factgraph::facts::input::TextRoot;
 use factgraph::facts::stream::{self, Checked};
 use factgraph::parallel;
 use factgraph::store::query::{QueryLibrary, SavedQuery};
-use factgraph::rdf::serialize::{self, Prefixes};
+use factgraph::rdf::serialize;
 use factgraph::store::KnowledgeBase;
 use oxigraph::model::{NamedNode, Term};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
@@ -60,9 +59,10 @@ impl AppError {
         AppError::new(Exit::InvalidData, message)
     }
 
-    /// Any error with its whole cause chain.
-    fn failure(error: impl std::error::Error) -> AppError {
+    /// Any error with its whole cause chain, and the command line's advice for it (see [`advice`]).
+    fn failure(error: impl std::error::Error + 'static) -> AppError {
         let mut message = error.to_string();
+        let mut advised = advice(&error);
         let mut cause = error.source();
         while let Some(inner) = cause {
             let text = inner.to_string();
@@ -70,9 +70,31 @@ impl AppError {
                 message.push_str(": ");
                 message.push_str(&text);
             }
+            advised = advised.or_else(|| advice(inner));
             cause = inner.source();
         }
+        message.push_str(advised.unwrap_or_default());
         AppError::new(Exit::Failure, message)
+    }
+}
+
+/// What the command line adds to a library error (the library's messages name no flags or
+/// commands): the flag or command that helps, written after the whole message.
+fn advice(error: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    use factgraph::http::remote::RemoteError;
+    use factgraph::store::{StoreError, StoreErrorKind};
+    if let Some(error) = error.downcast_ref::<StoreError>() {
+        return match error.kind() {
+            StoreErrorKind::InUse => Some("; wait for it to finish, or use another --store"),
+            StoreErrorKind::NotFound => Some("; create one with `factgraph load` or `factgraph build`"),
+            StoreErrorKind::Invalid | StoreErrorKind::Failed => None,
+        };
+    }
+    match error.downcast_ref::<RemoteError>() {
+        Some(RemoteError::Unauthorized { user: None, status, .. }) if *status == oxhttp::model::StatusCode::UNAUTHORIZED => {
+            Some(": give --user (and --password or FACTGRAPH_PASSWORD)")
+        }
+        _ => None,
     }
 }
 
@@ -97,7 +119,11 @@ impl From<io::Error> for AppError {
 
 impl From<factgraph::store::StoreError> for AppError {
     fn from(error: factgraph::store::StoreError) -> Self {
-        AppError::failure(error)
+        use factgraph::store::StoreErrorKind as K;
+        let exit = match error.kind() {
+            K::InUse | K::NotFound | K::Invalid | K::Failed => Exit::Failure,
+        };
+        AppError { exit, ..AppError::failure(error) }
     }
 }
 
@@ -127,14 +153,27 @@ impl From<factgraph::http::remote::RemoteError> for AppError {
     }
 }
 
+impl From<factgraph::store::query::BindError> for AppError {
+    fn from(error: factgraph::store::query::BindError) -> Self {
+        use factgraph::store::query::{BindError as B, BindErrorKind as K};
+        let exit = match error.kind() {
+            K::NotFound | K::Invalid => Exit::Usage,
+        };
+        let message = match &error {
+            B::Unknown { .. } => format!("{error}; `factgraph queries` lists them"),
+            B::BadName(_) => format!("{error}; to run a file, give its path ending in .rq"),
+            B::MissingParam { query, name, description } => format!("query {query:?} needs --param {name}=VALUE ({description})"),
+            B::UnknownParam { .. } | B::BadParam { .. } => error.to_string(),
+        };
+        AppError::new(exit, message)
+    }
+}
+
 impl From<factgraph::store::query::QueryError> for AppError {
     fn from(error: factgraph::store::query::QueryError) -> Self {
-        use factgraph::store::query::QueryError as Q;
-        let exit = match &error {
-            Q::Unknown { .. } | Q::BadName(_) | Q::UnknownParam { .. } | Q::MissingParam { .. } | Q::BadParam { .. } | Q::ParamSyntax(_) => {
-                Exit::Usage
-            }
-            _ => Exit::Failure,
+        use factgraph::store::query::QueryErrorKind as K;
+        let exit = match error.kind() {
+            K::Invalid | K::Cancelled | K::Failed => Exit::Failure,
         };
         AppError { exit, ..AppError::failure(error) }
     }
@@ -168,6 +207,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Build(args) => build(&args),
         Command::Link(args) => link(&args),
         Command::Generate(args) => generate(&args),
+        Command::Import(args) => import(&args),
         Command::Serve(args) => serve(&args),
         Command::Push(args) => push(&args),
         Command::Wikidata(cli::WikidataCommand::Index(args)) => wikidata_index(&args),
@@ -251,37 +291,18 @@ fn check(args: &cli::CheckArgs) -> Result<Exit> {
     Ok(if checked.is_clean() { Exit::Success } else { Exit::InvalidData })
 }
 
-/// The ontology, the mapper and the output prefixes for one run.
-struct Setup {
-    ontology: Ontology,
-    mapper: Mapper,
-    prefixes: Prefixes,
-}
-
-impl Setup {
-    fn new(base: &str) -> Result<Setup> {
-        let base = Base::new(base).map_err(|e| AppError::usage(e.to_string()))?;
-        let ontology = Ontology::bundled().map_err(AppError::failure)?;
-        let mapper = Mapper::new(&ontology, base.clone()).map_err(AppError::failure)?;
-        let prefixes = Prefixes::standard(&ontology.prefix, &ontology.namespace, base.as_str());
-        Ok(Setup { ontology, mapper, prefixes })
-    }
-
-    fn vocabulary(&self) -> Result<Vocabulary> {
-        Vocabulary::new(&self.ontology).map_err(AppError::failure)
-    }
-
-    /// The namespaces shown as prefixes in tables.
-    fn table_prefixes(&self) -> Vec<(String, String)> {
-        vec![
-            (self.ontology.prefix.clone(), self.ontology.namespace.clone()),
-            ("wd".into(), factgraph::rdf::mapping::WIKIDATA_ENTITY.into()),
-        ]
+/// A bad base IRI is the user's mistake; an ontology that does not load is a failure.
+impl From<ContextError> for AppError {
+    fn from(error: ContextError) -> Self {
+        match error {
+            ContextError::Base(e) => AppError::usage(e.to_string()),
+            e => AppError::failure(e),
+        }
     }
 }
 
 fn map(args: &cli::MapArgs) -> Result<Exit> {
-    let setup = Setup::new(&args.base.base)?;
+    let setup = Context::new(&args.base.base)?;
     let format = args.format.format();
     let threads = args.threads.map_or_else(parallel::default_threads, std::num::NonZeroUsize::get);
     let root = open_text_root(&args.text_root)?;
@@ -339,7 +360,7 @@ fn load_into(
     text_root: &cli::TextRootArgs,
     store: &Path,
     tuning: &cli::LoadTuning,
-    setup: &Setup,
+    setup: &Context,
 ) -> Result<(KnowledgeBase, stream::Summary)> {
     let root = open_text_root(text_root)?;
     let bar = output::quad_progress(0);
@@ -390,13 +411,13 @@ fn optimize(args: &cli::OptimizeArgs) -> Result<Exit> {
 }
 
 fn load(args: &cli::LoadArgs) -> Result<Exit> {
-    let setup = Setup::new(&args.base.base)?;
+    let setup = Context::new(&args.base.base)?;
     load_into(&args.paths, &args.text_root, &args.store.store, &args.tuning, &setup)?;
     Ok(Exit::Success)
 }
 
 /// A document id or an article IRI, as the article's graph.
-fn article_graph(id_or_iri: &str, setup: &Setup) -> Result<NamedNode> {
+fn article_graph(id_or_iri: &str, setup: &Context) -> Result<NamedNode> {
     if id_or_iri.contains(':') {
         NamedNode::new(id_or_iri).map_err(|e| AppError::usage(format!("{id_or_iri:?} is not an IRI: {e}")))
     } else if factgraph::facts::validate::valid_id(id_or_iri) {
@@ -407,7 +428,7 @@ fn article_graph(id_or_iri: &str, setup: &Setup) -> Result<NamedNode> {
 }
 
 fn remove(args: &cli::RemoveArgs) -> Result<Exit> {
-    let setup = Setup::new(&args.base.base)?;
+    let setup = Context::new(&args.base.base)?;
     let kb = KnowledgeBase::open(&args.store.store)?;
     let mut missing = Vec::new();
     for id in &args.ids {
@@ -450,10 +471,14 @@ fn list_queries(args: &cli::QueriesArgs) -> Result<Exit> {
 }
 
 fn query(args: &cli::QueryArgs) -> Result<Exit> {
-    let setup = Setup::new(&args.base.base)?;
+    let setup = Context::new(&args.base.base)?;
     let library = query_library(args.queries.as_deref())?;
-    let saved = library.resolve(&args.query)?;
-    let bindings = saved.bind(&args.params, setup.mapper.base())?;
+    let saved = if args.query.ends_with(".rq") && Path::new(&args.query).is_file() {
+        SavedQuery::read(Path::new(&args.query))?
+    } else {
+        library.resolve(&args.query)?
+    };
+    let bindings = saved.bind(&param_pairs(&args.params)?, setup.mapper.base())?;
     if let Some(endpoint) = &args.endpoint {
         return query_remote(&saved, &bindings, endpoint, &args.remote, args.format, &setup, args.output.output.as_deref());
     }
@@ -469,16 +494,21 @@ fn query(args: &cli::QueryArgs) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// `--param NAME=VALUE` arguments as name/value pairs.
+fn param_pairs(params: &[String]) -> Result<Vec<(&str, &str)>> {
+    params.iter().map(|arg| arg.split_once('=').ok_or_else(|| AppError::usage(format!("--param expects NAME=VALUE, got {arg:?}")))).collect()
+}
+
 /// Runs a saved query on the store and writes its results.
 fn write_results(
     saved: &SavedQuery,
     kb: &KnowledgeBase,
     bindings: &[(oxigraph::sparql::Variable, Term)],
     format: ResultFormatArg,
-    setup: &Setup,
+    setup: &Context,
     out: &mut impl Write,
 ) -> Result<()> {
-    let evaluation = |e| AppError::failure(factgraph::store::query::QueryError::Evaluation { query: saved.name.clone(), source: e });
+    let evaluation = |e| AppError::from(saved.failed(e));
     match saved.execute(kb.store(), bindings)? {
         QueryResults::Solutions(solutions) => {
             let variables = solutions.variables().to_vec();
@@ -515,7 +545,7 @@ fn query_remote(
     endpoint: &str,
     remote_args: &cli::RemoteArgs,
     format: ResultFormatArg,
-    setup: &Setup,
+    setup: &Context,
     output: Option<&Path>,
 ) -> Result<Exit> {
     use oxigraph::io::{RdfFormat, RdfParser};
@@ -555,7 +585,7 @@ fn write_solutions(
     variables: Vec<oxigraph::sparql::Variable>,
     solutions: impl Iterator<Item = Result<oxigraph::sparql::QuerySolution>>,
     format: ResultFormatArg,
-    setup: &Setup,
+    setup: &Context,
     out: &mut impl Write,
 ) -> Result<()> {
     let results_format = match format {
@@ -574,7 +604,7 @@ fn write_solutions(
             serializer.finish()?;
         }
         None => {
-            let prefixes = setup.table_prefixes();
+            let prefixes = &setup.table_prefixes;
             let base = setup.mapper.base().as_str();
             let header: Vec<String> = variables.iter().map(|v| v.as_str().to_string()).collect();
             let mut rows = Vec::new();
@@ -605,7 +635,7 @@ fn write_boolean(value: bool, format: ResultFormatArg, out: &mut impl Write) -> 
 
 fn push(args: &cli::PushArgs) -> Result<Exit> {
     use factgraph::http::push::{PushError, PushOptions, PushTarget};
-    let setup = Setup::new(&args.base.base)?;
+    let setup = Context::new(&args.base.base)?;
     for url in [args.endpoint.as_ref(), args.graph_store.as_ref(), args.update.as_ref()].into_iter().flatten() {
         factgraph::http::remote::Remote::check_url(url)?;
     }
@@ -615,10 +645,10 @@ fn push(args: &cli::PushArgs) -> Result<Exit> {
     let remote = remote_client(&args.remote)?;
     let kb = KnowledgeBase::open_read_only(&args.store.store)?;
     let target = PushTarget { endpoint: args.endpoint.clone(), graph_store: args.graph_store.clone(), update: args.update.clone() };
-    let skip = if args.no_links { vec![factgraph::linking::links::links_graph(setup.mapper.base())] } else { Vec::new() };
+    let skip = if args.no_links { vec![setup.base.links_graph()] } else { Vec::new() };
     let options = PushOptions { jobs: args.jobs, force: args.force, dry_run: args.dry_run, prune: args.prune, skip, ..PushOptions::default() };
-    let manifest = factgraph::http::push::manifest_graph(setup.mapper.base());
-    let vocabulary = setup.vocabulary()?;
+    let manifest = setup.base.manifest_graph();
+    let vocabulary = &setup.vocabulary;
     let bar = output::graph_progress(0);
     let reporter = bar.clone();
     let result = factgraph::http::push::push(&kb, &remote, &target, manifest.as_ref(), vocabulary.content_hash.as_ref(), &options, move |report| {
@@ -670,7 +700,7 @@ fn push(args: &cli::PushArgs) -> Result<Exit> {
 }
 
 /// Writes the store (or one graph) in `format`; returns the number of quads written.
-fn export_to(kb: &KnowledgeBase, setup: &Setup, graph: Option<&NamedNode>, with_ontology: bool, format: serialize::Format, out: &mut impl Write) -> Result<usize> {
+fn export_to(kb: &KnowledgeBase, setup: &Context, graph: Option<&NamedNode>, with_ontology: bool, format: serialize::Format, out: &mut impl Write) -> Result<usize> {
     use factgraph::store::export::{self, ExportError, Selection};
     let skip: Vec<NamedNode> = if with_ontology || graph.is_some() { Vec::new() } else { vec![setup.ontology.iri.clone()] };
     let selection = match graph {
@@ -692,7 +722,7 @@ fn export_to(kb: &KnowledgeBase, setup: &Setup, graph: Option<&NamedNode>, with_
 }
 
 fn export(args: &cli::ExportArgs) -> Result<Exit> {
-    let setup = Setup::new(&args.base.base)?;
+    let setup = Context::new(&args.base.base)?;
     let kb = KnowledgeBase::open_read_only(&args.store.store)?;
     let graph = match &args.graph {
         Some(graph) => {
@@ -711,10 +741,9 @@ fn export(args: &cli::ExportArgs) -> Result<Exit> {
 }
 
 fn stats(args: &cli::StoreArgs) -> Result<Exit> {
-    let setup = Setup::new(factgraph::rdf::mapping::DEFAULT_BASE)?;
+    let setup = Context::new(factgraph::rdf::iri::DEFAULT_BASE)?;
     let kb = KnowledgeBase::open_read_only(&args.store)?;
-    let v = setup.vocabulary()?;
-    let stats = factgraph::store::stats::Stats::collect(&kb, &v)?;
+    let stats = factgraph::store::stats::Stats::collect(&kb, &setup.vocabulary)?;
     let mut out = io::stdout().lock();
     write!(out, "{}", stats.render(kb.path()))?;
     Ok(Exit::Success)
@@ -723,7 +752,7 @@ fn stats(args: &cli::StoreArgs) -> Result<Exit> {
 fn build(args: &cli::BuildArgs) -> Result<Exit> {
     let started = Instant::now();
     let style = Style::stderr();
-    let setup = Setup::new(&args.base.base)?;
+    let setup = Context::new(&args.base.base)?;
     eprintln!("{} {}", style.bold("1. check"), display_paths(&args.paths));
     let (kb, checked) = load_into(&args.paths, &args.text_root, &args.store.store, &args.tuning, &setup)?;
     eprintln!("   {} document{} valid", checked.valid, plural(checked.valid));
@@ -749,7 +778,7 @@ fn build(args: &cli::BuildArgs) -> Result<Exit> {
     let mut output = Output::open(Some(&args.export))?;
     let triples = export_to(&kb, &setup, None, false, serialize::Format::Turtle, &mut output)?;
     output.commit()?;
-    let stats = factgraph::store::stats::Stats::collect(&kb, &setup.vocabulary()?)?;
+    let stats = factgraph::store::stats::Stats::collect(&kb, &setup.vocabulary)?;
     eprintln!(
         "{} {} article{}, {} entities, {} statements, {} Wikidata links; {} quads exported as Turtle; {:.2} s",
         style.green("done:"),
@@ -772,20 +801,13 @@ fn display_paths(paths: &[PathBuf]) -> String {
 /// Reads dump files (folders: their .json, .json.gz and .json.bz2 files) into an index, with a
 /// progress bar in MB/s on a terminal.
 fn build_index(paths: &[PathBuf], languages: &[String]) -> Result<(factgraph::linking::wikidata::Index, factgraph::linking::wikidata::BuildReport)> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let found = factgraph::linking::wikidata::Index::dump_files(path).map_err(|e| AppError::failure(io::Error::new(e.kind(), format!("{}: {e}", path.display()))))?;
-            if found.is_empty() {
-                return Err(AppError::usage(format!("{} holds no dump files (*.json, *.json.gz, *.json.bz2)", path.display())));
-            }
-            files.extend(found);
-        } else {
-            files.push(path.clone());
-        }
-    }
+    use factgraph::linking::wikidata::{self, WikidataError};
+    let files = wikidata::dump_files(paths).map_err(|e| match e {
+        WikidataError::NoDumps { .. } => AppError::usage(e.to_string()),
+        e => e.into(),
+    })?;
     let total: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
-    let mut builder = factgraph::linking::wikidata::IndexBuilder::new(languages.to_vec());
+    let mut builder = wikidata::IndexBuilder::new(languages.to_vec());
     let counter = builder.progress();
     let bar = output::byte_progress(total);
     let ticker = {
@@ -861,59 +883,10 @@ fn link_index(args: &cli::LinkArgs) -> Result<factgraph::linking::wikidata::Inde
 }
 
 /// Links the store's entities and writes the links (or a review sheet). Returns a summary line.
-fn link_store(kb: &KnowledgeBase, setup: &Setup, index: &factgraph::linking::wikidata::Index, review: Option<&Path>, explain: bool) -> Result<String> {
-    use factgraph::linking::links;
-    let v = setup.vocabulary()?;
-    let linker = factgraph::linking::linker::Linker::new(index);
-    let (entities, groups) = links::store_entities(kb, &v)?;
-    let mentions: Vec<_> = entities.iter().map(|e| e.mention.clone()).collect();
-    let decisions = links::link_groups(&linker, &mentions, &groups);
-    let mut warnings = Vec::new();
-    let mut new_links = Vec::new();
-    let mut unlink = Vec::new();
-    let mut rows = Vec::new();
-    let (mut linked, mut nil, mut supplied) = (0, 0, 0);
-    let reviewed = links::reviewed_entities(kb, setup.mapper.base(), &v)?;
-    for (entity, decision) in entities.iter().zip(&decisions) {
-        if reviewed.contains(&entity.node) {
-            continue;
-        }
-        if !entity.supplied.is_empty() {
-            supplied += 1;
-            for qid in &entity.supplied {
-                match linker.item(qid) {
-                    None => warnings.push(format!("{}: the extractor's {qid} is not in the index", entity.node.as_str())),
-                    Some(_) => {
-                        if let Err(class) = linker.type_fit(entity.mention.kind, qid) {
-                            warnings.push(format!(
-                                "{}: the extractor's {qid} is of class {class}, not a {}",
-                                entity.node.as_str(),
-                                entity.mention.kind.as_str()
-                            ));
-                        }
-                    }
-                }
-            }
-            continue;
-        }
-        rows.push((entity, decision));
-        match &decision.link {
-            Some(candidate) => {
-                linked += 1;
-                new_links.push(links::NewLink {
-                    entity: entity.node.clone(),
-                    qid: Some(candidate.qid.clone()),
-                    score: candidate.score,
-                    method: "linker",
-                    note: links::describe(decision),
-                });
-            }
-            None => {
-                nil += 1;
-                unlink.push(entity.node.clone());
-            }
-        }
-        if explain {
+fn link_store(kb: &KnowledgeBase, setup: &Context, index: &factgraph::linking::wikidata::Index, review: Option<&Path>, explain: bool) -> Result<String> {
+    let plan = factgraph::linking::policy::plan_links(kb, setup, index)?;
+    if explain {
+        for (entity, decision) in &plan.decided {
             let verdict = decision.link.as_ref().map_or("NIL".to_string(), |c| format!("{} {}", c.qid, c.label));
             eprintln!("{}  {}  ->  {verdict}: {}", entity.node.as_str(), entity.mention.names.join(" / "), decision.reason);
             for c in decision.candidates.iter().take(4) {
@@ -924,30 +897,32 @@ fn link_store(kb: &KnowledgeBase, setup: &Setup, index: &factgraph::linking::wik
             }
         }
     }
-    for warning in &warnings {
+    for warning in &plan.warnings {
         eprintln!("warning: {warning}");
     }
+    let (linked, nil) = (plan.linked(), plan.nil());
     if let Some(path) = review {
         let mut output = Output::open(Some(path))?;
-        links::write_sheet(&mut output, &rows)?;
+        plan.write_sheet(&mut output)?;
         output.commit()?;
         return Ok(format!(
             "review sheet {} written: {linked} proposed links, {nil} NIL; the store is unchanged (apply with --accept)",
             path.display()
         ));
     }
-    links::write_links(kb, setup.mapper.base(), &v, &new_links, &unlink, "linker")?;
-    let kept = if reviewed.is_empty() { String::new() } else { format!(", {} kept as reviewed", reviewed.len()) };
+    plan.apply(kb, setup)?;
+    let kept = if plan.reviewed == 0 { String::new() } else { format!(", {} kept as reviewed", plan.reviewed) };
     Ok(format!(
-        "{linked} linked, {nil} left unlinked (NIL), {supplied} with the extractor's Wikidata id checked ({} problem{}){kept}",
-        warnings.len(),
-        plural(warnings.len())
+        "{linked} linked, {nil} left unlinked (NIL), {} with the extractor's Wikidata id checked ({} problem{}){kept}",
+        plan.supplied,
+        plan.warnings.len(),
+        plural(plan.warnings.len())
     ))
 }
 
 fn link(args: &cli::LinkArgs) -> Result<Exit> {
-    use factgraph::linking::links;
-    let setup = Setup::new(&args.base.base)?;
+    use factgraph::linking::{links, policy};
+    let setup = Context::new(&args.base.base)?;
     let style = Style::stderr();
     if let Some(gold_path) = &args.evaluate {
         let gold = links::read_gold(gold_path)?;
@@ -956,28 +931,15 @@ fn link(args: &cli::LinkArgs) -> Result<Exit> {
         let checked = read_and_check(&paths, &root)?;
         refuse_problems(&checked.problems, text_root_hint(&root, &args.text_root))?;
         let index = link_index(args)?;
-        let linker = factgraph::linking::linker::Linker::new(&index);
         let documents: Vec<_> = checked.documents.iter().map(|(_, d)| d).collect();
-        let mut decisions = Vec::new();
-        for (group, context) in links::facts_mentions(&documents) {
-            decisions.extend(linker.link(&group, &context));
-        }
-        let known: std::collections::BTreeSet<&str> = decisions.iter().map(|d| d.key.as_str()).collect();
-        let missing: Vec<&String> = gold.keys().filter(|k| !known.contains(k.as_str())).collect();
-        if !missing.is_empty() {
-            return Err(AppError::invalid_data(format!(
-                "the gold names entities the facts do not have: {}",
-                missing.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
-            )));
-        }
-        let evaluation = factgraph::linking::linker::Evaluation::of(&decisions, &gold);
+        let report = policy::evaluate(&documents, &index, &gold).map_err(|e| AppError::invalid_data(e.to_string()))?;
+        let evaluation = &report.evaluation;
         let mut out = io::stdout().lock();
         for (key, expected, got) in &evaluation.errors {
-            let reason = decisions.iter().find(|d| &d.key == key).map_or("", |d| d.reason.as_str());
-            writeln!(out, "error  {key}: expected {expected}, got {got} ({reason})")?;
+            writeln!(out, "error  {key}: expected {expected}, got {got} ({})", report.reason(key))?;
         }
         if args.explain {
-            for d in &decisions {
+            for d in &report.decisions {
                 let got = d.link.as_ref().map_or("NIL", |c| c.qid.as_str());
                 writeln!(out, "{}  {got}  {}", d.key, d.reason)?;
             }
@@ -999,21 +961,8 @@ fn link(args: &cli::LinkArgs) -> Result<Exit> {
     }
     let kb = KnowledgeBase::open(&args.store.store)?;
     if let Some(sheet) = &args.accept {
-        let v = setup.vocabulary()?;
-        let rows = links::read_sheet(sheet)?;
-        let nils = rows.iter().filter(|(_, chosen)| chosen == "NIL").count();
-        let new_links: Vec<links::NewLink> = rows
-            .into_iter()
-            .map(|(entity, chosen)| links::NewLink {
-                entity,
-                qid: (chosen != "NIL").then_some(chosen),
-                score: 1.0,
-                method: "review",
-                note: String::new(),
-            })
-            .collect();
-        links::write_links(&kb, setup.mapper.base(), &v, &new_links, &[], "review")?;
-        eprintln!("{} {} reviewed links, {nils} entities set to NIL", style.green("accepted:"), new_links.len() - nils);
+        let accepted = policy::accept(&kb, &setup, sheet)?;
+        eprintln!("{} {} reviewed links, {} entities set to NIL", style.green("accepted:"), accepted.linked, accepted.nil);
         return Ok(Exit::Success);
     }
     let index = link_index(args)?;
@@ -1033,8 +982,91 @@ fn generate(args: &cli::GenerateArgs) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
+fn import(args: &cli::ImportArgs) -> Result<Exit> {
+    use factgraph::import::{self, BratMapping, ImportError, Labels};
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|e| AppError::usage(format!("cannot read {}: {e}", path.display())))
+    };
+    let labels_text = args.labels.as_deref().map(read).transpose()?;
+    let mapping_text = args.mapping.as_deref().map(read).transpose()?;
+    let named = |path: &Option<PathBuf>, text: &Option<String>| -> Option<(String, String)> {
+        Some((path.as_ref()?.display().to_string(), text.clone()?))
+    };
+    let (labels_file, mapping_file) = (named(&args.labels, &labels_text), named(&args.mapping, &mapping_text));
+    let style = Style::stderr();
+    let mapping_problems = |problems: Vec<import::ImportProblem>| {
+        for problem in &problems {
+            eprintln!("{problem}");
+        }
+        AppError::usage(format!("{} problem{} in the label or mapping file", problems.len(), plural(problems.len())))
+    };
+    let labels = Labels::new(labels_file.as_ref().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(mapping_problems)?;
+    let mapping = BratMapping::new(mapping_file.as_ref().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(mapping_problems)?;
+    let options = import::Options { labels, mapping, skip_invalid: args.skip_invalid };
+    let format = match args.format {
+        cli::ImportFormat::Spacy => import::Format::Spacy,
+        cli::ImportFormat::Nif => import::Format::Nif,
+        cli::ImportFormat::Brat => import::Format::Brat,
+    };
+    let imported = match import::import(format, &args.inputs, &options) {
+        Ok(imported) => imported,
+        Err(ImportError::Invalid(problems)) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            let n = problems.len();
+            return Err(AppError::invalid_data(format!("{n} problem{} in the input; nothing written", plural(n))));
+        }
+        Err(error) => return Err(AppError::failure(error)),
+    };
+    let mut output = Output::open(Some(&args.output))?;
+    for document in &imported.documents {
+        serde_json::to_writer(&mut output, document).map_err(io::Error::from)?;
+        output.write_all(b"\n")?;
+    }
+    output.commit()?;
+    let s = &imported.summary;
+    eprintln!(
+        "{} {} document{} from {} file{}: {} mention{} read, {} kept as {} entit{} ({} merged, {} of them by surname; {} with a Wikidata id), {} relation{}, {} event{}",
+        style.green("imported"),
+        s.documents,
+        plural(s.documents),
+        s.files,
+        plural(s.files),
+        s.mentions,
+        plural(s.mentions),
+        s.kept,
+        s.entities,
+        if s.entities == 1 { "y" } else { "ies" },
+        s.merged,
+        s.surnames,
+        s.wikidata,
+        s.relations,
+        plural(s.relations),
+        s.events,
+        plural(s.events),
+    );
+    if s.possessives > 0 {
+        eprintln!("  trimmed {} trailing possessive{} (\"Putin’s\" → \"Putin\")", s.possessives, plural(s.possessives));
+    }
+    if !s.dropped.is_empty() {
+        eprintln!("  left out:");
+        for (reason, count) in &s.dropped {
+            eprintln!("  {count:>7}  {reason}");
+        }
+    }
+    if !s.invalid.is_empty() {
+        let n = s.invalid.len();
+        eprintln!("  dropped {n} mention{} whose offsets do not give their text (--skip-invalid):", plural(n));
+        for invalid in &s.invalid {
+            eprintln!("    {}", invalid.at);
+        }
+    }
+    Ok(Exit::Success)
+}
+
 fn serve(args: &cli::ServeArgs) -> Result<Exit> {
-    let setup = Setup::new(&args.base.base)?;
+    let setup = Context::new(&args.base.base)?;
     if !(args.timeout > 0.0 && args.timeout.is_finite()) {
         return Err(AppError::usage("--timeout must be a positive number of seconds"));
     }
