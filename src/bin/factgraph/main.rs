@@ -17,7 +17,7 @@ use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::QueryResults;
 use output::{Output, Style};
 use std::fmt;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -162,7 +162,8 @@ impl From<factgraph::store::query::BindError> for AppError {
             B::Unknown { .. } => format!("{error}; `factgraph queries` lists them"),
             B::BadName(_) => format!("{error}; to run a file, give its path ending in .rq"),
             B::MissingParam { query, name, description } => format!("query {query:?} needs --param {name}=VALUE ({description})"),
-            B::UnknownParam { .. } | B::BadParam { .. } => error.to_string(),
+            B::Untyped { name, .. } => format!("{error}; give it as --param {name}:TYPE=VALUE, TYPE one of iri, string, integer, decimal, date"),
+            B::UnknownParam { .. } | B::NoVariable { .. } | B::UnknownType { .. } | B::WrongType { .. } | B::BadParam { .. } => error.to_string(),
         };
         AppError::new(exit, message)
     }
@@ -172,7 +173,8 @@ impl From<factgraph::store::query::QueryError> for AppError {
     fn from(error: factgraph::store::query::QueryError) -> Self {
         use factgraph::store::query::QueryErrorKind as K;
         let exit = match error.kind() {
-            K::Invalid | K::Cancelled | K::Failed => Exit::Failure,
+            K::Invalid => Exit::Usage,
+            K::Cancelled | K::Failed => Exit::Failure,
         };
         AppError { exit, ..AppError::failure(error) }
     }
@@ -432,11 +434,16 @@ fn list_queries(args: &cli::QueriesArgs) -> Result<Exit> {
 
 fn query(args: &cli::QueryArgs) -> Result<Exit> {
     let setup = Context::new(&args.base.base)?;
-    let library = query_library(args.queries.as_deref())?;
-    let saved = if args.query.ends_with(".rq") && Path::new(&args.query).is_file() {
-        SavedQuery::read(Path::new(&args.query))?
-    } else {
-        library.resolve(&args.query)?
+    let saved = match (&args.sparql, args.query.as_deref()) {
+        (Some(text), _) => SavedQuery::ad_hoc("sparql", "--sparql", text)?,
+        (None, Some("-")) => {
+            let mut text = String::new();
+            io::stdin().read_to_string(&mut text).map_err(|e| AppError::failure(io::Error::new(e.kind(), format!("cannot read the query from standard input: {e}"))))?;
+            SavedQuery::ad_hoc("stdin", "stdin", &text)?
+        }
+        (None, Some(file)) if file.ends_with(".rq") => SavedQuery::read(Path::new(file))?,
+        (None, Some(name)) => query_library(args.queries.as_deref())?.resolve(name)?,
+        (None, None) => return Err(AppError::usage("give a saved query's name, a .rq file, - or --sparql")),
     };
     let bindings = saved.bind(&param_pairs(&args.params)?, setup.mapper.base())?;
     if let Some(endpoint) = &args.endpoint {
