@@ -486,10 +486,70 @@ fn build_runs_the_whole_pipeline() {
     let export = sandbox.path().join("kb.ttl");
     let run = sandbox.run_in_store(&["build", "--export", export.to_str().unwrap()]).success();
     assert!(run.stderr.contains("done: 1 article"), "{}", run.stderr);
-    assert!(run.stdout.contains("Secretary General"), "{}", run.stdout);
+    assert!(run.stdout.contains("Jens Stoltenberg  Secretary Gener…  NATO"), "{}", run.stdout);
     assert!(Path::new(&export).exists());
     let stats = sandbox.run_in_store(&["stats"]).success().stdout;
     assert!(stats.contains("articles    1"), "{stats}");
+
+    // The showcase fits 100 columns, and the commands it and the "next:" hint print run as printed
+    // (from the folder the build ran in).
+    let widest = run.stdout.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest <= 100, "{widest} columns:\n{}", run.stdout);
+    let everything = run.stdout.lines().find_map(|l| l.strip_prefix("all of it: ")).expect("a note on what is not shown");
+    let next = run.stderr.split_once("next: ").expect("a next: hint").1;
+    let commands: Vec<&str> = next.lines().map(str::trim).chain([everything]).collect();
+    assert_eq!(commands.len(), 4, "{}", run.stderr);
+    let binary = std::fs::canonicalize(env!("CARGO_BIN_EXE_factgraph")).unwrap();
+    for command in commands {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        assert_eq!(std::fs::canonicalize(root().join(words[0])).unwrap(), binary, "{command}");
+        let result = run_binary(&root(), &words[1..], None).success();
+        assert!(!result.stdout.is_empty(), "{command}");
+        if command == everything {
+            assert!(result.stdout.contains("Jens Stoltenberg  Secretary General  "), "{}", result.stdout);
+        }
+    }
+}
+
+/// The table for people fits 100 columns when not written to a terminal: IRI columns beside their
+/// labels and empty columns are left out, then the rightmost columns, and long cells are cut; a
+/// note says so and how to see everything. IRIs are never cut.
+#[test]
+fn tables_fit_the_width_and_say_what_they_leave_out() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    let table = sandbox.run_in_store(&["query", "roles-as-of"]).success().stdout;
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines[0], "personLabel       roleName          organisationLab…  roleAsOf    dateWording       evidence");
+    assert_eq!(lines[3], "Jens Stoltenberg  Secretary Gener…  NATO              2021-10-21  October 21, 2021  NATO Secretary …");
+    assert_eq!(
+        lines[lines.len() - 4..],
+        [
+            "(7 rows)",
+            "not shown: person, organisation, role (IRIs beside their labels); roleStart, roleEnd (empty);",
+            "  article, asOf (no room); cells cut at 16 characters",
+            "all of it: --wide or --format tsv",
+        ]
+    );
+    assert!(lines.iter().all(|l| l.chars().count() <= 100), "{table}");
+    // A file gets the same; --wide gives every column, whole.
+    let file = sandbox.path().join("roles.txt");
+    sandbox.run_in_store(&["query", "roles-as-of", "-o", file.to_str().unwrap()]).success();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), table);
+    let wide = sandbox.run_in_store(&["query", "roles-as-of", "--wide"]).success().stdout;
+    let header: Vec<&str> = wide.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(header.len(), 13, "{wide}");
+    assert!(wide.contains("Sergey Utkin, head of strategic evaluation at the Primakov Institute of World Economy and International Relations"));
+    assert!(wide.lines().nth_back(0).unwrap() == "(7 rows)");
+    // An IRI column is shown whole or not at all.
+    let found = sandbox.run_in_store(&["query", "find-entity"]).success().stdout;
+    assert!(found.ends_with("(6 rows)\nnot shown: entity (no room)\nall of it: --wide or --format tsv\n"), "{found}");
+    let long = "x".repeat(90);
+    let query = format!("SELECT ?e ?text WHERE {{ VALUES (?e ?text) {{ (<{SEED_ARTICLE}/group/putin-regime-enemies> \"{long}\") }} }}");
+    let table = sandbox.run_in_store(&["query", "--sparql", &query]).success().stdout;
+    let row = format!("article/russia-nato-split-2021/group/putin-regime-enemies  {}…", "x".repeat(40));
+    assert_eq!(table.lines().nth(2), Some(row.as_str()), "{table}");
+    assert!(table.ends_with("(1 row)\ncells cut at 41 characters\nall of it: --wide or --format tsv\n"), "{table}");
 }
 
 /// The complete example in docs/facts-format.md is valid and maps.

@@ -247,6 +247,11 @@ pub struct QueryArgs {
     /// Result format.
     #[arg(short, long, value_enum, default_value_t = ResultFormatArg::Table)]
     pub format: ResultFormatArg,
+    /// With the table format: show every column and whole cells. Without it, the table fits the
+    /// terminal (100 columns when not writing to one): IRI columns beside their labels and empty
+    /// columns are left out, long cells cut, and the rightmost columns dropped if need be.
+    #[arg(long)]
+    pub wide: bool,
     /// Folder of saved queries (default: ./queries if it exists, else the bundled ones).
     #[arg(long, value_name = "DIR")]
     pub queries: Option<PathBuf>,
