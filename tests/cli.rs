@@ -369,6 +369,64 @@ fn parameter_mistakes_are_usage_errors() {
     sandbox.run_in_store(&["query", "roles-as-off"]).code(2).stderr_has("did you mean \"roles-as-of\"");
 }
 
+/// Any query runs as given: with --sparql, from standard input (-), or from a .rq file without a
+/// header, named by its file; --param binds its variables with a type; --explain and --endpoint
+/// take it too.
+#[test]
+fn ad_hoc_queries_run_from_sparql_stdin_and_files() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    let store = sandbox.store();
+    let store = store.to_str().unwrap();
+    let count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }";
+    let total = sandbox.run_in_store(&["query", "--sparql", count, "--format", "tsv"]).success().stdout;
+    assert!(total.strip_prefix("?n\n").and_then(|n| n.trim_end().parse::<u64>().ok()).is_some_and(|n| n > 2000), "{total}");
+    let piped = sandbox.run_from(&root(), &["query", "-", "--format", "tsv", "--store", store], Some(count.as_bytes())).success().stdout;
+    assert_eq!(piped, total);
+    let file = sandbox.path().join("adhoc.rq");
+    std::fs::write(&file, format!("# How many quads the articles hold.\n{count}\n")).unwrap();
+    let file = file.to_str().unwrap();
+    assert_eq!(sandbox.run_in_store(&["query", file, "--format", "tsv"]).success().stdout, total);
+
+    // A variable the query selects is bound with a type; the value is never spliced.
+    let label = "SELECT ?e ?label WHERE { ?e <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label";
+    let nato = sandbox.run_in_store(&["query", "--sparql", label, "--param", "e:iri=entity/Q7184", "--format", "tsv"]).success().stdout;
+    assert_eq!(nato, "?e\t?label\n<https://factgraph.example/kb/entity/Q7184>\t\"NATO\"@en\n");
+    let ask = "ASK { ?e <http://www.w3.org/2000/01/rdf-schema#label> ?label }";
+    sandbox.run_in_store(&["query", "--sparql", ask, "--param", "label:string=} UNION { ?s ?p ?o"]).success().stdout_has("false");
+    let explained = sandbox.run_in_store(&["query", "--sparql", label, "--param", "e:iri=entity/Q7184", "--explain"]).success().stdout;
+    assert!(explained.contains("QuadPattern(") && explained.lines().last().unwrap().starts_with("1 rows in "), "{explained}");
+    // The query is sent as it is with --endpoint (nothing listens on port 9: a connection failure).
+    sandbox
+        .run_in_store(&["query", "--sparql", count, "--endpoint", "http://127.0.0.1:9/sparql", "--retries", "0"])
+        .code(3)
+        .stderr_has("127.0.0.1:9");
+
+    let mistakes: [(&[&str], &str); 7] = [
+        (&["--sparql", label, "--param", "e=entity/Q7184"], "error: query \"sparql\" does not declare parameter e, and no type was given for it; give it as --param e:TYPE=VALUE, TYPE one of iri, string, integer, decimal, date\n"),
+        (&["--sparql", label, "--param", "x:iri=entity/Q7184"], "error: query \"sparql\" does not select a variable ?x, so it cannot be bound\n"),
+        (&["--sparql", label, "--param", "e:uri=entity/Q7184"], "error: parameter e: unknown type \"uri\"; the types are iri, string, integer, decimal and date\n"),
+        (&["roles-as-of", "--param", "asOf:string=2021"], "error: parameter asOf is declared as date, not string\n"),
+        (&["--sparql", "SELECT ?s\nWHERE { ?s ?p }"], "error: --sparql: error at 2:16: expected one of LATERAL, SERVICE, [_]\n"),
+        (&["--sparql", "INSERT DATA { <http://a.example/s> <http://a.example/p> 1 }"], "error: --sparql: this is a SPARQL update, not a query; updates are refused\n"),
+        (&["--sparql", "DROP ALL"], "error: --sparql: this is a SPARQL update, not a query; updates are refused\n"),
+    ];
+    for (args, message) in mistakes {
+        let run = sandbox.run_in_store(&[&["query"], args].concat()).code(2);
+        assert_eq!(run.stderr, message, "{args:?}");
+    }
+    let update = sandbox.run_from(&root(), &["query", "-", "--store", store], Some(b"DELETE WHERE { ?s ?p ?o }")).code(2);
+    assert_eq!(update.stderr, "error: stdin: this is a SPARQL update, not a query; updates are refused\n");
+    let headed = sandbox.path().join("bad-header.rq");
+    std::fs::write(&headed, "# param: when datetime | A time.\nSELECT ?when WHERE {}\n").unwrap();
+    let run = sandbox.run_in_store(&["query", headed.to_str().unwrap()]).code(2);
+    assert_eq!(run.stderr, format!("error: {}:1: parameter when has unknown type \"datetime\"; expected iri, string, integer, decimal or date\n", headed.display()));
+    sandbox.run_in_store(&["query", "no/such/query.rq"]).code(3).stderr_has("cannot read no/such/query.rq");
+    sandbox.run_in_store(&["query", "articles", "--sparql", count]).code(2).stderr_has("cannot be used with");
+    // Nothing was changed.
+    assert_eq!(sandbox.run_in_store(&["query", "--sparql", count, "--format", "tsv"]).success().stdout, total);
+}
+
 #[test]
 fn result_formats_are_the_standard_ones() {
     let sandbox = Sandbox::new();
@@ -469,10 +527,70 @@ fn build_runs_the_whole_pipeline() {
     let export = sandbox.path().join("kb.ttl");
     let run = sandbox.run_in_store(&["build", "--export", export.to_str().unwrap()]).success();
     assert!(run.stderr.contains("done: 1 article"), "{}", run.stderr);
-    assert!(run.stdout.contains("Secretary General"), "{}", run.stdout);
+    assert!(run.stdout.contains("Jens Stoltenberg  Secretary Gener…  NATO"), "{}", run.stdout);
     assert!(Path::new(&export).exists());
     let stats = sandbox.run_in_store(&["stats"]).success().stdout;
     assert!(stats.contains("articles    1"), "{stats}");
+
+    // The showcase fits 100 columns, and the commands it and the "next:" hint print run as printed
+    // (from the folder the build ran in).
+    let widest = run.stdout.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest <= 100, "{widest} columns:\n{}", run.stdout);
+    let everything = run.stdout.lines().find_map(|l| l.strip_prefix("all of it: ")).expect("a note on what is not shown");
+    let next = run.stderr.split_once("next: ").expect("a next: hint").1;
+    let commands: Vec<&str> = next.lines().map(str::trim).chain([everything]).collect();
+    assert_eq!(commands.len(), 4, "{}", run.stderr);
+    let binary = std::fs::canonicalize(env!("CARGO_BIN_EXE_factgraph")).unwrap();
+    for command in commands {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        assert_eq!(std::fs::canonicalize(root().join(words[0])).unwrap(), binary, "{command}");
+        let result = run_binary(&root(), &words[1..], None).success();
+        assert!(!result.stdout.is_empty(), "{command}");
+        if command == everything {
+            assert!(result.stdout.contains("Jens Stoltenberg  Secretary General  "), "{}", result.stdout);
+        }
+    }
+}
+
+/// The table for people fits 100 columns when not written to a terminal: IRI columns beside their
+/// labels and empty columns are left out, then the rightmost columns, and long cells are cut; a
+/// note says so and how to see everything. IRIs are never cut.
+#[test]
+fn tables_fit_the_width_and_say_what_they_leave_out() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    let table = sandbox.run_in_store(&["query", "roles-as-of"]).success().stdout;
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines[0], "personLabel       roleName          organisationLab…  roleAsOf    dateWording       evidence");
+    assert_eq!(lines[3], "Jens Stoltenberg  Secretary Gener…  NATO              2021-10-21  October 21, 2021  NATO Secretary …");
+    assert_eq!(
+        lines[lines.len() - 4..],
+        [
+            "(7 rows)",
+            "not shown: person, organisation, role (IRIs beside their labels); roleStart, roleEnd (empty);",
+            "  article, asOf (no room); cells cut at 16 characters",
+            "all of it: --wide or --format tsv",
+        ]
+    );
+    assert!(lines.iter().all(|l| l.chars().count() <= 100), "{table}");
+    // A file gets the same; --wide gives every column, whole.
+    let file = sandbox.path().join("roles.txt");
+    sandbox.run_in_store(&["query", "roles-as-of", "-o", file.to_str().unwrap()]).success();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), table);
+    let wide = sandbox.run_in_store(&["query", "roles-as-of", "--wide"]).success().stdout;
+    let header: Vec<&str> = wide.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(header.len(), 13, "{wide}");
+    assert!(wide.contains("Sergey Utkin, head of strategic evaluation at the Primakov Institute of World Economy and International Relations"));
+    assert!(wide.lines().nth_back(0).unwrap() == "(7 rows)");
+    // An IRI column is shown whole or not at all.
+    let found = sandbox.run_in_store(&["query", "find-entity"]).success().stdout;
+    assert!(found.ends_with("(6 rows)\nnot shown: entity (no room)\nall of it: --wide or --format tsv\n"), "{found}");
+    let long = "x".repeat(90);
+    let query = format!("SELECT ?e ?text WHERE {{ VALUES (?e ?text) {{ (<{SEED_ARTICLE}/group/putin-regime-enemies> \"{long}\") }} }}");
+    let table = sandbox.run_in_store(&["query", "--sparql", &query]).success().stdout;
+    let row = format!("article/russia-nato-split-2021/group/putin-regime-enemies  {}…", "x".repeat(40));
+    assert_eq!(table.lines().nth(2), Some(row.as_str()), "{table}");
+    assert!(table.ends_with("(1 row)\ncells cut at 41 characters\nall of it: --wide or --format tsv\n"), "{table}");
 }
 
 /// The complete example in docs/facts-format.md is valid and maps.

@@ -15,6 +15,10 @@
 //! Parameter types: `iri` (an `<IRI>`, a prefixed name using the query's PREFIXes, an absolute IRI,
 //! or a path relative to the knowledge base's base IRI such as `entity/Q7184`), `string`, `integer`,
 //! `decimal` and `date`. A declared parameter must be a variable the query selects.
+//!
+//! A query run as given (a file, a string: [`SavedQuery::ad_hoc`]) needs no header; when it has
+//! one, it is checked the same way. Its variables can be bound without a declaration, given a type:
+//! `name:type` (see [`SavedQuery::bind`]).
 
 use crate::facts::date::DateValue;
 use crate::rdf::iri::Base;
@@ -60,6 +64,40 @@ pub enum BindError {
         /// Its description.
         description: String,
     },
+    /// A variable bound in a query run as given that it does not select (only those can be bound).
+    #[error("query {query:?} does not select a variable ?{name}, so it cannot be bound")]
+    NoVariable {
+        /// The query.
+        query: String,
+        /// The name given.
+        name: String,
+    },
+    /// A variable bound in a query run as given, which does not declare it, without a type.
+    #[error("query {query:?} does not declare parameter {name}, and no type was given for it")]
+    Untyped {
+        /// The query.
+        query: String,
+        /// The parameter.
+        name: String,
+    },
+    /// A type name that is not one of the parameter types.
+    #[error("parameter {name}: unknown type {given:?}; the types are iri, string, integer, decimal and date")]
+    UnknownType {
+        /// The parameter.
+        name: String,
+        /// The type given.
+        given: String,
+    },
+    /// A type given for a declared parameter that is not its declared type.
+    #[error("parameter {name} is declared as {declared}, not {given}")]
+    WrongType {
+        /// The parameter.
+        name: String,
+        /// Its declared type.
+        declared: &'static str,
+        /// The type given.
+        given: &'static str,
+    },
     /// A parameter value that is not of the declared type.
     #[error("parameter {name}: {value:?} is not {expected}")]
     BadParam {
@@ -86,7 +124,13 @@ impl BindError {
     pub fn kind(&self) -> BindErrorKind {
         match self {
             BindError::Unknown { .. } | BindError::BadName(_) => BindErrorKind::NotFound,
-            BindError::UnknownParam { .. } | BindError::MissingParam { .. } | BindError::BadParam { .. } => BindErrorKind::Invalid,
+            BindError::UnknownParam { .. }
+            | BindError::MissingParam { .. }
+            | BindError::NoVariable { .. }
+            | BindError::Untyped { .. }
+            | BindError::UnknownType { .. }
+            | BindError::WrongType { .. }
+            | BindError::BadParam { .. } => BindErrorKind::Invalid,
         }
     }
 }
@@ -121,6 +165,12 @@ pub enum QueryError {
         /// The parser's error.
         source: oxigraph::sparql::SparqlSyntaxError,
     },
+    /// An update (INSERT, DELETE, DROP, …) where a query was expected: queries only read.
+    #[error("{origin}: this is a SPARQL update, not a query; updates are refused")]
+    Update {
+        /// The query file.
+        origin: String,
+    },
     /// Evaluation failed or was cancelled.
     #[error("query {query:?} failed: {source}")]
     Evaluation {
@@ -137,7 +187,7 @@ pub enum QueryError {
 /// What kind of failure a [`QueryError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueryErrorKind {
-    /// The query text (or a saved query's header) does not parse.
+    /// The query text (or a saved query's header) does not parse, or is an update.
     Invalid,
     /// The evaluation was stopped through its cancellation token.
     Cancelled,
@@ -149,7 +199,7 @@ impl QueryError {
     /// What kind of failure this is.
     pub fn kind(&self) -> QueryErrorKind {
         match self {
-            QueryError::Header { .. } | QueryError::Syntax { .. } => QueryErrorKind::Invalid,
+            QueryError::Header { .. } | QueryError::Syntax { .. } | QueryError::Update { .. } => QueryErrorKind::Invalid,
             QueryError::Evaluation { source: oxigraph::sparql::QueryEvaluationError::Cancelled, .. } => QueryErrorKind::Cancelled,
             QueryError::Io { .. } | QueryError::Evaluation { .. } | QueryError::Plan(_) => QueryErrorKind::Failed,
         }
@@ -208,30 +258,54 @@ pub struct Param {
     pub description: String,
 }
 
-/// A saved query.
+/// A saved query, or a query run as given.
 #[derive(Debug, Clone)]
 pub struct SavedQuery {
     /// Its name: the file name without `.rq`.
     pub name: String,
     /// Where it came from (a path, or `bundled:NAME`).
     pub origin: String,
-    /// One-line title.
+    /// One-line title (empty for a query run as given without one).
     pub title: String,
-    /// What it answers.
+    /// What it answers (empty for a query run as given without one).
     pub description: String,
     /// Its parameters.
     pub params: Vec<Param>,
     /// The SPARQL text (header included: it is a comment).
     pub text: String,
+    /// A query run as given rather than from the library: [`SavedQuery::bind`] also binds the
+    /// variables it does not declare, given with a type.
+    pub ad_hoc: bool,
 }
 
 impl SavedQuery {
-    /// Parses a saved query's header and checks its SPARQL.
+    /// Parses a saved query's header, which must give a title and a description, and checks its
+    /// SPARQL.
     pub fn parse(name: &str, origin: &str, text: &str) -> Result<SavedQuery, QueryError> {
+        let query = SavedQuery::parse_header(name, origin, text)?;
+        let header_error = |message: &str| QueryError::Header { origin: origin.to_string(), line: 1, message: message.to_string() };
+        if query.title.is_empty() {
+            return Err(header_error("the header has no `# title:` line"));
+        }
+        if query.description.is_empty() {
+            return Err(header_error("the header has no `# description:` line"));
+        }
+        check_syntax(origin, text)?;
+        Ok(query)
+    }
+
+    /// A query run as given (a file, a string): the header is optional, and checked when present.
+    pub fn ad_hoc(name: &str, origin: &str, text: &str) -> Result<SavedQuery, QueryError> {
+        let query = SavedQuery { ad_hoc: true, ..SavedQuery::parse_header(name, origin, text)? };
+        check_syntax(origin, text)?;
+        Ok(query)
+    }
+
+    /// The title, description and parameters of the header (the leading comment lines).
+    fn parse_header(name: &str, origin: &str, text: &str) -> Result<SavedQuery, QueryError> {
         let mut title = String::new();
         let mut description = String::new();
         let mut params = Vec::new();
-        let header_error = |line: usize, message: String| QueryError::Header { origin: origin.to_string(), line, message };
         let mut in_description = false;
         for (i, line) in text.lines().enumerate() {
             let Some(comment) = line.trim_start().strip_prefix('#') else {
@@ -248,7 +322,8 @@ impl SavedQuery {
                 description = value.trim().to_string();
                 in_description = true;
             } else if let Some(value) = comment.strip_prefix("param:") {
-                params.push(parse_param(value).map_err(|m| header_error(i + 1, m))?);
+                let param = parse_param(value).map_err(|message| QueryError::Header { origin: origin.to_string(), line: i + 1, message })?;
+                params.push(param);
                 in_description = false;
             } else if in_description && !comment.is_empty() {
                 description.push(' ');
@@ -257,37 +332,52 @@ impl SavedQuery {
                 in_description = false;
             }
         }
-        if title.is_empty() {
-            return Err(header_error(1, "the header has no `# title:` line".into()));
-        }
-        if description.is_empty() {
-            return Err(header_error(1, "the header has no `# description:` line".into()));
-        }
-        let _checked = SparqlEvaluator::new()
-            .parse_query(text)
-            .map_err(|source| QueryError::Syntax { origin: origin.to_string(), source })?;
-        Ok(SavedQuery { name: name.to_string(), origin: origin.to_string(), title, description, params, text: text.to_string() })
+        Ok(SavedQuery { name: name.to_string(), origin: origin.to_string(), title, description, params, text: text.to_string(), ad_hoc: false })
     }
 
-    /// Binds the declared parameters to the values given as name/value pairs (a name may carry a
-    /// leading `?`; the last value of a name wins), filling in defaults. Every value is parsed as its
-    /// parameter's type; nothing is spliced into the query text.
+    /// Binds the parameters to the values given as name/value pairs (a name may carry a leading
+    /// `?`; the last value of a name wins), filling in defaults. A name may also carry a type,
+    /// `name:type`, which must be the declared one; a query run as given can bind its undeclared
+    /// variables this way. Every value is parsed as its parameter's type; nothing is spliced into
+    /// the query text.
     pub fn bind(&self, given: &[(&str, &str)], base: &Base) -> Result<Vec<(Variable, Term)>, BindError> {
         let mut values: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut undeclared: Vec<Param> = Vec::new();
         for &(name, value) in given {
             let name = name.trim().trim_start_matches('?');
-            if !self.params.iter().any(|p| p.name == name) {
-                return Err(BindError::UnknownParam {
-                    query: self.name.clone(),
-                    name: name.to_string(),
-                    declared: self.params.iter().map(|p| p.name.clone()).collect(),
-                });
+            let (name, kind) = match name.split_once(':') {
+                Some((name, kind)) => {
+                    let unknown = || BindError::UnknownType { name: name.to_string(), given: kind.to_string() };
+                    (name, Some(ParamKind::parse(kind).ok_or_else(unknown)?))
+                }
+                None => (name, None),
+            };
+            match (self.params.iter().find(|p| p.name == name), kind) {
+                (Some(param), Some(kind)) if param.kind != kind => {
+                    return Err(BindError::WrongType { name: name.to_string(), declared: param.kind.name(), given: kind.name() })
+                }
+                (Some(_), _) => {}
+                (None, _) if !self.ad_hoc => {
+                    return Err(BindError::UnknownParam {
+                        query: self.name.clone(),
+                        name: name.to_string(),
+                        declared: self.params.iter().map(|p| p.name.clone()).collect(),
+                    })
+                }
+                (None, _) if Variable::new(name).is_err() => {
+                    return Err(BindError::NoVariable { query: self.name.clone(), name: name.to_string() })
+                }
+                (None, None) => return Err(BindError::Untyped { query: self.name.clone(), name: name.to_string() }),
+                (None, Some(kind)) => {
+                    undeclared.retain(|p| p.name != name);
+                    undeclared.push(Param { name: name.to_string(), kind, default: None, description: String::new() });
+                }
             }
             values.insert(name, value);
         }
         let prefixes = declared_prefixes(&self.text);
         let mut bindings = Vec::new();
-        for param in &self.params {
+        for param in self.params.iter().chain(&undeclared) {
             let value = match (values.get(param.name.as_str()), &param.default) {
                 (Some(value), _) => *value,
                 (None, Some(default)) => default.as_str(),
@@ -302,14 +392,32 @@ impl SavedQuery {
             let term = parse_value(param, value, &prefixes, base)?;
             bindings.push((Variable::new_unchecked(param.name.clone()), term));
         }
+        if self.ad_hoc {
+            self.check_substitution(&bindings)?;
+        }
         Ok(bindings)
     }
 
-    /// Reads a query file; its name is the file name without `.rq`.
+    /// Oxigraph binds only the variables a query selects (for ASK, CONSTRUCT and DESCRIBE, those
+    /// of its pattern): tries the bindings on an empty dataset, where evaluation checks them first.
+    fn check_substitution(&self, bindings: &[(Variable, Term)]) -> Result<(), BindError> {
+        let Ok(mut prepared) = SparqlEvaluator::new().parse_query(&self.text) else { return Ok(()) };
+        for (variable, term) in bindings {
+            prepared = prepared.substitute_variable(variable.clone(), term.clone());
+        }
+        let empty = oxigraph::model::Dataset::new();
+        match prepared.on_queryable_dataset(&empty).execute() {
+            Err(oxigraph::sparql::QueryEvaluationError::NotExistingSubstitutedVariable(variable)) => {
+                Err(BindError::NoVariable { query: self.name.clone(), name: variable.as_str().to_string() })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads a query file to run as given; its name is the file name without `.rq`.
     pub fn read(path: &Path) -> Result<SavedQuery, QueryError> {
-        let text = std::fs::read_to_string(path).map_err(|source| QueryError::Io { path: path.display().to_string(), source })?;
-        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-        SavedQuery::parse(name, &path.display().to_string(), &text)
+        let (name, text) = read_file(path)?;
+        SavedQuery::ad_hoc(name, &path.display().to_string(), &text)
     }
 
     /// The error of this query's evaluation failing with `source`, as when reading its results.
@@ -317,19 +425,9 @@ impl SavedQuery {
         QueryError::Evaluation { query: self.name.clone(), source }
     }
 
-    /// A query that is not saved (free SPARQL text): no header, no parameters.
+    /// SPARQL text as given, named `query`.
     pub fn free(text: &str) -> Result<SavedQuery, QueryError> {
-        let _checked = SparqlEvaluator::new()
-            .parse_query(text)
-            .map_err(|source| QueryError::Syntax { origin: "query".into(), source })?;
-        Ok(SavedQuery {
-            name: "query".into(),
-            origin: "query".into(),
-            title: String::new(),
-            description: String::new(),
-            params: Vec::new(),
-            text: text.to_string(),
-        })
+        SavedQuery::ad_hoc("query", "query", text)
     }
 
     /// Runs the query to the end, counting its results, and returns Oxigraph's plan with the rows
@@ -438,6 +536,21 @@ impl PlanNode {
             seconds: number("duration in seconds"),
             children: value.get("children")?.as_array()?.iter().map(PlanNode::from_json).collect::<Option<_>>()?,
         })
+    }
+}
+
+/// A query file's name (the file name without `.rq`) and text.
+fn read_file(path: &Path) -> Result<(&str, String), QueryError> {
+    let text = std::fs::read_to_string(path).map_err(|source| QueryError::Io { path: path.display().to_string(), source })?;
+    Ok((path.file_stem().and_then(|s| s.to_str()).unwrap_or_default(), text))
+}
+
+/// Checks that `text` parses as a query; an update is refused as one.
+fn check_syntax(origin: &str, text: &str) -> Result<(), QueryError> {
+    match SparqlEvaluator::new().parse_query(text) {
+        Ok(_) => Ok(()),
+        Err(_) if SparqlEvaluator::new().parse_update(text).is_ok() => Err(QueryError::Update { origin: origin.to_string() }),
+        Err(source) => Err(QueryError::Syntax { origin: origin.to_string(), source }),
     }
 }
 
@@ -556,7 +669,8 @@ impl QueryLibrary {
             if path.extension().and_then(|e| e.to_str()) != Some("rq") {
                 continue;
             }
-            let query = SavedQuery::read(&path)?;
+            let (name, text) = read_file(&path)?;
+            let query = SavedQuery::parse(name, &path.display().to_string(), &text)?;
             queries.insert(query.name.clone(), query);
         }
         Ok(QueryLibrary { queries })
@@ -634,8 +748,49 @@ mod tests {
             assert!(error.to_string().starts_with(message), "{error}");
             assert!(!error.to_string().contains("--"), "{error}");
         }
-        let none = SavedQuery::free("SELECT * WHERE { ?s ?p ?o }").unwrap();
-        assert_eq!(none.bind(&[("x", "1")], &base()).unwrap_err().to_string(), "query \"query\" has no parameter \"x\"; its parameters: none");
+        let wrong = query().bind(&[("name:string", "x"), ("since:iri", "2020")], &base()).unwrap_err();
+        assert_eq!(wrong.to_string(), "parameter since is declared as date, not iri");
+        let closed = query().bind(&[("name", "x"), ("other:string", "y")], &base()).unwrap_err();
+        assert_eq!(closed.to_string(), "query \"people\" has no parameter \"other\"; its parameters: name, since, who");
+    }
+
+    #[test]
+    fn a_query_run_as_given_needs_no_header_and_binds_typed_variables() {
+        let query = SavedQuery::ad_hoc("count", "count.rq", "# Any comment.\nSELECT ?s ?n WHERE { ?s ?p ?n }").unwrap();
+        assert!(query.ad_hoc && query.title.is_empty() && query.params.is_empty());
+        let bindings = query.bind(&[("n:integer", "7"), ("?s:iri", "entity/Q1"), ("n:integer", "8")], &base()).unwrap();
+        let bound: Vec<String> = bindings.iter().map(|(v, t)| format!("{v}={t}")).collect();
+        assert_eq!(bound, ["?s=<https://kb.example/entity/Q1>", "?n=\"8\"^^<http://www.w3.org/2001/XMLSchema#integer>"]);
+        let cases: [(&[(&str, &str)], &str); 4] = [
+            (&[("n", "7")], "query \"count\" does not declare parameter n, and no type was given for it"),
+            (&[("n:int", "7")], "parameter n: unknown type \"int\"; the types are iri, string, integer, decimal and date"),
+            (&[("p:iri", "entity/Q1")], "query \"count\" does not select a variable ?p, so it cannot be bound"),
+            (&[("n:date", "soon")], "parameter n: \"soon\" is not a date"),
+        ];
+        for (given, message) in cases {
+            let error = query.bind(given, &base()).unwrap_err();
+            assert_eq!(error.kind(), BindErrorKind::Invalid, "{error}");
+            assert!(error.to_string().starts_with(message), "{error}");
+        }
+        // ASK binds any variable of its pattern; a header, when there is one, declares as usual.
+        let ask = SavedQuery::ad_hoc("ask", "ask.rq", "ASK { ?s ?p ?o }").unwrap();
+        assert_eq!(ask.bind(&[("p:iri", "<http://example.org/p>")], &base()).unwrap().len(), 1);
+        let headed = SavedQuery::ad_hoc("people", "people.rq", QUERY).unwrap();
+        assert_eq!(headed.bind(&[("name", "Ann")], &base()).unwrap().len(), 3);
+        let bad = SavedQuery::ad_hoc("q", "q.rq", "# param: when datetime | A time.\nSELECT ?when WHERE {}").unwrap_err();
+        assert_eq!(bad.to_string(), "q.rq:1: parameter when has unknown type \"datetime\"; expected iri, string, integer, decimal or date");
+    }
+
+    #[test]
+    fn an_update_is_refused_and_a_syntax_error_says_where() {
+        for update in ["INSERT DATA { <http://a.example/s> <http://a.example/p> 1 }", "DELETE WHERE { ?s ?p ?o }", "DROP ALL", "CLEAR DEFAULT"] {
+            let error = SavedQuery::ad_hoc("u", "u.rq", update).unwrap_err();
+            assert!(matches!(error, QueryError::Update { .. }), "{update}: {error:?}");
+            assert_eq!(error.to_string(), "u.rq: this is a SPARQL update, not a query; updates are refused");
+            assert_eq!(error.kind(), QueryErrorKind::Invalid);
+        }
+        let error = SavedQuery::ad_hoc("s", "s.rq", "SELECT ?s\nWHERE { ?s ?p }").unwrap_err();
+        assert!(error.to_string().starts_with("s.rq: error at 2:16: expected one of LATERAL, SERVICE"), "{error}");
     }
 
     #[test]

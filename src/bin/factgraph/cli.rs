@@ -36,8 +36,9 @@ pub enum Command {
     /// List the saved queries with their titles and parameters.
     #[command(after_help = "Example:\n  factgraph queries")]
     Queries(QueriesArgs),
-    /// Run a saved query (by name) or a .rq file on the store.
-    #[command(after_help = "Examples:\n  factgraph query roles-as-of --param asOf=2021-10-21\n  factgraph query entity --param entity=entity/Q7184 --format csv\n  factgraph query my-question.rq --format json")]
+    /// Run a saved query (by name), a .rq file, SPARQL from standard input (-) or given with
+    /// --sparql, on the store. Queries only read: an update is refused.
+    #[command(after_help = "Examples:\n  factgraph query roles-as-of --param asOf=2021-10-21\n  factgraph query entity --param entity=entity/Q7184 --format csv\n  factgraph query my-question.rq --format json\n  factgraph query --sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'\n  factgraph query --sparql 'SELECT ?p ?o WHERE { ?s ?p ?o }' --param s:iri=entity/Q7184\n  echo 'ASK { ?s ?p ?o }' | factgraph query -")]
     Query(QueryArgs),
     /// Export the knowledge base (or one article's graph) as RDF.
     #[command(after_help = "Examples:\n  factgraph export -o kb.ttl\n  factgraph export --format trig -o kb.trig\n  factgraph export --graph https://factgraph.example/kb/article/russia-nato-split-2021 --format nquads")]
@@ -234,15 +235,27 @@ pub struct QueriesArgs {
 
 #[derive(Debug, Args)]
 pub struct QueryArgs {
-    /// A saved query's name (see `factgraph queries`) or the path of a .rq file.
-    #[arg(value_name = "NAME|FILE.rq")]
-    pub query: String,
-    /// A parameter value, NAME=VALUE (repeatable). Values are bound, never spliced into the query.
+    /// A saved query's name (see `factgraph queries`), the path of a .rq file, or - to read the
+    /// query from standard input.
+    #[arg(value_name = "NAME|FILE.rq|-", required_unless_present = "sparql", conflicts_with = "sparql")]
+    pub query: Option<String>,
+    /// The query itself, as SPARQL text.
+    #[arg(long, value_name = "QUERY")]
+    pub sparql: Option<String>,
+    /// A parameter value, NAME=VALUE, or NAME:TYPE=VALUE with TYPE one of iri, string, integer,
+    /// decimal, date (repeatable). Values are bound, never spliced into the query. A query from a
+    /// file, --sparql or - binds any of its variables this way; those its header does not declare
+    /// need the TYPE.
     #[arg(short, long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
     /// Result format.
     #[arg(short, long, value_enum, default_value_t = ResultFormatArg::Table)]
     pub format: ResultFormatArg,
+    /// With the table format: show every column and whole cells. Without it, the table fits the
+    /// terminal (100 columns when not writing to one): IRI columns beside their labels and empty
+    /// columns are left out, long cells cut, and the rightmost columns dropped if need be.
+    #[arg(long)]
+    pub wide: bool,
     /// Folder of saved queries (default: ./queries if it exists, else the bundled ones).
     #[arg(long, value_name = "DIR")]
     pub queries: Option<PathBuf>,

@@ -18,7 +18,7 @@ use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::QueryResults;
 use output::{Output, Style};
 use std::fmt;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -163,7 +163,8 @@ impl From<factgraph::store::query::BindError> for AppError {
             B::Unknown { .. } => format!("{error}; `factgraph queries` lists them"),
             B::BadName(_) => format!("{error}; to run a file, give its path ending in .rq"),
             B::MissingParam { query, name, description } => format!("query {query:?} needs --param {name}=VALUE ({description})"),
-            B::UnknownParam { .. } | B::BadParam { .. } => error.to_string(),
+            B::Untyped { name, .. } => format!("{error}; give it as --param {name}:TYPE=VALUE, TYPE one of iri, string, integer, decimal, date"),
+            B::UnknownParam { .. } | B::NoVariable { .. } | B::UnknownType { .. } | B::WrongType { .. } | B::BadParam { .. } => error.to_string(),
         };
         AppError::new(exit, message)
     }
@@ -173,7 +174,8 @@ impl From<factgraph::store::query::QueryError> for AppError {
     fn from(error: factgraph::store::query::QueryError) -> Self {
         use factgraph::store::query::QueryErrorKind as K;
         let exit = match error.kind() {
-            K::Invalid | K::Cancelled | K::Failed => Exit::Failure,
+            K::Invalid => Exit::Usage,
+            K::Cancelled | K::Failed => Exit::Failure,
         };
         AppError { exit, ..AppError::failure(error) }
     }
@@ -472,15 +474,22 @@ fn list_queries(args: &cli::QueriesArgs) -> Result<Exit> {
 
 fn query(args: &cli::QueryArgs) -> Result<Exit> {
     let setup = Context::new(&args.base.base)?;
-    let library = query_library(args.queries.as_deref())?;
-    let saved = if args.query.ends_with(".rq") && Path::new(&args.query).is_file() {
-        SavedQuery::read(Path::new(&args.query))?
-    } else {
-        library.resolve(&args.query)?
+    let saved = match (&args.sparql, args.query.as_deref()) {
+        (Some(text), _) => SavedQuery::ad_hoc("sparql", "--sparql", text)?,
+        (None, Some("-")) => {
+            let mut text = String::new();
+            io::stdin().read_to_string(&mut text).map_err(|e| AppError::failure(io::Error::new(e.kind(), format!("cannot read the query from standard input: {e}"))))?;
+            SavedQuery::ad_hoc("stdin", "stdin", &text)?
+        }
+        (None, Some(file)) if file.ends_with(".rq") => SavedQuery::read(Path::new(file))?,
+        (None, Some(name)) => query_library(args.queries.as_deref())?.resolve(name)?,
+        (None, None) => return Err(AppError::usage("give a saved query's name, a .rq file, - or --sparql")),
     };
     let bindings = saved.bind(&param_pairs(&args.params)?, setup.mapper.base())?;
+    let to_stdout = args.output.output.as_ref().is_none_or(|path| path.as_os_str() == "-");
+    let layout = output::Layout::new(args.wide, to_stdout, "--wide or --format tsv".into());
     if let Some(endpoint) = &args.endpoint {
-        return query_remote(&saved, &bindings, endpoint, &args.remote, args.format, &setup, args.output.output.as_deref());
+        return query_remote(&saved, &bindings, endpoint, &args.remote, args.format, &layout, &setup, args.output.output.as_deref());
     }
     let kb = KnowledgeBase::open_read_only(&args.store.store)?;
     let mut output = Output::open(args.output.output.as_deref())?;
@@ -488,7 +497,7 @@ fn query(args: &cli::QueryArgs) -> Result<Exit> {
         let explained = saved.explain(kb.store(), &bindings)?;
         output::write_plan(&explained, matches!(args.format, cli::ResultFormatArg::Json), &mut output)?;
     } else {
-        write_results(&saved, &kb, &bindings, args.format, &setup, &mut output)?;
+        write_results(&saved, &kb, &bindings, args.format, &layout, &setup, &mut output)?;
     }
     output.commit()?;
     Ok(Exit::Success)
@@ -505,6 +514,7 @@ fn write_results(
     kb: &KnowledgeBase,
     bindings: &[(oxigraph::sparql::Variable, Term)],
     format: ResultFormatArg,
+    layout: &output::Layout,
     setup: &Context,
     out: &mut impl Write,
 ) -> Result<()> {
@@ -512,7 +522,7 @@ fn write_results(
     match saved.execute(kb.store(), bindings)? {
         QueryResults::Solutions(solutions) => {
             let variables = solutions.variables().to_vec();
-            write_solutions(variables, solutions.map(|s| s.map_err(evaluation)), format, setup, out)
+            write_solutions(variables, solutions.map(|s| s.map_err(evaluation)), format, layout, setup, out)
         }
         QueryResults::Boolean(value) => write_boolean(value, format, out),
         QueryResults::Graph(triples) => {
@@ -545,6 +555,7 @@ fn query_remote(
     endpoint: &str,
     remote_args: &cli::RemoteArgs,
     format: ResultFormatArg,
+    layout: &output::Layout,
     setup: &Context,
     output: Option<&Path>,
 ) -> Result<Exit> {
@@ -560,7 +571,7 @@ fn query_remote(
         Results::Graph(quads) => {
             serialize::write_sorted(&quads, serialize::Format::Turtle, &setup.prefixes, &mut out)?;
         }
-        Results::Solutions { variables, solutions } => write_solutions(variables, solutions.into_iter().map(Ok), format, setup, &mut out)?,
+        Results::Solutions { variables, solutions } => write_solutions(variables, solutions.into_iter().map(Ok), format, layout, setup, &mut out)?,
         Results::Boolean(value) => write_boolean(value, format, &mut out)?,
     }
     out.commit()?;
@@ -572,6 +583,7 @@ fn write_solutions(
     variables: Vec<oxigraph::sparql::Variable>,
     solutions: impl Iterator<Item = Result<oxigraph::sparql::QuerySolution>>,
     format: ResultFormatArg,
+    layout: &output::Layout,
     setup: &Context,
     out: &mut impl Write,
 ) -> Result<()> {
@@ -597,9 +609,13 @@ fn write_solutions(
             let mut rows = Vec::new();
             for solution in solutions {
                 let solution = solution?;
-                rows.push(variables.iter().map(|v| output::cell(solution.get(v), &prefixes, base)).collect());
+                let cell = |v| {
+                    let term = solution.get(v);
+                    output::Cell { text: output::cell(term, prefixes, base), iri: matches!(term, Some(Term::NamedNode(_))) }
+                };
+                rows.push(variables.iter().map(cell).collect());
             }
-            output::write_table(out, &header, &rows, 70)?;
+            output::write_table(out, &header, &rows, layout)?;
         }
     }
     Ok(())
@@ -758,8 +774,15 @@ fn build(args: &cli::BuildArgs) -> Result<Exit> {
     let saved = library.resolve(&args.showcase)?;
     let bindings = saved.bind(&[], setup.mapper.base())?;
     eprintln!("   {}", saved.title);
+    let program = program();
+    let store = if args.store.store == Path::new(factgraph::store::DEFAULT_STORE) {
+        String::new()
+    } else {
+        format!(" --store {}", shell_word(&args.store.store.display().to_string()))
+    };
+    let layout = output::Layout::new(false, true, format!("{program} query {}{store} --wide", shell_word(&args.showcase)));
     let mut stdout = io::stdout().lock();
-    write_results(&saved, &kb, &bindings, ResultFormatArg::Table, &setup, &mut stdout)?;
+    write_results(&saved, &kb, &bindings, ResultFormatArg::Table, &layout, &setup, &mut stdout)?;
     stdout.flush()?;
     eprintln!("{} {}", style.bold("4. export"), args.export.display());
     let mut output = Output::open(Some(&args.export))?;
@@ -777,8 +800,29 @@ fn build(args: &cli::BuildArgs) -> Result<Exit> {
         triples,
         started.elapsed().as_secs_f64()
     );
-    eprintln!("   next: factgraph queries | factgraph query NAME | factgraph stats");
+    eprintln!("   next: {program} queries\n         {program} query articles{store}\n         {program} stats{store}");
     Ok(Exit::Success)
+}
+
+/// How to run this binary again from the current folder: its name when it was found on the PATH,
+/// else its path (relative to the current folder when it is inside it).
+fn program() -> String {
+    let invoked = std::env::args().next().unwrap_or_else(|| "factgraph".into());
+    let path = Path::new(&invoked);
+    let relative = std::env::current_dir().ok().and_then(|dir| path.strip_prefix(dir).ok().map(Path::to_path_buf));
+    match relative {
+        Some(relative) => shell_word(&Path::new(".").join(relative).display().to_string()),
+        None => shell_word(&invoked),
+    }
+}
+
+/// `text` as one shell word: quoted when it holds anything but letters, digits and `/._-+=:,`.
+fn shell_word(text: &str) -> String {
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+=:,".contains(c)) {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }
 
 fn display_paths(paths: &[PathBuf]) -> String {

@@ -156,19 +156,111 @@ pub fn cell(term: Option<&Term>, prefixes: &[(String, String)], base: &str) -> S
     text.replace(['\n', '\r', '\t'], " ")
 }
 
-/// Writes rows as an aligned table with a header rule, cells cut at `max_width` characters.
-pub fn write_table(out: &mut impl Write, header: &[String], rows: &[Vec<String>], max_width: usize) -> io::Result<()> {
-    let cut = |text: &str| -> String {
-        if text.chars().count() > max_width {
-            let mut short: String = text.chars().take(max_width.saturating_sub(1)).collect();
+/// One cell of a table for people: its text (see [`cell`]) and whether it is an IRI.
+pub struct Cell {
+    pub text: String,
+    pub iri: bool,
+}
+
+/// How a table for people is laid out.
+pub struct Layout {
+    /// The width to fit; `None` shows every column and whole cells.
+    pub width: Option<usize>,
+    /// What shows everything, for the note under a table that does not (`--wide or --format tsv`).
+    pub everything: String,
+}
+
+/// Longest cell of a table that is fitted to a width.
+const CELL_WIDTH: usize = 70;
+/// Cells are not cut shorter than this to keep more columns: the rightmost columns go first.
+const CELL_FLOOR: usize = 16;
+
+impl Layout {
+    /// Fits the terminal's width when `to_stdout` and standard output is a terminal, else 100
+    /// columns; `wide` shows everything.
+    pub fn new(wide: bool, to_stdout: bool, everything: String) -> Layout {
+        let terminal = || terminal_size::terminal_size_of(io::stdout()).map(|(width, _)| usize::from(width.0));
+        let width = if to_stdout { terminal().unwrap_or(100) } else { 100 };
+        Layout { width: (!wide).then_some(width), everything }
+    }
+
+    /// Which columns to show, each with the length its cells are cut at, and a note that says
+    /// what is not shown. Left out: IRI columns that have a label column beside them (`x` beside
+    /// `xLabel` or `xName`) and empty columns; then, while the table is wider than the width with
+    /// cells cut at [`CELL_FLOOR`], the rightmost column of IRIs, else the rightmost column. IRIs
+    /// are shown whole or not at all; other cells are cut as little as the width allows.
+    fn fit(&self, header: &[String], rows: &[Vec<Cell>]) -> (Vec<(usize, usize)>, Option<String>) {
+        let Some(width) = self.width else { return ((0..header.len()).map(|i| (i, usize::MAX)).collect(), None) };
+        let only_iris = |i: usize| rows.iter().all(|r| r[i].iri || r[i].text.is_empty()) && rows.iter().any(|r| r[i].iri);
+        let labelled = |i: usize| only_iris(i) && header.iter().any(|h| *h == format!("{}Label", header[i]) || *h == format!("{}Name", header[i]));
+        let empty = |i: usize| !rows.is_empty() && rows.iter().all(|r| r[i].text.is_empty());
+        let (labelled, rest): (Vec<usize>, Vec<usize>) = (0..header.len()).partition(|&i| labelled(i));
+        let (empty, mut shown): (Vec<usize>, Vec<usize>) = rest.into_iter().partition(|&i| empty(i));
+        let longest = |i: usize| rows.iter().map(|r| r[i].text.chars().count()).chain([header[i].chars().count()]).max().unwrap_or(0);
+        let natural: Vec<usize> = (0..header.len()).map(|i| if only_iris(i) { longest(i) } else { longest(i).min(CELL_WIDTH) }).collect();
+        let cap_of = |i: usize, cap: usize| if only_iris(i) { natural[i] } else { natural[i].min(cap) };
+        let total = |shown: &[usize], cap: usize| shown.iter().map(|&i| cap_of(i, cap)).sum::<usize>() + 2 * shown.len().saturating_sub(1);
+        let mut dropped = Vec::new();
+        while shown.len() > 1 && total(&shown, CELL_FLOOR) > width {
+            let at = shown.iter().rposition(|&i| only_iris(i)).unwrap_or(shown.len() - 1);
+            dropped.push(shown.remove(at));
+        }
+        dropped.sort();
+        let cap = (1..=CELL_WIDTH).rev().find(|&cap| total(&shown, cap) <= width).unwrap_or(1);
+        let names = |columns: &[usize]| columns.iter().map(|&i| header[i].as_str()).collect::<Vec<_>>().join(", ");
+        let mut hidden = Vec::new();
+        if !labelled.is_empty() {
+            hidden.push(format!("{} (IRIs beside their labels)", names(&labelled)));
+        }
+        if !empty.is_empty() {
+            hidden.push(format!("{} (empty)", names(&empty)));
+        }
+        if !dropped.is_empty() {
+            hidden.push(format!("{} (no room)", names(&dropped)));
+        }
+        let mut note = Vec::new();
+        if !hidden.is_empty() {
+            note.push(format!("not shown: {}", hidden.join("; ")));
+        }
+        if shown.iter().any(|&i| natural[i] > cap_of(i, cap)) {
+            note.push(format!("cells cut at {cap} characters"));
+        }
+        let note = (!note.is_empty()).then(|| format!("{}\nall of it: {}", wrap(&note.join("; "), width), self.everything));
+        (shown.into_iter().map(|i| (i, cap_of(i, cap))).collect(), note)
+    }
+}
+
+/// `text` broken at spaces into lines of at most `width` characters, the later ones indented.
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            Some(_) => lines.push(format!("  {word}")),
+            None => lines.push(word.to_string()),
+        }
+    }
+    lines.join("\n")
+}
+
+/// Writes rows as an aligned table with a header rule, laid out as `layout` says, then the
+/// number of rows and, when not everything is shown, a note that says so.
+pub fn write_table(out: &mut impl Write, header: &[String], rows: &[Vec<Cell>], layout: &Layout) -> io::Result<()> {
+    let (shown, note) = layout.fit(header, rows);
+    let cut = |text: &str, cap: usize| -> String {
+        if text.chars().count() > cap {
+            let mut short: String = text.chars().take(cap.saturating_sub(1)).collect();
             short.push('…');
             short
         } else {
             text.to_string()
         }
     };
-    let header: Vec<String> = header.iter().map(|h| cut(h)).collect();
-    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| cut(c)).collect()).collect();
+    let header: Vec<String> = shown.iter().map(|&(i, cap)| cut(&header[i], cap)).collect();
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| shown.iter().map(|&(i, cap)| cut(&r[i].text, cap)).collect()).collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
         for (i, c) in row.iter().enumerate() {
@@ -194,7 +286,11 @@ pub fn write_table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]
     for row in &rows {
         writeln!(out, "{}", line(row))?;
     }
-    writeln!(out, "({} row{})", rows.len(), if rows.len() == 1 { "" } else { "s" })
+    writeln!(out, "({} row{})", rows.len(), if rows.len() == 1 { "" } else { "s" })?;
+    if let Some(note) = note {
+        writeln!(out, "{note}")?;
+    }
+    Ok(())
 }
 
 /// Writes a query's plan (`query --explain`): an indented tree, a step a line with its rows and
