@@ -15,6 +15,17 @@
 //! Parameter types: `iri` (an `<IRI>`, a prefixed name using the query's PREFIXes, an absolute IRI,
 //! or a path relative to the knowledge base's base IRI such as `entity/Q7184`), `string`, `integer`,
 //! `decimal` and `date`. A declared parameter must be a variable the query selects.
+//!
+//! The page: parameters named `limit` and `offset` (declared as `integer`) are not variables. Their
+//! values, parsed as non-negative integers, are written after the query as its `LIMIT` and
+//! `OFFSET` (see [`page_text`]), so nothing but digits reaches the text. They apply only when a value
+//! is given: their defaults are the page that views for people use (the page, the entity page), and
+//! a result asked for without them is whole.
+//!
+//! ```sparql
+//! # param: limit integer = 100 | Rows per page.
+//! # param: offset integer = 0 | Rows skipped before the page.
+//! ```
 
 use crate::facts::date::DateValue;
 use crate::rdf::iri::Base;
@@ -266,12 +277,21 @@ impl SavedQuery {
         let _checked = SparqlEvaluator::new()
             .parse_query(text)
             .map_err(|source| QueryError::Syntax { origin: origin.to_string(), source })?;
+        if let Some(page) = params.iter().find(|p| is_page(&p.name)) {
+            if params.iter().any(|p| is_page(&p.name) && p.kind != ParamKind::Integer) {
+                return Err(header_error(1, format!("parameter {} is the page and must be an integer", page.name)));
+            }
+            if SparqlEvaluator::new().parse_query(&format!("{text}\nLIMIT 1 OFFSET 1\n")).is_err() {
+                return Err(header_error(1, "a query with a limit or offset parameter cannot end with its own LIMIT or OFFSET".into()));
+            }
+        }
         Ok(SavedQuery { name: name.to_string(), origin: origin.to_string(), title, description, params, text: text.to_string() })
     }
 
     /// Binds the declared parameters to the values given as name/value pairs (a name may carry a
-    /// leading `?`; the last value of a name wins), filling in defaults. Every value is parsed as its
-    /// parameter's type; nothing is spliced into the query text.
+    /// leading `?`; the last value of a name wins), filling in defaults, except for the page
+    /// (`limit`, `offset`), which is bound only when given. Every value is parsed as its parameter's
+    /// type; nothing but the page's digits is written into the query text.
     pub fn bind(&self, given: &[(&str, &str)], base: &Base) -> Result<Vec<(Variable, Term)>, BindError> {
         let mut values: BTreeMap<&str, &str> = BTreeMap::new();
         for &(name, value) in given {
@@ -289,6 +309,7 @@ impl SavedQuery {
         let mut bindings = Vec::new();
         for param in &self.params {
             let value = match (values.get(param.name.as_str()), &param.default) {
+                (None, _) if is_page(&param.name) => continue,
                 (Some(value), _) => *value,
                 (None, Some(default)) => default.as_str(),
                 (None, None) => {
@@ -394,11 +415,12 @@ impl SavedQuery {
         if let Some(token) = cancellation {
             evaluator = evaluator.with_cancellation_token(token);
         }
+        let (text, bindings) = page_text(&self.text, bindings);
         let mut prepared = evaluator
-            .parse_query(&self.text)
+            .parse_query(&text)
             .map_err(|source| QueryError::Syntax { origin: self.origin.clone(), source })?;
         prepared.dataset_mut().set_default_graph_as_union();
-        for (variable, term) in bindings {
+        for (variable, term) in &bindings {
             prepared = prepared.substitute_variable(variable.clone(), term.clone());
         }
         Ok(prepared)
@@ -461,6 +483,44 @@ fn parse_param(text: &str) -> Result<Param, String> {
     Ok(Param { name: name.to_string(), kind, default, description })
 }
 
+/// True for the names of the page's parameters, `limit` and `offset`.
+fn is_page(name: &str) -> bool {
+    name == "limit" || name == "offset"
+}
+
+/// A query's text with its page written in: the bindings of `limit` and `offset` to non-negative
+/// integers become `LIMIT` and `OFFSET` after the text, unless the text uses them as variables;
+/// the other bindings are returned to be bound as variables. Local evaluation and
+/// [`crate::http::inline`] both write the page this way.
+pub fn page_text<'a>(text: &'a str, bindings: &[(Variable, Term)]) -> (std::borrow::Cow<'a, str>, Vec<(Variable, Term)>) {
+    let mut page = String::new();
+    let mut rest = Vec::new();
+    for (variable, term) in bindings {
+        let name = variable.as_str();
+        let count = match term {
+            Term::Literal(l) if l.datatype() == xsd::INTEGER => l.value().parse::<u64>().ok(),
+            _ => None,
+        };
+        match count {
+            Some(count) if is_page(name) && !uses_variable(text, name) => page.push_str(&format!("{} {count} ", name.to_ascii_uppercase())),
+            _ => rest.push((variable.clone(), term.clone())),
+        }
+    }
+    if page.is_empty() {
+        return (text.into(), rest);
+    }
+    (format!("{text}\n{}\n", page.trim_end()).into(), rest)
+}
+
+/// True if `text` holds `?name` or `$name` as a whole variable.
+fn uses_variable(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        matches!(before, Some('?' | '$')) && !after.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '\u{b7}')
+    })
+}
+
 /// The `PREFIX p: <iri>` declarations of a query.
 fn declared_prefixes(text: &str) -> BTreeMap<String, String> {
     let mut prefixes = BTreeMap::new();
@@ -481,6 +541,10 @@ pub fn parse_value(param: &Param, value: &str, prefixes: &BTreeMap<String, Strin
     let bad = |expected: &str| BindError::BadParam { name: param.name.clone(), value: value.to_string(), expected: expected.to_string() };
     Ok(match param.kind {
         ParamKind::String => Literal::new_simple_literal(value).into(),
+        ParamKind::Integer if is_page(&param.name) => {
+            let n: u64 = value.trim().parse().map_err(|_| bad("a number of rows (0 or more)"))?;
+            Literal::new_typed_literal(n.to_string(), xsd::INTEGER).into()
+        }
         ParamKind::Integer => {
             let n: i64 = value.trim().parse().map_err(|_| bad("an integer"))?;
             Literal::new_typed_literal(n.to_string(), xsd::INTEGER).into()
@@ -636,6 +700,35 @@ mod tests {
         }
         let none = SavedQuery::free("SELECT * WHERE { ?s ?p ?o }").unwrap();
         assert_eq!(none.bind(&[("x", "1")], &base()).unwrap_err().to_string(), "query \"query\" has no parameter \"x\"; its parameters: none");
+    }
+
+    #[test]
+    fn the_page_is_bound_only_when_given_and_written_as_limit_and_offset() {
+        let text = "# title: T\n# description: D.\n# param: limit integer = 100 | Rows.\n# param: offset integer = 0 | Skipped.\nSELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s\n";
+        let paged = SavedQuery::parse("paged", "paged.rq", text).unwrap();
+        assert!(paged.bind(&[], &base()).unwrap().is_empty());
+        let bindings = paged.bind(&[("limit", "2"), ("offset", "3")], &base()).unwrap();
+        let (written, rest) = page_text(&paged.text, &bindings);
+        assert_eq!(written, format!("{text}\nLIMIT 2 OFFSET 3\n"));
+        assert!(rest.is_empty());
+        for bad in ["-1", "1e3", "2 OFFSET 0"] {
+            let error = paged.bind(&[("limit", bad)], &base()).unwrap_err();
+            assert_eq!(error.to_string(), format!("parameter limit: {bad:?} is not a number of rows (0 or more)"));
+        }
+        let own_limit = SavedQuery::parse("own", "own.rq", &format!("{text}LIMIT 5")).unwrap_err();
+        assert!(own_limit.to_string().contains("cannot end with its own LIMIT"), "{own_limit}");
+        let typed = SavedQuery::parse("typed", "typed.rq", &text.replace("limit integer", "limit string")).unwrap_err();
+        assert!(typed.to_string().contains("parameter limit is the page and must be an integer"), "{typed}");
+
+        // Rows are the whole result's, sliced.
+        let store = Store::new().unwrap();
+        for i in 0..6 {
+            let node = NamedNode::new(format!("http://example.org/s{i}")).unwrap();
+            store.insert(oxigraph::model::QuadRef::new(&node, &node, &node, oxigraph::model::GraphNameRef::DefaultGraph)).unwrap();
+        }
+        let QueryResults::Solutions(solutions) = paged.execute(&store, &bindings).unwrap() else { panic!("a SELECT") };
+        let rows: Vec<String> = solutions.map(|s| s.unwrap().get("s").unwrap().to_string()).collect();
+        assert_eq!(rows, ["<http://example.org/s3>", "<http://example.org/s4>"]);
     }
 
     #[test]
