@@ -488,28 +488,52 @@ fn is_page(name: &str) -> bool {
     name == "limit" || name == "offset"
 }
 
-/// A query's text with its page written in: the bindings of `limit` and `offset` to non-negative
-/// integers become `LIMIT` and `OFFSET` after the text, unless the text uses them as variables;
-/// the other bindings are returned to be bound as variables. Local evaluation and
-/// [`crate::http::inline`] both write the page this way.
-pub fn page_text<'a>(text: &'a str, bindings: &[(Variable, Term)]) -> (std::borrow::Cow<'a, str>, Vec<(Variable, Term)>) {
-    let mut page = String::new();
+/// The page of a query's bindings: the rows to skip and the most to give.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Page {
+    /// `LIMIT`: the most rows to give (all when `None`).
+    pub limit: Option<u64>,
+    /// `OFFSET`: the rows skipped first.
+    pub offset: u64,
+}
+
+impl Page {
+    /// True when the page is the whole result.
+    pub fn is_whole(&self) -> bool {
+        self.limit.is_none() && self.offset == 0
+    }
+}
+
+/// Splits `bindings` into the page and the variables to bind: the bindings of `limit` and `offset`
+/// to non-negative integers are the page, unless `text` uses them as variables.
+pub fn split_page(text: &str, bindings: &[(Variable, Term)]) -> (Page, Vec<(Variable, Term)>) {
+    let mut page = Page::default();
     let mut rest = Vec::new();
     for (variable, term) in bindings {
         let name = variable.as_str();
         let count = match term {
-            Term::Literal(l) if l.datatype() == xsd::INTEGER => l.value().parse::<u64>().ok(),
+            Term::Literal(l) if l.datatype() == xsd::INTEGER && is_page(name) && !uses_variable(text, name) => l.value().parse::<u64>().ok(),
             _ => None,
         };
-        match count {
-            Some(count) if is_page(name) && !uses_variable(text, name) => page.push_str(&format!("{} {count} ", name.to_ascii_uppercase())),
+        match (name, count) {
+            ("limit", Some(count)) => page.limit = Some(count),
+            ("offset", Some(count)) => page.offset = count,
             _ => rest.push((variable.clone(), term.clone())),
         }
     }
-    if page.is_empty() {
+    (page, rest)
+}
+
+/// A query's text with its page written in: the page of [`split_page`] becomes `LIMIT` and
+/// `OFFSET` after the text; the other bindings are returned to be bound as variables. Local
+/// evaluation and [`crate::http::inline`] both write the page this way.
+pub fn page_text<'a>(text: &'a str, bindings: &[(Variable, Term)]) -> (std::borrow::Cow<'a, str>, Vec<(Variable, Term)>) {
+    let (page, rest) = split_page(text, bindings);
+    if page.is_whole() {
         return (text.into(), rest);
     }
-    (format!("{text}\n{}\n", page.trim_end()).into(), rest)
+    let limit = page.limit.map(|n| format!("LIMIT {n} ")).unwrap_or_default();
+    (format!("{text}\n{limit}OFFSET {}\n", page.offset).into(), rest)
 }
 
 /// True if `text` holds `?name` or `$name` as a whole variable.
