@@ -298,6 +298,30 @@ fn every_saved_query_answers_as_expected_on_the_seed() {
     }
 }
 
+/// Every saved query pages: `limit` and `offset` give exactly those rows of its expected whole
+/// result, in its order (a page past the end is empty); without them the result is whole (above).
+#[test]
+fn every_saved_query_pages_through_its_expected_rows() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    let library = factgraph::store::query::QueryLibrary::from_dir(&root().join("queries")).unwrap();
+    for query in library.iter() {
+        let whole = std::fs::read_to_string(root().join(format!("tests/expected/queries/{}.tsv", query.name))).unwrap();
+        let mut lines = whole.lines();
+        let header = lines.next().unwrap();
+        let rows: Vec<&str> = lines.collect();
+        for (limit, offset) in [(2, 0), (2, 1), (3, rows.len() - 1), (5, rows.len())] {
+            let page = sandbox
+                .run_in_store(&["query", &query.name, "--format", "tsv", "--param", &format!("limit={limit}"), "--param", &format!("offset={offset}")])
+                .success()
+                .stdout;
+            let expected: Vec<&str> = std::iter::once(header).chain(rows.iter().skip(offset).take(limit).copied()).collect();
+            assert_eq!(page.lines().collect::<Vec<_>>(), expected, "{} limit {limit} offset {offset}", query.name);
+        }
+    }
+    sandbox.run_in_store(&["query", "claims", "--param", "limit=-1"]).code(2).stderr_has("is not a number of rows (0 or more)");
+}
+
 /// `--explain` runs every saved query to the end and prints Oxigraph's plan: the root's rows and
 /// the total are the query's own row count, every step has rows and seconds; `--format json` gives
 /// the same as JSON; with `--endpoint` it is refused.

@@ -920,7 +920,7 @@ fn invalid_input_makes_no_store() {
     assert!(left.is_empty(), "invalid input left {left:?}");
     sandbox.run(&["load", SEED_FACTS, "--store", path_str(&store)]).success();
     sandbox.run(&["load", path_str(&bad), "--store", path_str(&store)]).code(1);
-    sandbox.run(&["query", "articles", "--store", path_str(&store)]).success().stdout_has("russia-nato-split-2021");
+    sandbox.run(&["query", "articles", "--store", path_str(&store), "--format", "tsv"]).success().stdout_has("russia-nato-split-2021");
 }
 
 /// Malformed JSON is reported with serde's own description of the syntax error at its position,

@@ -53,6 +53,18 @@ impl Server {
 
     /// A minimal HTTP/1.1 exchange over one connection (`Connection: close`): status, content type, body.
     fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String, String) {
+        let (status, media, _, payload) = self.exchange(method, path, headers, body);
+        (status, media, payload)
+    }
+
+    /// A GET's status, the value of one response header, and the body.
+    fn get_header(&self, path: &str, accept: &str, name: &str) -> (u16, Option<String>, String) {
+        let (status, _, head, payload) = self.exchange("GET", path, &[("Accept", accept)], b"");
+        (status, header_value(&head, name), payload)
+    }
+
+    /// Status, content type, the response head and the body.
+    fn exchange(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String, String, String) {
         let mut stream = TcpStream::connect(self.address).expect("the server accepts connections");
         stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
         let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n", self.address, body.len());
@@ -68,11 +80,7 @@ impl Server {
         let head = String::from_utf8_lossy(&response[..split]).into_owned();
         let mut payload = response[split + 4..].to_vec();
         let status: u16 = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status line");
-        let header = |name: &str| {
-            head.lines()
-                .skip(1)
-                .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_string()))
-        };
+        let header = |name: &str| header_value(&head, name);
         if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
             let mut decoded = Vec::new();
             let mut rest = &payload[..];
@@ -88,7 +96,7 @@ impl Server {
             }
             payload = decoded;
         }
-        (status, header("content-type").unwrap_or_default(), String::from_utf8_lossy(&payload).into_owned())
+        (status, header("content-type").unwrap_or_default(), head.clone(), String::from_utf8_lossy(&payload).into_owned())
     }
 }
 
@@ -97,6 +105,11 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The value of a header in a response head.
+fn header_value(head: &str, name: &str) -> Option<String> {
+    head.lines().skip(1).find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_string()))
 }
 
 fn encode(text: &str) -> String {
@@ -135,6 +148,18 @@ fn saved_queries_answer_as_the_cli_does() {
     assert!(message.contains("is not a date"), "{message}");
     let (status, _, _) = server.get("/queries/no-such-query", "text/csv");
     assert_eq!(status, 404);
+    // A page: those rows of the whole result, and the whole result's row count in X-Total-Rows.
+    let whole = sandbox.run_in_store(&["query", "claims", "--format", "tsv"]).success().stdout;
+    let lines: Vec<&str> = whole.lines().collect();
+    let (status, total, page) = server.get_header("/queries/claims?limit=2&offset=1", "text/tab-separated-values", "x-total-rows");
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(total, Some((lines.len() - 1).to_string()));
+    assert_eq!(page.lines().collect::<Vec<_>>(), [lines[0], lines[2], lines[3]]);
+    let (_, total, _) = server.get_header("/queries/claims", "text/tab-separated-values", "x-total-rows");
+    assert_eq!(total, None, "a whole result has no count header");
+    let (status, _, message) = server.get("/queries/claims?limit=99999999", "text/csv");
+    assert_eq!(status, 400);
+    assert!(message.contains("is more than the"), "{message}");
 }
 
 #[test]
@@ -235,6 +260,28 @@ fn the_entity_page_shows_what_is_known_with_its_sources() {
     assert!(page.contains("https://www.wikidata.org/wiki/Q7184"), "{page}");
     assert!(page.contains("NATO Secretary General Jens Stoltenberg"), "the evidence sentence: {page}");
     assert!(page.contains("/entity?iri=https%3A%2F%2Ffactgraph.example%2Fkb%2Fentity%2Fperson%2Fjens-stoltenberg"), "{page}");
+    // The summary comes first: counts by kind, the most recent roles; then a section a kind.
+    let summary = page.find("id=\"summary\"").expect("a summary");
+    assert!(summary < page.find("id=\"kind-entity\"").expect("the entity section"), "{page}");
+    assert!(page.contains("<td><a href=\"#kind-role\">role</a></td>"), "{page}");
+    assert!(page.contains("id=\"recent-roles\""), "{page}");
+    // Sections page: two rows at a time, the next link moves that section only.
+    let small = server.get(&format!("/entity?iri={}&limit=2", encode("https://factgraph.example/kb/entity/Q7184")), "text/html").2;
+    let entity_rows = |html: &str, id: &str| {
+        let start = html.find(&format!("<section id=\"{id}\">")).expect("the section");
+        let end = start + html[start..].find("</section>").unwrap();
+        html[start..end].to_string()
+    };
+    let first = entity_rows(&small, "kind-entity");
+    assert!(first.contains("rows 1–2 of "), "{first}");
+    assert_eq!(first.matches("<tr><td>entity</td>").count(), 2, "{first}");
+    let next = first.find("class=\"next\" href=\"").map(|i| i + "class=\"next\" href=\"".len()).expect("a next link");
+    let href = first[next..next + first[next..].find('"').unwrap()].replace("&amp;", "&");
+    let second = server.get(&href, "text/html").2;
+    let moved = entity_rows(&second, "kind-entity");
+    assert!(moved.contains("rows 3–4 of ") && moved.contains("class=\"previous\""), "{moved}");
+    assert_ne!(moved, first);
+    assert!(entity_rows(&second, "kind-role").contains("rows 1–"), "other sections stay on their first page");
     let (status, _, index) = server.get("/", "text/html");
     assert_eq!(status, 200);
     assert!(index.contains("<h1>factgraph</h1>") && !index.contains("http://") || index.contains("wikidata.org"), "no external assets");
@@ -275,6 +322,16 @@ fn the_page_works_in_a_real_browser() {
     assert!(dom.contains("data-ran=\"roles-as-of\""), "the query did not run:\n{dom}");
     assert!(dom.contains("id=\"query-timeline\""), "the saved queries are not listed:\n{dom}");
     assert!(dom.contains("<td>Jens Stoltenberg</td>"), "the results lack Stoltenberg:\n{dom}");
+    // Page through a listing: the first page of two rows says how many there are, its next link
+    // shows rows 3-4 and links back.
+    let first = dump(&server.url("/?run=claims&limit=2"));
+    assert!(first.contains("data-ran=\"claims\""), "the query did not run:\n{first}");
+    let total = sandbox.run_in_store(&["query", "claims", "--format", "tsv"]).success().stdout.lines().count() - 1;
+    assert!(first.contains(&format!("rows 1–2 of {total}")), "no pager:\n{first}");
+    let next = first.find("class=\"next\"").and_then(|i| first[..i].rfind("href=\"")).expect("a next link") + "href=\"".len();
+    let href = first[next..next + first[next..].find('"').unwrap()].replace("&amp;", "&");
+    let second = dump(&server.url(&href));
+    assert!(second.contains(&format!("rows 3–4 of {total}")) && second.contains("class=\"previous\""), "the next page:\n{second}");
     // Follow the first entity link of the results.
     let start = dom.find("class=\"entity\"").and_then(|i| dom[..i].rfind("href=\"")).expect("an entity link") + "href=\"".len();
     let href = dom[start..start + dom[start..].find('"').unwrap()].replace("&amp;", "&");

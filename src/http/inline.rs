@@ -14,7 +14,8 @@
 //! - in `GROUP BY` and `ORDER BY`, `?v` becomes `(value)`: a constant that changes nothing;
 //! - a query that assigns the variable (`AS ?v`, `VALUES ?v`) is refused.
 //!
-//! The result is parsed again before it is sent. `tests/push.rs` checks that every saved query
+//! The page (`limit` and `offset`) is written after the query as `LIMIT` and `OFFSET`, as locally
+//! ([`crate::store::query::page_text`]). The result is parsed again before it is sent. `tests/push.rs` checks that every saved query
 //! inlined this way gives, on the Oxigraph server and on Virtuoso, exactly the bound query's rows.
 
 use oxigraph::model::Term;
@@ -66,8 +67,9 @@ pub fn form(text: &str) -> Result<QueryForm, InlineError> {
 
 /// `text` with each `(variable, value)` written into it.
 pub fn inline(text: &str, bindings: &[(Variable, Term)]) -> Result<String, InlineError> {
-    let mut text = text.to_string();
-    for (variable, value) in bindings {
+    let (text, bindings) = crate::store::query::page_text(text, bindings);
+    let mut text = text.into_owned();
+    for (variable, value) in &bindings {
         if !matches!(value, Term::NamedNode(_) | Term::Literal(_)) {
             return Err(InlineError::NotATerm { variable: variable.as_str().into(), value: value.to_string() });
         }
@@ -317,5 +319,17 @@ mod tests {
     #[test]
     fn a_literal_in_a_predicate_position_does_not_parse() {
         assert!(matches!(inline("SELECT * WHERE { ?s ?p ?o }", &[(var("p"), Literal::new_simple_literal("x").into())]), Err(InlineError::Syntax(_))));
+    }
+
+    #[test]
+    fn the_page_is_written_after_the_query() {
+        let count = |n: &str| Term::from(Literal::new_typed_literal(n, oxigraph::model::vocab::xsd::INTEGER));
+        let text = "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s # the end";
+        let done = inline(text, &[(var("limit"), count("2")), (var("offset"), count("4"))]).unwrap();
+        assert_eq!(done, format!("{text}\nLIMIT 2 OFFSET 4\n"));
+        // A query that uses ?limit as a variable gets it bound as one.
+        let used = inline("SELECT ?limit WHERE { ?s ?p ?limit }", &[(var("limit"), count("2"))]).unwrap();
+        let two = count("2").to_string();
+        assert_eq!(used, format!("SELECT ({two} AS ?limit) WHERE {{ ?s ?p {two} }}"));
     }
 }

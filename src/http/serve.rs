@@ -9,13 +9,16 @@
 //!   `application/sparql-query` body); results by content negotiation.
 //! - `GET /queries` — the saved queries with titles, descriptions and parameters, as JSON.
 //! - `GET|POST /queries/NAME?param=value…` — a saved query with its parameters bound by
-//!   substitution, as the CLI does.
+//!   substitution, as the CLI does. With `limit` (and `offset`) it answers one page of the result
+//!   and the whole result's row count in the `X-Total-Rows` header; the cap on rows applies to the
+//!   page.
 //!
 //! Updates are refused. Every query runs with a timeout, a cap on result rows, and a cap on the
 //! request body; each limit answers with a clear HTTP error.
 
+use crate::http::remote::percent_encode;
 use crate::rdf::iri;
-use crate::store::query::{BindError, BindErrorKind, QueryError, QueryErrorKind, QueryLibrary, SavedQuery};
+use crate::store::query::{self, BindError, BindErrorKind, QueryError, QueryErrorKind, QueryLibrary, SavedQuery};
 use crate::rdf::serialize::{self, Format, Prefixes};
 use crate::store::KnowledgeBase;
 use oxhttp::model::header::{ACCEPT, CONTENT_TYPE};
@@ -26,6 +29,9 @@ use oxigraph::sparql::{CancellationToken, QueryResults, Variable};
 use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// The header that gives a paged result's whole row count.
+const TOTAL_ROWS: &str = "x-total-rows";
 
 /// The page served at `/`.
 pub const INDEX_HTML: &str = include_str!("../../web/index.html");
@@ -224,18 +230,29 @@ impl Service {
             .map(|(_, v)| v.clone())
             .or_else(|| request.headers().get(ACCEPT).and_then(|v| v.to_str().ok()).map(str::to_string))
             .unwrap_or_default();
-        let (token, _guard) = self.watchdog.watch(Instant::now() + self.config.timeout);
-        let results = query.execute_with(self.kb.store(), bindings, Some(token)).map_err(|e| self.query_failure(e))?;
-        let evaluation = |source| self.query_failure(query.failed(source));
         let limit = self.config.max_results;
+        // A page is cut from the whole result, which is counted as it streams by: the count costs
+        // little beside the evaluation, which an ordered result needs in full anyway.
+        let (page, variables_bound) = query::split_page(&query.text, bindings);
+        if page.limit.is_some_and(|n| n > limit as u64) {
+            return Err(Failure(StatusCode::BAD_REQUEST, format!("limit {} is more than the {limit} rows this service answers at once", page.limit.unwrap_or_default())));
+        }
+        let (token, _guard) = self.watchdog.watch(Instant::now() + self.config.timeout);
+        let results = query.execute_with(self.kb.store(), &variables_bound, Some(token)).map_err(|e| self.query_failure(e))?;
+        let evaluation = |source| self.query_failure(query.failed(source));
         let too_many = || Failure(StatusCode::BAD_REQUEST, format!("the result has more than {limit} rows; add a LIMIT or narrow the query"));
         match results {
             QueryResults::Solutions(solutions) => {
                 let (format, media) = negotiate_results(&accept)?;
                 let variables = solutions.variables().to_vec();
                 let mut rows = Vec::new();
+                let mut total = 0u64;
                 for solution in solutions {
-                    rows.push(solution.map_err(evaluation)?);
+                    let solution = solution.map_err(evaluation)?;
+                    if total >= page.offset && page.limit.is_none_or(|n| (rows.len() as u64) < n) {
+                        rows.push(solution);
+                    }
+                    total += 1;
                     if rows.len() > limit {
                         return Err(too_many());
                     }
@@ -248,7 +265,11 @@ impl Service {
                     serializer.serialize(row).map_err(internal)?;
                 }
                 serializer.finish().map_err(internal)?;
-                Ok(bytes(StatusCode::OK, media, out))
+                let mut response = bytes(StatusCode::OK, media, out);
+                if !page.is_whole() {
+                    response.headers_mut().insert(TOTAL_ROWS, total.into());
+                }
+                Ok(response)
             }
             QueryResults::Boolean(value) => {
                 let (format, media) = negotiate_results(&accept)?;
@@ -294,15 +315,24 @@ impl Service {
         bytes(StatusCode::OK, "application/json", serde_json::to_vec_pretty(&body).unwrap_or_default())
     }
 
-    /// Everything known about one entity, from the saved query `entity`, as an HTML page.
+    /// Everything known about one entity, from the saved query `entity`, as an HTML page: a summary
+    /// first (the Wikidata link, counts by kind, the most recent roles), then the facts of each kind
+    /// in a section of its own, paged (`section=KIND&offset=N` moves one section; `limit` sets the
+    /// rows a section shows, by default the query's `limit` default).
     fn entity_page(&self, request: &mut Request<Body>) -> Result<Response<Body>, Failure> {
         let parameters = parse_form(request.uri().query().unwrap_or_default());
-        let iri = parameters
-            .iter()
-            .find(|(k, _)| k == "iri")
-            .map(|(_, v)| v.clone())
-            .ok_or_else(|| Failure(StatusCode::BAD_REQUEST, "give the entity as ?iri=…".into()))?;
+        let given = |name: &str| parameters.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let iri = given("iri").ok_or_else(|| Failure(StatusCode::BAD_REQUEST, "give the entity as ?iri=…".into()))?;
         let query = self.library.resolve("entity")?;
+        let count = |name: &str, default: u64| -> Result<u64, Failure> {
+            match given(name) {
+                Some(v) => v.trim().parse().map_err(|_| Failure(StatusCode::BAD_REQUEST, format!("{name}: {v:?} is not a number of rows (0 or more)"))),
+                None => Ok(default),
+            }
+        };
+        let default_limit = query.params.iter().find(|p| p.name == "limit").and_then(|p| p.default.as_deref()?.parse().ok()).unwrap_or(100);
+        let page_size = count("limit", default_limit)?.clamp(1, self.config.max_results as u64);
+        let (section, offset) = (given("section").unwrap_or_default(), count("offset", 0)?);
         let bindings = query.bind(&[("entity", &format!("<{iri}>"))], &self.config.base)?;
         let (token, _guard) = self.watchdog.watch(Instant::now() + self.config.timeout);
         let QueryResults::Solutions(solutions) = query.execute_with(self.kb.store(), &bindings, Some(token)).map_err(|e| self.query_failure(e))? else {
@@ -325,7 +355,35 @@ impl Service {
                 _ => None,
             })
             .collect();
+        // The kinds in the query's order (its rows come ordered by kind).
+        let mut kinds: Vec<(String, Vec<&Vec<Option<Term>>>)> = Vec::new();
+        for row in &rows {
+            let kind = value_text(row, "kind");
+            match kinds.last_mut() {
+                Some((last, members)) if *last == kind => members.push(row),
+                _ => kinds.push((kind, vec![row])),
+            }
+        }
         let title = names.first().cloned().unwrap_or_else(|| iri.clone());
+        let fact_row = |row: &[Option<Term>]| {
+            let value = match column("valueNode").and_then(|i| row[i].as_ref()) {
+                Some(Term::NamedNode(n)) if n.as_str().starts_with(self.config.base.as_str()) => format!(
+                    "<a class=\"entity\" href=\"/entity?iri={}\">{}</a>",
+                    percent_encode(n.as_str()),
+                    escape(&value_text(row, "value"))
+                ),
+                _ => escape(&value_text(row, "value")),
+            };
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{value}</td><td>{}</td><td class=\"evidence\">{}</td></tr>",
+                escape(&value_text(row, "kind")),
+                escape(&value_text(row, "property")),
+                escape(&value_text(row, "when")),
+                escape(&value_text(row, "evidence")),
+            )
+        };
+        const FACTS_HEAD: &str = "<thead><tr><th>kind</th><th>property</th><th>value</th><th>when</th><th>from the article</th></tr></thead>";
+
         let mut page = String::new();
         page.push_str(&format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{}</style></head><body>",
@@ -344,28 +402,57 @@ impl Service {
         }
         if rows.is_empty() {
             page.push_str("<p>The knowledge base holds nothing about this IRI.</p>");
+        } else {
+            page.push_str("<h2>Summary</h2><table id=\"summary\"><thead><tr><th>kind</th><th>facts</th></tr></thead><tbody>");
+            for (kind, members) in &kinds {
+                page.push_str(&format!("<tr><td><a href=\"#{}\">{}</a></td><td>{}</td></tr>", section_id(kind), escape(kind), members.len()));
+            }
+            page.push_str("</tbody></table>");
+            // The most recent roles: those with the latest dates (the when column starts with the
+            // date or period), undated ones last.
+            if let Some((_, roles)) = kinds.iter().find(|(kind, _)| kind == "role") {
+                let mut recent: Vec<&&Vec<Option<Term>>> = roles.iter().collect();
+                recent.sort_by_key(|row| std::cmp::Reverse(value_text(row, "when")));
+                page.push_str(&format!("<h3>Most recent roles</h3><table id=\"recent-roles\">{FACTS_HEAD}<tbody>"));
+                for row in recent.into_iter().take(5) {
+                    page.push_str(&fact_row(row));
+                }
+                page.push_str("</tbody></table>");
+            }
         }
-        page.push_str("<table id=\"facts\"><thead><tr><th>kind</th><th>property</th><th>value</th><th>when</th><th>from the article</th></tr></thead><tbody>");
-        for row in &rows {
-            let value = match column("valueNode").and_then(|i| row[i].as_ref()) {
-                Some(Term::NamedNode(n)) if n.as_str().starts_with(self.config.base.as_str()) => format!(
-                    "<a class=\"entity\" href=\"/entity?iri={}\">{}</a>",
-                    crate::http::remote::percent_encode(n.as_str()),
-                    escape(&value_text(row, "value"))
-                ),
-                _ => escape(&value_text(row, "value")),
-            };
-            page.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{value}</td><td>{}</td><td class=\"evidence\">{}</td></tr>",
-                escape(&value_text(row, "kind")),
-                escape(&value_text(row, "property")),
-                escape(&value_text(row, "when")),
-                escape(&value_text(row, "evidence")),
-            ));
+        let link = |kind: &str, offset: u64| {
+            format!("/entity?iri={}&amp;section={}&amp;offset={offset}&amp;limit={page_size}#{}", percent_encode(&iri), percent_encode(kind), section_id(kind))
+        };
+        for (i, (kind, members)) in kinds.iter().enumerate() {
+            let total = members.len() as u64;
+            let start = if *kind == section { offset.min(total.saturating_sub(1)) } else { 0 };
+            let end = (start + page_size).min(total);
+            page.push_str(&format!("<section id=\"{}\"><h2>{}</h2>", section_id(kind), escape(kind)));
+            page.push_str(&format!("<p class=\"rows\">rows {}–{end} of {total}", start + 1));
+            if start > 0 {
+                page.push_str(&format!(" <a class=\"previous\" href=\"{}\">previous</a>", link(kind, start.saturating_sub(page_size))));
+            }
+            if end < total {
+                page.push_str(&format!(" <a class=\"next\" href=\"{}\">next</a>", link(kind, end)));
+            }
+            page.push_str("</p>");
+            // The first section's table keeps the id the facts table always had.
+            let id = if i == 0 { " id=\"facts\"" } else { "" };
+            page.push_str(&format!("<table{id} class=\"facts\">{FACTS_HEAD}<tbody>"));
+            for row in &members[start as usize..end as usize] {
+                page.push_str(&fact_row(row));
+            }
+            page.push_str("</tbody></table></section>");
         }
-        page.push_str("</tbody></table></body></html>");
+        page.push_str("</body></html>");
         Ok(html(StatusCode::OK, page))
     }
+}
+
+/// The HTML id of an entity page's section for a kind of fact: `kind-` and the kind's letters.
+fn section_id(kind: &str) -> String {
+    let words: Vec<String> = kind.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    format!("kind-{}", words.join("-"))
 }
 
 const PAGE_STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;max-width:80rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#f4f4f4}.evidence{color:#555;font-style:italic}.iri{color:#777;font-family:monospace}";

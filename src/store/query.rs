@@ -19,6 +19,17 @@
 //! A query run as given (a file, a string: [`SavedQuery::ad_hoc`]) needs no header; when it has
 //! one, it is checked the same way. Its variables can be bound without a declaration, given a type:
 //! `name:type` (see [`SavedQuery::bind`]).
+//!
+//! The page: parameters named `limit` and `offset` (declared as `integer`) are not variables. Their
+//! values, parsed as non-negative integers, are written after the query as its `LIMIT` and
+//! `OFFSET` (see [`page_text`]), so nothing but digits reaches the text. They apply only when a value
+//! is given: their defaults are the page that views for people use (the page, the entity page), and
+//! a result asked for without them is whole.
+//!
+//! ```sparql
+//! # param: limit integer = 100 | Rows per page.
+//! # param: offset integer = 0 | Rows skipped before the page.
+//! ```
 
 use crate::facts::date::DateValue;
 use crate::rdf::iri::Base;
@@ -291,6 +302,7 @@ impl SavedQuery {
             return Err(header_error("the header has no `# description:` line"));
         }
         check_syntax(origin, text)?;
+        check_page(origin, text, &query.params)?;
         Ok(query)
     }
 
@@ -298,6 +310,7 @@ impl SavedQuery {
     pub fn ad_hoc(name: &str, origin: &str, text: &str) -> Result<SavedQuery, QueryError> {
         let query = SavedQuery { ad_hoc: true, ..SavedQuery::parse_header(name, origin, text)? };
         check_syntax(origin, text)?;
+        check_page(origin, text, &query.params)?;
         Ok(query)
     }
 
@@ -336,9 +349,10 @@ impl SavedQuery {
     }
 
     /// Binds the parameters to the values given as name/value pairs (a name may carry a leading
-    /// `?`; the last value of a name wins), filling in defaults. A name may also carry a type,
-    /// `name:type`, which must be the declared one; a query run as given can bind its undeclared
-    /// variables this way. Every value is parsed as its parameter's type; nothing is spliced into
+    /// `?`; the last value of a name wins), filling in defaults, except for the page (`limit`,
+    /// `offset`), which is bound only when given. A name may also carry a type, `name:type`, which
+    /// must be the declared one; a query run as given can bind its undeclared variables this way.
+    /// Every value is parsed as its parameter's type; nothing but the page's digits is written into
     /// the query text.
     pub fn bind(&self, given: &[(&str, &str)], base: &Base) -> Result<Vec<(Variable, Term)>, BindError> {
         let mut values: BTreeMap<&str, &str> = BTreeMap::new();
@@ -379,6 +393,7 @@ impl SavedQuery {
         let mut bindings = Vec::new();
         for param in self.params.iter().chain(&undeclared) {
             let value = match (values.get(param.name.as_str()), &param.default) {
+                (None, _) if is_page(&param.name) => continue,
                 (Some(value), _) => *value,
                 (None, Some(default)) => default.as_str(),
                 (None, None) => {
@@ -492,11 +507,12 @@ impl SavedQuery {
         if let Some(token) = cancellation {
             evaluator = evaluator.with_cancellation_token(token);
         }
+        let (text, bindings) = page_text(&self.text, bindings);
         let mut prepared = evaluator
-            .parse_query(&self.text)
+            .parse_query(&text)
             .map_err(|source| QueryError::Syntax { origin: self.origin.clone(), source })?;
         prepared.dataset_mut().set_default_graph_as_union();
-        for (variable, term) in bindings {
+        for (variable, term) in &bindings {
             prepared = prepared.substitute_variable(variable.clone(), term.clone());
         }
         Ok(prepared)
@@ -545,6 +561,21 @@ fn read_file(path: &Path) -> Result<(&str, String), QueryError> {
     Ok((path.file_stem().and_then(|s| s.to_str()).unwrap_or_default(), text))
 }
 
+/// A page (`limit`, `offset`) is declared as integers, and the query leaves room for the `LIMIT` and
+/// `OFFSET` written after it.
+fn check_page(origin: &str, text: &str, params: &[Param]) -> Result<(), QueryError> {
+    let header_error = |message: String| QueryError::Header { origin: origin.to_string(), line: 1, message };
+    if let Some(page) = params.iter().find(|p| is_page(&p.name)) {
+        if params.iter().any(|p| is_page(&p.name) && p.kind != ParamKind::Integer) {
+            return Err(header_error(format!("parameter {} is the page and must be an integer", page.name)));
+        }
+        if SparqlEvaluator::new().parse_query(&format!("{text}\nLIMIT 1 OFFSET 1\n")).is_err() {
+            return Err(header_error("a query with a limit or offset parameter cannot end with its own LIMIT or OFFSET".into()));
+        }
+    }
+    Ok(())
+}
+
 /// Checks that `text` parses as a query; an update is refused as one.
 fn check_syntax(origin: &str, text: &str) -> Result<(), QueryError> {
     match SparqlEvaluator::new().parse_query(text) {
@@ -574,6 +605,68 @@ fn parse_param(text: &str) -> Result<Param, String> {
     Ok(Param { name: name.to_string(), kind, default, description })
 }
 
+/// True for the names of the page's parameters, `limit` and `offset`.
+fn is_page(name: &str) -> bool {
+    name == "limit" || name == "offset"
+}
+
+/// The page of a query's bindings: the rows to skip and the most to give.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Page {
+    /// `LIMIT`: the most rows to give (all when `None`).
+    pub limit: Option<u64>,
+    /// `OFFSET`: the rows skipped first.
+    pub offset: u64,
+}
+
+impl Page {
+    /// True when the page is the whole result.
+    pub fn is_whole(&self) -> bool {
+        self.limit.is_none() && self.offset == 0
+    }
+}
+
+/// Splits `bindings` into the page and the variables to bind: the bindings of `limit` and `offset`
+/// to non-negative integers are the page, unless `text` uses them as variables.
+pub fn split_page(text: &str, bindings: &[(Variable, Term)]) -> (Page, Vec<(Variable, Term)>) {
+    let mut page = Page::default();
+    let mut rest = Vec::new();
+    for (variable, term) in bindings {
+        let name = variable.as_str();
+        let count = match term {
+            Term::Literal(l) if l.datatype() == xsd::INTEGER && is_page(name) && !uses_variable(text, name) => l.value().parse::<u64>().ok(),
+            _ => None,
+        };
+        match (name, count) {
+            ("limit", Some(count)) => page.limit = Some(count),
+            ("offset", Some(count)) => page.offset = count,
+            _ => rest.push((variable.clone(), term.clone())),
+        }
+    }
+    (page, rest)
+}
+
+/// A query's text with its page written in: the page of [`split_page`] becomes `LIMIT` and
+/// `OFFSET` after the text; the other bindings are returned to be bound as variables. Local
+/// evaluation and [`crate::http::inline`] both write the page this way.
+pub fn page_text<'a>(text: &'a str, bindings: &[(Variable, Term)]) -> (std::borrow::Cow<'a, str>, Vec<(Variable, Term)>) {
+    let (page, rest) = split_page(text, bindings);
+    if page.is_whole() {
+        return (text.into(), rest);
+    }
+    let limit = page.limit.map(|n| format!("LIMIT {n} ")).unwrap_or_default();
+    (format!("{text}\n{limit}OFFSET {}\n", page.offset).into(), rest)
+}
+
+/// True if `text` holds `?name` or `$name` as a whole variable.
+fn uses_variable(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        matches!(before, Some('?' | '$')) && !after.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '\u{b7}')
+    })
+}
+
 /// The `PREFIX p: <iri>` declarations of a query.
 fn declared_prefixes(text: &str) -> BTreeMap<String, String> {
     let mut prefixes = BTreeMap::new();
@@ -594,6 +687,10 @@ pub fn parse_value(param: &Param, value: &str, prefixes: &BTreeMap<String, Strin
     let bad = |expected: &str| BindError::BadParam { name: param.name.clone(), value: value.to_string(), expected: expected.to_string() };
     Ok(match param.kind {
         ParamKind::String => Literal::new_simple_literal(value).into(),
+        ParamKind::Integer if is_page(&param.name) => {
+            let n: u64 = value.trim().parse().map_err(|_| bad("a number of rows (0 or more)"))?;
+            Literal::new_typed_literal(n.to_string(), xsd::INTEGER).into()
+        }
         ParamKind::Integer => {
             let n: i64 = value.trim().parse().map_err(|_| bad("an integer"))?;
             Literal::new_typed_literal(n.to_string(), xsd::INTEGER).into()
@@ -791,6 +888,35 @@ mod tests {
         }
         let error = SavedQuery::ad_hoc("s", "s.rq", "SELECT ?s\nWHERE { ?s ?p }").unwrap_err();
         assert!(error.to_string().starts_with("s.rq: error at 2:16: expected one of LATERAL, SERVICE"), "{error}");
+    }
+
+    #[test]
+    fn the_page_is_bound_only_when_given_and_written_as_limit_and_offset() {
+        let text = "# title: T\n# description: D.\n# param: limit integer = 100 | Rows.\n# param: offset integer = 0 | Skipped.\nSELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s\n";
+        let paged = SavedQuery::parse("paged", "paged.rq", text).unwrap();
+        assert!(paged.bind(&[], &base()).unwrap().is_empty());
+        let bindings = paged.bind(&[("limit", "2"), ("offset", "3")], &base()).unwrap();
+        let (written, rest) = page_text(&paged.text, &bindings);
+        assert_eq!(written, format!("{text}\nLIMIT 2 OFFSET 3\n"));
+        assert!(rest.is_empty());
+        for bad in ["-1", "1e3", "2 OFFSET 0"] {
+            let error = paged.bind(&[("limit", bad)], &base()).unwrap_err();
+            assert_eq!(error.to_string(), format!("parameter limit: {bad:?} is not a number of rows (0 or more)"));
+        }
+        let own_limit = SavedQuery::parse("own", "own.rq", &format!("{text}LIMIT 5")).unwrap_err();
+        assert!(own_limit.to_string().contains("cannot end with its own LIMIT"), "{own_limit}");
+        let typed = SavedQuery::parse("typed", "typed.rq", &text.replace("limit integer", "limit string")).unwrap_err();
+        assert!(typed.to_string().contains("parameter limit is the page and must be an integer"), "{typed}");
+
+        // Rows are the whole result's, sliced.
+        let store = Store::new().unwrap();
+        for i in 0..6 {
+            let node = NamedNode::new(format!("http://example.org/s{i}")).unwrap();
+            store.insert(oxigraph::model::QuadRef::new(&node, &node, &node, oxigraph::model::GraphNameRef::DefaultGraph)).unwrap();
+        }
+        let QueryResults::Solutions(solutions) = paged.execute(&store, &bindings).unwrap() else { panic!("a SELECT") };
+        let rows: Vec<String> = solutions.map(|s| s.unwrap().get("s").unwrap().to_string()).collect();
+        assert_eq!(rows, ["<http://example.org/s3>", "<http://example.org/s4>"]);
     }
 
     #[test]
