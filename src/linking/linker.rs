@@ -225,13 +225,19 @@ impl<'i> Linker<'i> {
         self.index.row(qid).and_then(|row| self.row(row))
     }
 
-    /// Whether either item relates to the other ([`crate::linking::wikidata::RELATION_PROPERTIES`]).
-    fn related(&self, a: u32, b: u32) -> bool {
-        let points_to = |from: u32, to: u32| {
-            let target = self.index.id(to);
-            self.row(from).is_some_and(|item| item.related.iter().any(|r| numeric_id(r) == target))
-        };
-        points_to(a, b) || points_to(b, a)
+    /// The relations (either way, [`crate::linking::wikidata::RELATION_PROPERTIES`]) among `rows`:
+    /// each row's related rows, built from each item's own list, so one pass over the candidates
+    /// rather than one per pair.
+    fn neighbours(&self, rows: &BTreeSet<u32>) -> HashMap<u32, BTreeSet<u32>> {
+        let mut neighbours: HashMap<u32, BTreeSet<u32>> = HashMap::new();
+        for &row in rows {
+            let Some(item) = self.row(row) else { continue };
+            for target in item.related.iter().filter_map(|id| self.index.row(id)).filter(|t| rows.contains(t)) {
+                neighbours.entry(row).or_default().insert(target);
+                neighbours.entry(target).or_default().insert(row);
+            }
+        }
+        neighbours
     }
 
     /// The classes of an item: its P31 values and everything above them through P279 (8 steps).
@@ -329,18 +335,27 @@ impl<'i> Linker<'i> {
             mentions.iter().map(|m| if m.kind == EntityType::Group { Pool::new() } else { self.candidates(m) }).collect();
         let strong: Vec<BTreeSet<u32>> =
             pools.iter().map(|p| p.iter().filter(|(_, (_, _, how))| !how.is_weak()).map(|(&i, _)| i).collect()).collect();
+        let rows: BTreeSet<u32> = pools.iter().flat_map(|p| p.keys().copied()).collect();
+        let neighbours = self.neighbours(&rows);
         mentions
             .iter()
             .enumerate()
             .map(|(i, mention)| {
                 let context: Vec<&BTreeSet<u32>> =
                     strong.iter().enumerate().filter(|(j, p)| *j != i && !p.is_empty()).map(|(_, p)| p).collect();
-                self.decide(mention, &pools[i], &context, article)
+                self.decide(mention, &pools[i], &context, &neighbours, article)
             })
             .collect()
     }
 
-    fn decide(&self, mention: &Mention, pool: &Pool, context: &[&BTreeSet<u32>], article: &Context) -> Decision {
+    fn decide(
+        &self,
+        mention: &Mention,
+        pool: &Pool,
+        context: &[&BTreeSet<u32>],
+        neighbours: &HashMap<u32, BTreeSet<u32>>,
+        article: &Context,
+    ) -> Decision {
         let mut decision = Decision {
             key: mention.key.clone(),
             link: None,
@@ -373,7 +388,7 @@ impl<'i> Linker<'i> {
                 let share = (1.0 + f64::from(item.sitelinks)).ln() / (1.0 + f64::from(max_sitelinks)).ln();
                 (f64::from(POPULARITY) * share).round() as u32
             };
-            let coherent = context.iter().any(|other| other.iter().any(|&j| j != i && self.related(i, j)));
+            let coherent = neighbours.get(&i).is_some_and(|near| near.iter().any(|&j| j != i && context.iter().any(|other| other.contains(&j))));
             let coherence = if coherent { COHERENCE } else { 0 };
             let item_words = item.description.as_deref().map(words).unwrap_or_default();
             let description = if item_words.is_empty() {
