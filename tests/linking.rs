@@ -56,7 +56,7 @@ fn real_items_with_look_alikes_link_as_expected() {
 #[test]
 fn an_index_file_links_the_store_and_a_review_sheet_round_trips() {
     let sandbox = Sandbox::new();
-    let index = sandbox.path().join("wikidata.idx.gz");
+    let index = sandbox.path().join("wikidata.idx");
     let index_arg = index.to_str().unwrap();
     sandbox
         .run(&["wikidata", "index", "tests/fixtures/link/dump.json", "-o", index_arg])

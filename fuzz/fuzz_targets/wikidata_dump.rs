@@ -1,6 +1,7 @@
 //! The Wikidata dump line reader on arbitrary bytes: `IndexBuilder::read` must never panic and never
 //! fail on data (a malformed line is a reported problem, not an error), must count every line, and
-//! the index it builds must be sorted, hold only item ids, and write out as JSON Lines.
+//! the items it keeps must be sorted, hold only item ids, and write out as an index that opens and
+//! gives every item back.
 
 #![no_main]
 
@@ -30,8 +31,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(item.id.starts_with('Q') && numeric_id(&item.id) > 0, "{:?} is not an item id", item.id);
     }
     let mut out = Vec::new();
-    index.write(&mut out).expect("the index writes");
-    for line in out.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-        serde_json::from_slice::<serde_json::Value>(line).expect("every index line is JSON");
+    factgraph::linking::index::write(&mut out, &index.languages, &index.items).expect("the index writes");
+    let opened = factgraph::linking::index::Index::from_bytes("fuzz", out).expect("the index opens");
+    assert_eq!(opened.len(), index.items.len());
+    for (row, item) in index.items.iter().enumerate() {
+        assert_eq!(&opened.item(row as u32).expect("every record decodes"), item);
     }
 });

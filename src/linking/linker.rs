@@ -11,9 +11,11 @@
 //! in `docs/linking.md`.
 
 use crate::facts::EntityType;
-use crate::linking::wikidata::{Index, Item};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use unicode_normalization::UnicodeNormalization;
+use crate::linking::index::Index;
+use crate::linking::wikidata::{numeric_id, Item};
+use std::rc::Rc;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+pub use crate::linking::names::{normalise, normalise_person, NameMatch};
 
 /// Scores are whole points, in thousandths; these are the most each feature gives (1000 in all).
 /// The canonical name equal to the item's label.
@@ -114,26 +116,6 @@ impl Features {
     }
 }
 
-/// How a name matched an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum NameMatch {
-    /// A demonym (P1549): "Belgian" for Belgium.
-    Demonym,
-    /// An alias of one or two characters, or one that is a common word ("US", "Space").
-    WeakAlias,
-    /// Another alias.
-    Alias,
-    /// A label.
-    Label,
-}
-
-impl NameMatch {
-    /// A demonym or a weak alias: evidence only with type and context support.
-    pub fn is_weak(self) -> bool {
-        matches!(self, NameMatch::Demonym | NameMatch::WeakAlias)
-    }
-}
-
 /// One scored candidate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
@@ -173,13 +155,11 @@ pub struct Decision {
     pub reason: String,
 }
 
-/// A linker over one index.
+/// A linker over one index. Items are decoded from the index when first needed and kept for the
+/// linker's life.
 pub struct Linker<'i> {
     index: &'i Index,
-    by_name: HashMap<String, Vec<(u32, NameMatch)>>,
-    by_id: HashMap<&'i str, u32>,
-    related: HashSet<(u32, u32)>,
-    max_sitelinks: u32,
+    items: std::cell::RefCell<HashMap<u32, Option<Rc<Item>>>>,
     ancestors: std::cell::RefCell<HashMap<u32, BTreeSet<String>>>,
 }
 
@@ -216,73 +196,6 @@ pub const NOT_PLACES: [&str; 16] = [
 /// Every class the rules know; an item in one that its mention's type does not accept conflicts.
 const KNOWN_CLASSES: [&str; 8] = ["Q5", "Q43229", "Q1127126", "Q245065", "Q6256", "Q3624078", "Q515", "Q56061"];
 
-/// Honorifics dropped from the start of a person's name.
-const HONORIFICS: [&str; 9] = ["mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "president"];
-
-/// Common English words: an alias that is one of them is a weak match ("Space" for the universe).
-const COMMON_WORDS: [&str; 64] = [
-    "america", "army", "bank", "best", "big", "black", "capital", "center", "central", "centre", "city", "company",
-    "council", "country", "court", "day", "east", "first", "free", "general", "government", "great", "green", "group",
-    "home", "house", "human", "land", "last", "left", "life", "man", "media", "men", "national", "new", "news", "north",
-    "office", "old", "one", "party", "people", "police", "power", "press", "public", "red", "right", "sea", "south",
-    "space", "state", "time", "today", "two", "union", "united", "war", "water", "west", "white", "woman", "world",
-];
-
-/// Transliteration variants folded to one spelling (both sides of a match are folded alike).
-const VARIANTS: [(&str, &str); 13] = [
-    ("sergey", "sergei"),
-    ("andrey", "andrei"),
-    ("alexey", "alexei"),
-    ("aleksei", "alexei"),
-    ("aleksey", "alexei"),
-    ("yury", "yuri"),
-    ("yuriy", "yuri"),
-    ("kiev", "kyiv"),
-    ("dmitry", "dmitri"),
-    ("dmitriy", "dmitri"),
-    ("nikolay", "nikolai"),
-    ("aleksandr", "alexander"),
-    ("alexandr", "alexander"),
-];
-
-/// The form names are compared in: diacritics removed, lowercase, punctuation dropped (hyphens and
-/// apostrophes join, the rest separate), a leading "the" dropped, and transliteration variants
-/// folded (Sergey → sergei, Kiev → kyiv). Honorifics stay: see [`normalise_person`].
-pub fn normalise(name: &str) -> String {
-    normalise_tokens(name, false)
-}
-
-/// [`normalise`] for a person's name, which also drops leading honorifics ("Mr", "Dr",
-/// "President"…). Only before a person's name: "Miss USA" is a pageant.
-pub fn normalise_person(name: &str) -> String {
-    normalise_tokens(name, true)
-}
-
-fn normalise_tokens(name: &str, person: bool) -> String {
-    let mut cleaned = String::with_capacity(name.len());
-    for c in name.nfkd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            cleaned.push(c);
-        } else if matches!(c, '-' | '\'' | '\u{2019}' | '\u{2010}' | '\u{2011}') {
-            continue;
-        } else {
-            cleaned.push(' ');
-        }
-    }
-    let mut tokens: Vec<&str> = cleaned.split_whitespace().collect();
-    while tokens.len() > 1 && (tokens[0] == "the" || person && HONORIFICS.contains(&tokens[0])) {
-        tokens.remove(0);
-    }
-    let folded: Vec<&str> =
-        tokens.iter().map(|t| VARIANTS.iter().find(|(from, _)| from == t).map_or(*t, |(_, to)| *to)).collect();
-    folded.join(" ")
-}
-
-/// Whether an alias (normalised) is too short or too common to be evidence by itself.
-fn is_weak_alias(key: &str) -> bool {
-    key.chars().filter(|c| !c.is_whitespace()).count() <= 2 || COMMON_WORDS.contains(&key)
-}
-
 fn words(text: &str) -> BTreeSet<String> {
     const STOP: [&str; 16] = ["a", "an", "and", "at", "by", "for", "in", "into", "its", "of", "on", "or", "the", "to", "with", "from"];
     normalise(text).split(' ').filter(|w| w.len() > 2 && !STOP.contains(w)).map(str::to_string).collect()
@@ -292,58 +205,49 @@ fn words(text: &str) -> BTreeSet<String> {
 type Pool = BTreeMap<u32, (u32, String, NameMatch)>;
 
 impl<'i> Linker<'i> {
-    /// Indexes names, ids and relations of `index`.
+    /// A linker over `index`.
     pub fn new(index: &'i Index) -> Linker<'i> {
-        let mut by_name: HashMap<String, Vec<(u32, NameMatch)>> = HashMap::new();
-        let mut by_id = HashMap::with_capacity(index.items.len());
-        for (i, item) in index.items.iter().enumerate() {
-            let i = i as u32;
-            by_id.insert(item.id.as_str(), i);
-            let names = item
-                .labels
-                .iter()
-                .map(|n| (n, NameMatch::Label))
-                .chain(item.aliases.iter().map(|n| (n, NameMatch::Alias)))
-                .chain(item.demonyms.iter().map(|n| (n, NameMatch::Demonym)));
-            for (name, how) in names {
-                let key = normalise(name);
-                if key.is_empty() {
-                    continue;
-                }
-                let how = if how == NameMatch::Alias && is_weak_alias(&key) { NameMatch::WeakAlias } else { how };
-                let entry = by_name.entry(key).or_default();
-                match entry.iter_mut().find(|(j, _)| *j == i) {
-                    Some(existing) => existing.1 = existing.1.max(how),
-                    None => entry.push((i, how)),
-                }
-            }
+        Linker { index, items: Default::default(), ancestors: Default::default() }
+    }
+
+    /// The item in row `row`; `None` for a record the index cannot decode (never a guess).
+    fn row(&self, row: u32) -> Option<Rc<Item>> {
+        if let Some(done) = self.items.borrow().get(&row) {
+            return done.clone();
         }
-        let mut related = HashSet::new();
-        for (i, item) in index.items.iter().enumerate() {
-            for target in &item.related {
-                if let Some(&j) = by_id.get(target.as_str()) {
-                    related.insert((i as u32, j));
-                    related.insert((j, i as u32));
-                }
-            }
-        }
-        let max_sitelinks = index.items.iter().map(|i| i.sitelinks).max().unwrap_or(0);
-        Linker { index, by_name, by_id, related, max_sitelinks, ancestors: Default::default() }
+        let item = self.index.item(row).ok().map(Rc::new);
+        self.items.borrow_mut().insert(row, item.clone());
+        item
     }
 
     /// The item with id `qid`, if the index has it.
-    pub fn item(&self, qid: &str) -> Option<&'i Item> {
-        self.by_id.get(qid).map(|&i| &self.index.items[i as usize])
+    pub fn item(&self, qid: &str) -> Option<Rc<Item>> {
+        self.index.row(qid).and_then(|row| self.row(row))
+    }
+
+    /// The relations (either way, [`crate::linking::wikidata::RELATION_PROPERTIES`]) among `rows`:
+    /// each row's related rows, built from each item's own list, so one pass over the candidates
+    /// rather than one per pair.
+    fn neighbours(&self, rows: &BTreeSet<u32>) -> HashMap<u32, BTreeSet<u32>> {
+        let mut neighbours: HashMap<u32, BTreeSet<u32>> = HashMap::new();
+        for &row in rows {
+            let Some(item) = self.row(row) else { continue };
+            for target in item.related.iter().filter_map(|id| self.index.row(id)).filter(|t| rows.contains(t)) {
+                neighbours.entry(row).or_default().insert(target);
+                neighbours.entry(target).or_default().insert(row);
+            }
+        }
+        neighbours
     }
 
     /// The classes of an item: its P31 values and everything above them through P279 (8 steps).
     pub fn classes(&self, qid: &str) -> BTreeSet<String> {
-        let Some(&i) = self.by_id.get(qid) else { return BTreeSet::new() };
+        let Some(i) = self.index.row(qid) else { return BTreeSet::new() };
         if let Some(done) = self.ancestors.borrow().get(&i) {
             return done.clone();
         }
         let mut seen: BTreeSet<String> = BTreeSet::new();
-        let mut frontier: Vec<String> = self.index.items[i as usize].p31.clone();
+        let mut frontier: Vec<String> = self.row(i).map(|item| item.p31.clone()).unwrap_or_default();
         for _ in 0..8 {
             let mut next = Vec::new();
             for class in frontier {
@@ -397,8 +301,9 @@ impl<'i> Linker<'i> {
                 if !seen_keys.insert(key.clone()) {
                     continue;
                 }
-                let Some(hits) = self.by_name.get(&key) else { continue };
-                for &(item, how) in hits {
+                // A name whose postings cannot be read gives no candidates, never a wrong one.
+                let hits = self.index.lookup(&key).unwrap_or_default();
+                for (item, how) in hits {
                     let quality = match (n == 0, how == NameMatch::Label) {
                         (true, true) => NAME_LABEL,
                         (true, false) => NAME_ALIAS,
@@ -430,18 +335,27 @@ impl<'i> Linker<'i> {
             mentions.iter().map(|m| if m.kind == EntityType::Group { Pool::new() } else { self.candidates(m) }).collect();
         let strong: Vec<BTreeSet<u32>> =
             pools.iter().map(|p| p.iter().filter(|(_, (_, _, how))| !how.is_weak()).map(|(&i, _)| i).collect()).collect();
+        let rows: BTreeSet<u32> = pools.iter().flat_map(|p| p.keys().copied()).collect();
+        let neighbours = self.neighbours(&rows);
         mentions
             .iter()
             .enumerate()
             .map(|(i, mention)| {
                 let context: Vec<&BTreeSet<u32>> =
                     strong.iter().enumerate().filter(|(j, p)| *j != i && !p.is_empty()).map(|(_, p)| p).collect();
-                self.decide(mention, &pools[i], &context, article)
+                self.decide(mention, &pools[i], &context, &neighbours, article)
             })
             .collect()
     }
 
-    fn decide(&self, mention: &Mention, pool: &Pool, context: &[&BTreeSet<u32>], article: &Context) -> Decision {
+    fn decide(
+        &self,
+        mention: &Mention,
+        pool: &Pool,
+        context: &[&BTreeSet<u32>],
+        neighbours: &HashMap<u32, BTreeSet<u32>>,
+        article: &Context,
+    ) -> Decision {
         let mut decision = Decision {
             key: mention.key.clone(),
             link: None,
@@ -459,7 +373,7 @@ impl<'i> Linker<'i> {
             entity_words.extend(words(name));
         }
         for (&i, (quality, matched, how)) in pool {
-            let item = &self.index.items[i as usize];
+            let Some(item) = self.row(i) else { continue };
             let kind = match self.type_fit(mention.kind, &item.id) {
                 Ok(kind) => kind,
                 Err(class) => {
@@ -467,13 +381,14 @@ impl<'i> Linker<'i> {
                     continue;
                 }
             };
-            let popularity = if self.max_sitelinks == 0 {
+            let max_sitelinks = self.index.max_sitelinks();
+            let popularity = if max_sitelinks == 0 {
                 0
             } else {
-                let share = (1.0 + f64::from(item.sitelinks)).ln() / (1.0 + f64::from(self.max_sitelinks)).ln();
+                let share = (1.0 + f64::from(item.sitelinks)).ln() / (1.0 + f64::from(max_sitelinks)).ln();
                 (f64::from(POPULARITY) * share).round() as u32
             };
-            let coherent = context.iter().any(|other| other.iter().any(|&j| j != i && self.related.contains(&(i, j))));
+            let coherent = neighbours.get(&i).is_some_and(|near| near.iter().any(|&j| j != i && context.iter().any(|other| other.contains(&j))));
             let coherence = if coherent { COHERENCE } else { 0 };
             let item_words = item.description.as_deref().map(words).unwrap_or_default();
             let description = if item_words.is_empty() {
@@ -501,7 +416,7 @@ impl<'i> Linker<'i> {
             });
         }
         decision.candidates.sort_by(|a, b| {
-            b.points.cmp(&a.points).then_with(|| crate::linking::wikidata::numeric_id(&a.qid).cmp(&crate::linking::wikidata::numeric_id(&b.qid)))
+            b.points.cmp(&a.points).then_with(|| numeric_id(&a.qid).cmp(&numeric_id(&b.qid)))
         });
         match decision.candidates.as_slice() {
             [] if decision.refused.is_empty() && decision.unsupported.is_empty() => decision.reason = "no item has this name".into(),
@@ -651,10 +566,8 @@ mod tests {
 
     /// Two places called Marlow of one class, the popular one in Avalon, the obscure one in
     /// Lyonesse; a popular state whose alias is an obscure state's label; "US" and "Space" aliases.
-    fn index() -> Index {
-        Index {
-            languages: vec!["en".into()],
-            items: vec![
+    fn items() -> Vec<Item> {
+        vec![
                 item("Q1", "Marlow", &[], &["Q515"], &["Q3"], 60),
                 item("Q2", "Marlow", &[], &["Q515"], &["Q4"], 1),
                 item("Q3", "Avalon", &[], &["Q6256"], &[], 1),
@@ -664,12 +577,15 @@ mod tests {
                 item("Q7", "universe", &["Space"], &[], &[], 60),
                 item("Q515", "city", &[], &[], &[], 0),
                 item("Q6256", "country", &[], &[], &[], 0),
-            ],
-        }
+        ]
+    }
+
+    fn open(items: &[Item]) -> Index {
+        Index::from_items(&["en".to_string()], items)
     }
 
     fn decide(mentions: &[Mention]) -> Vec<Decision> {
-        let index = index();
+        let index = open(&items());
         Linker::new(&index).link(mentions, &Context::of(""))
     }
 
@@ -709,9 +625,10 @@ mod tests {
 
     #[test]
     fn a_place_refuses_languages_and_accepts_geographic_classes() {
-        let mut index = index();
-        index.items.push(item("Q8", "Lyonnais", &[], &["Q34770"], &[], 5));
-        index.items.push(item("Q9", "Lyonnais", &[], &["Q82794"], &[], 5));
+        let mut items = items();
+        items.push(item("Q8", "Lyonnais", &[], &["Q34770"], &[], 5));
+        items.push(item("Q9", "Lyonnais", &[], &["Q82794"], &[], 5));
+        let index = open(&items);
         let linker = Linker::new(&index);
         assert_eq!(linker.type_fit(EntityType::Place, "Q8"), Err("Q34770".into()));
         assert_eq!(linker.type_fit(EntityType::Place, "Q9"), Ok(TYPE_ACCEPTED));
@@ -721,8 +638,9 @@ mod tests {
 
     #[test]
     fn demonyms_link_a_country_with_context() {
-        let mut index = index();
-        index.items[3].demonyms = vec!["Lyonessian".into()];
+        let mut items = items();
+        items[3].demonyms = vec!["Lyonessian".into()];
+        let index = open(&items);
         let linker = Linker::new(&index);
         let alone = linker.link(&[mention("d", EntityType::Place, "Lyonessian")], &Context::of(""));
         assert_eq!(alone[0].link, None);

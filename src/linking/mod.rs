@@ -1,8 +1,11 @@
-//! Beside the pipeline: linking entities to Wikidata. Reading dumps into an index, deciding links
+//! Beside the pipeline: linking entities to Wikidata. Reading dumps into an on-disk index, deciding links
 //! (or abstaining), writing them into the store's links graph, and the policy that ties these
 //! together for `factgraph link`.
 
+pub mod index;
 pub mod linker;
 pub mod links;
+pub mod names;
 pub mod policy;
+pub mod sort;
 pub mod wikidata;

@@ -12,7 +12,7 @@ use crate::facts::validate::ValidDocument;
 use crate::facts::EntityType;
 use crate::linking::linker::{Decision, Evaluation, Linker};
 use crate::linking::links::{self, LinkError, NewLink, StoreEntity};
-use crate::linking::wikidata::Index;
+use crate::linking::index::Index;
 use crate::rdf::Context;
 use crate::store::{KnowledgeBase, StoreError};
 use oxigraph::model::NamedNode;
@@ -223,7 +223,7 @@ mod tests {
         let mut builder = IndexBuilder::new(vec!["en".into()]);
         let dump = r#"{"type":"item","id":"Q7184","labels":{"en":{"value":"NATO"}},"claims":{"P31":[{"mainsnak":{"datavalue":{"value":{"id":"Q484652"}}}}]},"sitelinks":{"enwiki":{}}}"#;
         builder.read(dump.as_bytes(), "test").unwrap();
-        builder.finish().0
+        builder.finish().0.index()
     }
 
     #[test]

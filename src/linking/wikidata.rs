@@ -5,18 +5,20 @@
 //! the instance-of (P31) and subclass-of (P279) classes, the items it relates to through a few
 //! geographic and organisational properties (for the linker's coherence score), its demonyms (P1549)
 //! and its sitelink count (a popularity prior). The dump is read line by line in constant memory; a malformed line is
-//! reported with its number and skipped. [`Index`] is saved and loaded as JSON Lines.
+//! reported with its number and skipped. One thread reads and splits lines, the others parse them;
+//! the items reach an [`ItemSink`] in the dump's order: kept as [`Items`], or written as they come
+//! into the linker's on-disk index (`linking::index`).
 //!
 //! Real dumps vary, and the reader takes them as they are: item values with only `numeric-id`,
 //! `somevalue`/`novalue` snaks without a value, deprecated statements (ignored), empty maps written
 //! as `[]`, and properties and lexemes mixed in (skipped).
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -41,13 +43,11 @@ pub enum WikidataError {
         /// Why.
         source: io::Error,
     },
-    /// An index file that is not one.
-    #[error("{path}:{line}: not a factgraph Wikidata index: {message}")]
+    /// An index file that is not one, or is truncated or corrupted.
+    #[error("{path}: {message}")]
     BadIndex {
         /// The file.
         path: String,
-        /// Line number.
-        line: u64,
         /// What is wrong.
         message: String,
     },
@@ -77,51 +77,32 @@ impl fmt::Display for DumpProblem {
 }
 
 /// One item as the linker needs it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Item {
     /// The item id, such as "Q7184".
     pub id: String,
     /// Labels in the index's languages, in their order, without repeats.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<String>,
     /// Aliases in the index's languages.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     /// The description in the first index language that has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Instance of (P31), non-deprecated.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub p31: Vec<String>,
     /// Subclass of (P279), non-deprecated.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub p279: Vec<String>,
     /// Items it points to through [`RELATION_PROPERTIES`].
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<String>,
     /// Demonyms (P1549) in the index's languages, non-deprecated, every form listed: "Israeli",
     /// "Israelis".
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub demonyms: Vec<String>,
     /// Number of sitelinks (Wikipedia and sister-project pages).
-    #[serde(default)]
     pub sitelinks: u32,
-}
-
-/// The header line of an index file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IndexHeader {
-    /// Always 1 for this layout.
-    pub factgraph_wikidata_index: u32,
-    /// The label languages kept.
-    pub languages: Vec<String>,
-    /// Number of items.
-    pub items: usize,
 }
 
 /// The items of one or more dumps, sorted by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Index {
+pub struct Items {
     /// Languages of labels, aliases and descriptions.
     pub languages: Vec<String>,
     /// Items sorted by numeric id.
@@ -143,19 +124,68 @@ pub struct BuildReport {
     pub problems: Vec<DumpProblem>,
 }
 
-/// Reads dumps into an [`Index`].
-pub struct IndexBuilder {
+/// Where an [`IndexBuilder`] puts the items it reads, in the dump's order.
+pub trait ItemSink: Send {
+    /// Takes one item.
+    fn add(&mut self, item: Item) -> io::Result<()>;
+}
+
+impl ItemSink for Vec<Item> {
+    fn add(&mut self, item: Item) -> io::Result<()> {
+        self.push(item);
+        Ok(())
+    }
+}
+
+/// Reads dumps into [`Items`] (or into another [`ItemSink`], such as the on-disk index's writer).
+pub struct IndexBuilder<S: ItemSink = Vec<Item>> {
     languages: Vec<String>,
-    items: Vec<Item>,
+    sink: S,
+    threads: usize,
     report: BuildReport,
     /// Bytes read so far, shared with a progress display.
     progress: Arc<AtomicU64>,
 }
 
 impl IndexBuilder {
-    /// A builder keeping labels in `languages` (in order of preference).
+    /// A builder keeping labels in `languages` (in order of preference), and the items in memory.
     pub fn new(languages: Vec<String>) -> IndexBuilder {
-        IndexBuilder { languages, items: Vec::new(), report: BuildReport::default(), progress: Arc::new(AtomicU64::new(0)) }
+        IndexBuilder::with_sink(languages, Vec::new())
+    }
+
+    /// The items read (sorted by id; a later duplicate replaces an earlier one) and what was read.
+    pub fn finish(self) -> (Items, BuildReport) {
+        let languages = self.languages.clone();
+        let (mut read, report) = self.into_parts();
+        read.sort_by_key(|item| numeric_id(&item.id));
+        let mut items: Vec<Item> = Vec::with_capacity(read.len());
+        for item in read {
+            match items.last_mut() {
+                Some(last) if last.id == item.id => *last = item,
+                _ => items.push(item),
+            }
+        }
+        (Items { languages, items }, report)
+    }
+}
+
+impl<S: ItemSink> IndexBuilder<S> {
+    /// A builder keeping labels in `languages` (in order of preference) that gives the items to
+    /// `sink`, parsing on every core ([`crate::parallel::default_threads`]).
+    pub fn with_sink(languages: Vec<String>, sink: S) -> IndexBuilder<S> {
+        let threads = crate::parallel::default_threads();
+        IndexBuilder { languages, sink, threads, report: BuildReport::default(), progress: Arc::new(AtomicU64::new(0)) }
+    }
+
+    /// The number of threads parsing lines (at least one).
+    pub fn threads(mut self, threads: usize) -> IndexBuilder<S> {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// The sink and what was read.
+    pub fn into_parts(self) -> (S, BuildReport) {
+        (self.sink, self.report)
     }
 
     /// A counter of bytes read, for progress displays.
@@ -168,7 +198,7 @@ impl IndexBuilder {
         let name = path.display().to_string();
         let io_error = |source| WikidataError::Io { path: name.clone(), source };
         if path.as_os_str() == "-" {
-            return self.read(io::stdin().lock(), "-").map_err(io_error);
+            return self.read(io::stdin(), "-").map_err(io_error);
         }
         let file = std::fs::File::open(path).map_err(io_error)?;
         let counted = Counting { inner: file, counter: Arc::clone(&self.progress) };
@@ -182,41 +212,59 @@ impl IndexBuilder {
         }
     }
 
-    /// Reads one dump from `reader`.
-    pub fn read(&mut self, reader: impl Read, source: &str) -> io::Result<()> {
-        let mut reader = BufReader::with_capacity(1 << 20, reader);
-        let mut line = Vec::new();
-        let mut number = 0u64;
-        loop {
-            line.clear();
-            let outcome = read_bounded_line(&mut reader, &mut line, MAX_LINE_BYTES)?;
-            if outcome == LineOutcome::End {
-                break;
+    /// Reads one dump from `reader`: this thread's helper reads and splits lines, `threads`
+    /// workers parse them, and the items are kept in the dump's order (as if read by one thread).
+    pub fn read(&mut self, reader: impl Read + Send, source: &str) -> io::Result<()> {
+        let threads = self.threads.max(1);
+        let (batches, batch_receiver) = std::sync::mpsc::sync_channel::<(u64, Vec<(u64, Option<Vec<u8>>)>)>(threads * 2);
+        let batch_receiver = std::sync::Mutex::new(batch_receiver);
+        let (results, result_receiver) = std::sync::mpsc::sync_channel::<(u64, Vec<Parsed>)>(threads * 2);
+        let languages = &self.languages.clone();
+        std::thread::scope(|scope| {
+            let reading = scope.spawn(move || read_batches(reader, batches));
+            for _ in 0..threads {
+                let results = results.clone();
+                let batch_receiver = &batch_receiver;
+                scope.spawn(move || loop {
+                    let next = batch_receiver.lock().map_err(|_| ()).and_then(|r| r.recv().map_err(|_| ()));
+                    let Ok((number, lines)) = next else { break };
+                    let parsed = lines.into_iter().map(|(line, text)| parse_line(languages, line, text)).collect();
+                    if results.send((number, parsed)).is_err() {
+                        break;
+                    }
+                });
             }
-            number += 1;
-            self.report.lines += 1;
-            self.report.bytes += line.len() as u64 + 1;
-            if outcome == LineOutcome::TooLong {
-                self.problem(source, number, format!("line longer than {} MiB skipped", MAX_LINE_BYTES >> 20));
-                continue;
-            }
-            let mut text = trim_ascii(&line);
-            if text.is_empty() || text == b"[" || text == b"]" {
-                continue;
-            }
-            if let Some(stripped) = text.strip_suffix(b",") {
-                text = stripped;
-            }
-            let seed = EntitySeed { languages: &self.languages };
-            let mut deserializer = serde_json::Deserializer::from_slice(text);
-            match seed.deserialize(&mut deserializer).and_then(|e| deserializer.end().map(|()| e)) {
-                Ok(Some(item)) => {
-                    self.items.push(item);
-                    self.report.items += 1;
+            drop(results);
+            let mut pending = BTreeMap::new();
+            let mut next = 0u64;
+            let mut outcome = Ok(());
+            for (number, parsed) in result_receiver {
+                pending.insert(number, parsed);
+                while let Some(parsed) = pending.remove(&next) {
+                    next += 1;
+                    for parsed in parsed {
+                        if outcome.is_ok() {
+                            outcome = self.keep(parsed, source);
+                        }
+                    }
                 }
-                Ok(None) => self.report.skipped += 1,
-                Err(error) => self.problem(source, number, format!("malformed entity: {error}")),
             }
+            let (lines, bytes, read) = reading.join().expect("the line reader does not panic");
+            self.report.lines += lines;
+            self.report.bytes += bytes;
+            read.and(outcome)
+        })
+    }
+
+    fn keep(&mut self, parsed: Parsed, source: &str) -> io::Result<()> {
+        match parsed {
+            Parsed::Item(item) => {
+                self.sink.add(item)?;
+                self.report.items += 1;
+            }
+            Parsed::Skipped => self.report.skipped += 1,
+            Parsed::Problem(line, message) => self.problem(source, line, message),
+            Parsed::Blank => {}
         }
         Ok(())
     }
@@ -225,18 +273,79 @@ impl IndexBuilder {
         self.report.problems.push(DumpProblem { source: source.to_string(), line, message });
     }
 
-    /// The index (items sorted by id; a later duplicate replaces an earlier one) and what was read.
-    pub fn finish(mut self) -> (Index, BuildReport) {
-        self.items.sort_by_key(|item| numeric_id(&item.id));
-        let mut items: Vec<Item> = Vec::with_capacity(self.items.len());
-        for item in self.items {
-            match items.last_mut() {
-                Some(last) if last.id == item.id => *last = item,
-                _ => items.push(item),
-            }
+}
+
+/// What one dump line held.
+enum Parsed {
+    Item(Item),
+    /// A property, lexeme or other entity.
+    Skipped,
+    /// A malformed or overlong line: its number and what is wrong.
+    Problem(u64, String),
+    /// Blank, or the array's brackets.
+    Blank,
+}
+
+/// A batch of lines: its number, then each line's number and bytes (`None` when too long).
+type Batch = (u64, Vec<(u64, Option<Vec<u8>>)>);
+
+/// Reads `reader`'s lines into batches of at most 1,024 lines or 4 MiB for the parsers; returns the
+/// lines and bytes read.
+fn read_batches(reader: impl Read, batches: std::sync::mpsc::SyncSender<Batch>) -> (u64, u64, io::Result<()>) {
+    let mut reader = BufReader::with_capacity(1 << 20, reader);
+    let (mut lines, mut bytes, mut number, mut batch_bytes) = (0u64, 0u64, 0u64, 0usize);
+    let mut batch = Vec::new();
+    loop {
+        let mut line = Vec::new();
+        let outcome = match read_bounded_line(&mut reader, &mut line, MAX_LINE_BYTES) {
+            Ok(outcome) => outcome,
+            Err(error) => return (lines, bytes, Err(error)),
+        };
+        if outcome == LineOutcome::End {
+            break;
         }
-        (Index { languages: self.languages, items }, self.report)
+        lines += 1;
+        bytes += line.len() as u64 + 1;
+        batch_bytes += line.len();
+        batch.push((lines, (outcome == LineOutcome::Line).then_some(line)));
+        if batch.len() >= 1024 || batch_bytes >= 4 << 20 {
+            if batches.send((number, std::mem::take(&mut batch))).is_err() {
+                break;
+            }
+            number += 1;
+            batch_bytes = 0;
+        }
     }
+    if !batch.is_empty() {
+        let _ = batches.send((number, batch));
+    }
+    (lines, bytes, Ok(()))
+}
+
+/// Parses one dump line.
+fn parse_line(languages: &[String], number: u64, line: Option<Vec<u8>>) -> Parsed {
+    let Some(line) = line else { return Parsed::Problem(number, format!("line longer than {} MiB skipped", MAX_LINE_BYTES >> 20)) };
+    let mut text = trim_ascii(&line);
+    if text.is_empty() || text == b"[" || text == b"]" {
+        return Parsed::Blank;
+    }
+    if let Some(stripped) = text.strip_suffix(b",") {
+        text = stripped;
+    }
+    let seed = EntitySeed { languages };
+    let mut deserializer = serde_json::Deserializer::from_slice(text);
+    match seed.deserialize(&mut deserializer).and_then(|e| deserializer.end().map(|()| e)) {
+        Ok(Some(item)) => Parsed::Item(item),
+        Ok(None) => Parsed::Skipped,
+        Err(error) => Parsed::Problem(number, format!("malformed entity: {error}")),
+    }
+}
+
+/// Whether `id` is an item id in Wikidata's own spelling: `Q` and a number (that fits in 64 bits)
+/// without sign or leading zero.
+pub fn is_item_id(id: &str) -> bool {
+    let digits = id.strip_prefix('Q').unwrap_or("");
+    !digits.is_empty() && !digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit()) && digits.parse::<u64>().is_ok()
 }
 
 /// The number of an id such as "Q7184" (0 for anything else).
@@ -356,11 +465,10 @@ impl<'de> Visitor<'de> for EntitySeed<'_> {
         if kind != "item" {
             return Ok(None);
         }
-        let canonical = id.len() > 1 && id.starts_with('Q') && id[1..].bytes().all(|b| b.is_ascii_digit()) && !id[1..].starts_with('0');
-        if !canonical {
+        if !is_item_id(&id) {
             return Err(de::Error::custom(format!("{id:?} is not an item id (Q followed by a number without leading zeros)")));
         }
-        let mut item = Item { id: id.into_owned(), sitelinks, ..Item::default_item() };
+        let mut item = Item { id: id.into_owned(), sitelinks, ..Item::default() };
         for language in self.languages {
             if let Some(label) = labels.get(language.as_str()) {
                 if !item.labels.iter().any(|l| l == label.value.as_ref()) {
@@ -387,22 +495,6 @@ impl<'de> Visitor<'de> for EntitySeed<'_> {
         item.p279 = claims.p279;
         item.related = claims.related;
         Ok(Some(item))
-    }
-}
-
-impl Item {
-    fn default_item() -> Item {
-        Item {
-            id: String::new(),
-            labels: Vec::new(),
-            aliases: Vec::new(),
-            description: None,
-            p31: Vec::new(),
-            p279: Vec::new(),
-            related: Vec::new(),
-            demonyms: Vec::new(),
-            sitelinks: 0,
-        }
     }
 }
 
@@ -502,11 +594,11 @@ impl Statement {
         }
         let value = &self.mainsnak.datavalue.as_ref()?.value;
         if let Some(id) = value.get("id").and_then(serde_json::Value::as_str) {
-            return id.starts_with('Q').then(|| id.to_string());
+            return is_item_id(id).then(|| id.to_string());
         }
         let kind = value.get("entity-type").and_then(serde_json::Value::as_str).unwrap_or("item");
         let number = value.get("numeric-id").and_then(serde_json::Value::as_u64)?;
-        (kind == "item").then(|| format!("Q{number}"))
+        (kind == "item" && number > 0).then(|| format!("Q{number}"))
     }
 
     /// The text and language of a monolingual text statement, unless deprecated or valueless.
@@ -568,48 +660,6 @@ impl<'de> Deserialize<'de> for Claims {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Saving and loading an index.
-// ---------------------------------------------------------------------------------------------
-
-impl Index {
-    /// Writes the index as JSON Lines: a header, then one item per line in id order.
-    pub fn write(&self, mut writer: impl Write) -> io::Result<()> {
-        let header = IndexHeader { factgraph_wikidata_index: 1, languages: self.languages.clone(), items: self.items.len() };
-        serde_json::to_writer(&mut writer, &header)?;
-        writer.write_all(b"\n")?;
-        for item in &self.items {
-            serde_json::to_writer(&mut writer, item)?;
-            writer.write_all(b"\n")?;
-        }
-        writer.flush()
-    }
-
-    /// Reads an index written by [`Index::write`] (gzip-compressed if the name ends in `.gz`).
-    pub fn load(path: &Path) -> Result<Index, WikidataError> {
-        let name = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|source| WikidataError::Io { path: name.clone(), source })?;
-        let reader: Box<dyn BufRead> = if name.ends_with(".gz") {
-            Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(file)))
-        } else {
-            Box::new(BufReader::new(file))
-        };
-        let bad = |line: u64, message: String| WikidataError::BadIndex { path: name.clone(), line, message };
-        let mut lines = reader.lines();
-        let header = lines
-            .next()
-            .ok_or_else(|| bad(1, "the file is empty".into()))?
-            .map_err(|source| WikidataError::Io { path: name.clone(), source })?;
-        let header: IndexHeader = serde_json::from_str(&header).map_err(|e| bad(1, e.to_string()))?;
-        let mut items = Vec::with_capacity(header.items);
-        for (i, line) in lines.enumerate() {
-            let line = line.map_err(|source| WikidataError::Io { path: name.clone(), source })?;
-            items.push(serde_json::from_str(&line).map_err(|e| bad(i as u64 + 2, e.to_string()))?);
-        }
-        Ok(Index { languages: header.languages, items })
-    }
-}
-
 /// The dump files `paths` name, in order: a file as given (`-` is standard input), a folder by its
 /// files whose names end in .json, .json.gz or .json.bz2, in name order. A folder without any is an
 /// error.
@@ -643,7 +693,7 @@ pub fn dump_files(paths: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>, WikidataEr
 mod tests {
     use super::*;
 
-    fn build(dump: &str) -> (Index, BuildReport) {
+    fn build(dump: &str) -> (Items, BuildReport) {
         let mut builder = IndexBuilder::new(vec!["en".into()]);
         builder.read(dump.as_bytes(), "test").unwrap();
         builder.finish()
@@ -669,23 +719,6 @@ not json at all,
         assert_eq!(report.skipped, 2);
         assert_eq!(report.problems.len(), 1);
         assert_eq!(report.problems[0].line, 5);
-    }
-
-    #[test]
-    fn index_files_round_trip() {
-        let (index, _) = build("[\n{\"type\":\"item\",\"id\":\"Q7\",\"labels\":{\"en\":{\"value\":\"Seven\"}}}\n]\n");
-        let mut bytes = Vec::new();
-        index.write(&mut bytes).unwrap();
-        let dir = tempfile_dir();
-        let path = dir.join("index.jsonl");
-        std::fs::write(&path, &bytes).unwrap();
-        assert_eq!(Index::load(&path).unwrap(), index);
-    }
-
-    fn tempfile_dir() -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("factgraph-wikidata-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
     }
 
     #[test]

@@ -129,12 +129,15 @@ pub struct IndexArgs {
     /// Dump files in Wikidata's JSON dump layout (one entity per line), or - for stdin.
     #[arg(required = true, value_name = "DUMP")]
     pub dumps: Vec<PathBuf>,
-    /// Where to write the index (JSON Lines; gzip-compressed if the name ends in .gz).
+    /// Where to write the index (a binary file `link --index` maps into memory).
     #[arg(short, long, value_name = "INDEX")]
     pub output: PathBuf,
     /// Label languages to keep, in order of preference.
     #[arg(long, value_delimiter = ',', default_value = "en")]
     pub languages: Vec<String>,
+    /// Memory for sorting names and ids, in MiB; beyond it sorted runs go to temporary files.
+    #[arg(long, value_name = "MIB", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(16..))]
+    pub memory: u32,
 }
 
 #[derive(Debug, Args)]

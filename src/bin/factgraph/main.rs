@@ -764,7 +764,7 @@ fn build(args: &cli::BuildArgs) -> Result<Exit> {
         eprintln!("{} with the dumps in {}", style.bold("2. link"), wikidata.display());
         let (index, report) = build_index(&[wikidata.to_path_buf()], &["en".to_string()])?;
         report_dump_problems(&report);
-        let outcome = link_store(&kb, &setup, &index, None, false)?;
+        let outcome = link_store(&kb, &setup, &index.index(), None, false)?;
         eprintln!("   {outcome}");
     } else {
         eprintln!("{} skipped: no data/wikidata folder", style.bold("2. link"));
@@ -829,16 +829,23 @@ fn display_paths(paths: &[PathBuf]) -> String {
     paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" ")
 }
 
-/// Reads dump files (folders: their .json, .json.gz and .json.bz2 files) into an index, with a
+/// Reads dump files (folders: their .json, .json.gz and .json.bz2 files) into the items of an
+/// index in memory, with a progress bar in MB/s on a terminal.
+fn build_index(paths: &[PathBuf], languages: &[String]) -> Result<(factgraph::linking::wikidata::Items, factgraph::linking::wikidata::BuildReport)> {
+    let mut builder = factgraph::linking::wikidata::IndexBuilder::new(languages.to_vec());
+    read_dumps(&mut builder, paths)?;
+    Ok(builder.finish())
+}
+
+/// Reads dump files (folders: their .json, .json.gz and .json.bz2 files) into `builder`, with a
 /// progress bar in MB/s on a terminal.
-fn build_index(paths: &[PathBuf], languages: &[String]) -> Result<(factgraph::linking::wikidata::Index, factgraph::linking::wikidata::BuildReport)> {
+fn read_dumps<S: factgraph::linking::wikidata::ItemSink>(builder: &mut factgraph::linking::wikidata::IndexBuilder<S>, paths: &[PathBuf]) -> Result<()> {
     use factgraph::linking::wikidata::{self, WikidataError};
     let files = wikidata::dump_files(paths).map_err(|e| match e {
         WikidataError::NoDumps { .. } => AppError::usage(e.to_string()),
         e => e.into(),
     })?;
     let total: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
-    let mut builder = wikidata::IndexBuilder::new(languages.to_vec());
     let counter = builder.progress();
     let bar = output::byte_progress(total);
     let ticker = {
@@ -858,8 +865,7 @@ fn build_index(paths: &[PathBuf], languages: &[String]) -> Result<(factgraph::li
     ticker.0.store(true, std::sync::atomic::Ordering::Relaxed);
     let _ = ticker.1.join();
     bar.finish_and_clear();
-    result?;
-    Ok(builder.finish())
+    Ok(result?)
 }
 
 fn report_dump_problems(report: &factgraph::linking::wikidata::BuildReport) {
@@ -873,22 +879,19 @@ fn report_dump_problems(report: &factgraph::linking::wikidata::BuildReport) {
 
 fn wikidata_index(args: &cli::IndexArgs) -> Result<Exit> {
     let started = Instant::now();
-    let (index, report) = build_index(&args.dumps, &args.languages)?;
-    report_dump_problems(&report);
+    let writer = factgraph::linking::index::IndexWriter::new(&args.languages, (args.memory as usize) << 20)?;
+    let mut builder = factgraph::linking::wikidata::IndexBuilder::with_sink(args.languages.clone(), writer);
+    read_dumps(&mut builder, &args.dumps)?;
+    let (writer, report) = builder.into_parts();
     let mut output = Output::open(Some(&args.output))?;
-    if args.output.to_string_lossy().ends_with(".gz") {
-        let mut encoder = flate2::write::GzEncoder::new(&mut output, flate2::Compression::default());
-        index.write(&mut encoder)?;
-        encoder.finish()?;
-    } else {
-        index.write(&mut output)?;
-    }
+    let items = writer.finish(&mut output)?;
+    report_dump_problems(&report);
     output.commit()?;
     let seconds = started.elapsed().as_secs_f64();
     eprintln!(
         "{} {} items from {} lines ({} skipped, {} malformed), {:.1} MB in {seconds:.2} s ({:.1} MB/s) into {}",
         Style::stderr().green("indexed:"),
-        index.items.len(),
+        items,
         report.lines,
         report.skipped,
         report.problems.len(),
@@ -900,21 +903,21 @@ fn wikidata_index(args: &cli::IndexArgs) -> Result<Exit> {
 }
 
 /// The index named by --index, or built from --dump (default data/wikidata).
-fn link_index(args: &cli::LinkArgs) -> Result<factgraph::linking::wikidata::Index> {
+fn link_index(args: &cli::LinkArgs) -> Result<factgraph::linking::index::Index> {
     if let Some(path) = &args.index {
-        return Ok(factgraph::linking::wikidata::Index::load(path)?);
+        return Ok(factgraph::linking::index::Index::open(path)?);
     }
     let dumps = if args.dump.is_empty() { vec![PathBuf::from("data/wikidata")] } else { args.dump.clone() };
     if args.dump.is_empty() && !dumps[0].is_dir() {
         return Err(AppError::usage("give --index INDEX or --dump DUMP (there is no data/wikidata folder here)"));
     }
-    let (index, report) = build_index(&dumps, &args.languages)?;
+    let (items, report) = build_index(&dumps, &args.languages)?;
     report_dump_problems(&report);
-    Ok(index)
+    Ok(items.index())
 }
 
 /// Links the store's entities and writes the links (or a review sheet). Returns a summary line.
-fn link_store(kb: &KnowledgeBase, setup: &Context, index: &factgraph::linking::wikidata::Index, review: Option<&Path>, explain: bool) -> Result<String> {
+fn link_store(kb: &KnowledgeBase, setup: &Context, index: &factgraph::linking::index::Index, review: Option<&Path>, explain: bool) -> Result<String> {
     let plan = factgraph::linking::policy::plan_links(kb, setup, index)?;
     if explain {
         for (entity, decision) in &plan.decided {
