@@ -44,13 +44,53 @@ fn seed_data_checks_clean() {
 fn check_reads_stdin_as_one_document_or_json_lines() {
     let sandbox = Sandbox::new();
     let pretty = std::fs::read(root().join("data/facts/russia-nato-split-2021.json")).unwrap();
-    // Pretty JSON on stdin is one document; its text_file is relative to the working folder.
-    sandbox.run_from(&root().join("data/facts"), &["check", "-"], Some(&pretty)).success();
+    // Pretty JSON on stdin is one document; its text_file is relative to the working folder (and
+    // lies outside it: the text root must be widened).
+    sandbox.run_from(&root().join("data/facts"), &["check", "-", "--text-root", ".."], Some(&pretty)).success();
     let lines = b"{\"format\":\"1\",\"document\":{\"id\":\"a\",\"title\":\"A\"}}\n{\"format\":\"1\",\"document\":{\"id\":\"b\",\"title\":\"B\",\"x\":1}}\n";
     sandbox
         .run_from(&root(), &["check", "-"], Some(lines))
         .code(1)
         .stdout_has("-:2:48: $.document.x: unknown field \"x\"; expected one of: id, title, url, publisher, published, language, text, text_file, notes");
+}
+
+/// A `text_file` is read only inside the text root, the current folder unless `--text-root` widens
+/// it: a path that climbs out or a symbolic link that leads out is refused, with the root and the
+/// flag named, and nothing is written; with `--text-root` the same facts read their texts.
+#[test]
+fn text_files_are_read_only_inside_the_text_root() {
+    let sandbox = Sandbox::new();
+    let project = sandbox.path().join("project");
+    std::fs::create_dir_all(project.join("texts")).unwrap();
+    std::fs::create_dir_all(sandbox.path().join("articles")).unwrap();
+    std::fs::write(sandbox.path().join("articles/outside.txt"), "Words from outside.").unwrap();
+    std::fs::write(project.join("texts/inside.txt"), "Words from inside.").unwrap();
+    std::os::unix::fs::symlink("../articles/outside.txt", project.join("escape.txt")).unwrap();
+    std::os::unix::fs::symlink("texts/inside.txt", project.join("inside.txt")).unwrap();
+    for (id, text_file) in [("linked", "escape.txt"), ("climbing", "../articles/outside.txt"), ("kept", "inside.txt")] {
+        let document = format!("{{\"format\":\"1\",\"document\":{{\"id\":\"{id}\",\"title\":\"T\",\"text_file\":\"{text_file}\"}}}}\n");
+        std::fs::write(project.join(format!("{id}.json")), document).unwrap();
+    }
+    let inputs = ["linked.json", "climbing.json", "kept.json"];
+    let resolved = project.canonicalize().unwrap();
+    let hint = format!("hint: 2 text_files outside the text root {} (the current folder); to read them, give --text-root DIR", resolved.display());
+    let run = sandbox.run_from(&project, &[&["check"], &inputs[..]].concat(), None).code(1).stderr_has(&hint);
+    assert_eq!(
+        run.stdout,
+        "linked.json:1:65: $.document.text_file: escape.txt is outside the text root ./\n\
+         climbing.json:1:67: $.document.text_file: ../articles/outside.txt is outside the text root ./\n"
+    );
+    let store = sandbox.store();
+    let load = [&["load"], &inputs[..], &["--store", store.to_str().unwrap()]].concat();
+    sandbox.run_from(&project, &load, None).code(1).stderr_has(&hint).stderr_has("nothing was written");
+    assert!(!store.exists(), "a refused load made the store");
+    // Widened to the sandbox, both outside texts are read; a root the folder itself leaves is refused.
+    let map = [&["map", "--format", "nquads"], &inputs[..]].concat();
+    let run = sandbox.run_from(&project, &[&map[..], &["--text-root", ".."]].concat(), None).success();
+    assert_eq!(run.stdout.matches("\"Words from outside.\"").count(), 2, "{}", run.stdout);
+    assert!(run.stdout.contains("\"Words from inside.\""), "{}", run.stdout);
+    sandbox.run_from(&project, &[&map[..], &["--text-root", "texts"]].concat(), None).code(1).stderr_has("(given by --text-root)");
+    sandbox.run_from(&project, &["check", "kept.json", "--text-root", "no-such-folder"], None).code(2).stderr_has("--text-root");
 }
 
 #[test]
@@ -115,7 +155,8 @@ fn every_term_the_mapper_writes_is_declared_in_the_ontology() {
     assert!((24..=45).contains(&properties), "{properties} properties");
     let mut inputs = vec![root().join(SEED_FACTS)];
     inputs.push(root().join("tests/fixtures/map"));
-    let checked = factgraph::facts::stream::check(&inputs).unwrap();
+    let text_root = factgraph::facts::input::TextRoot::new(&root()).unwrap();
+    let checked = factgraph::facts::stream::check(&inputs, &text_root).unwrap();
     assert!(checked.is_clean(), "{:?}", checked.problems);
     let mapper = factgraph::rdf::mapping::Mapper::new(&ontology, factgraph::rdf::iri::Base::default()).unwrap();
     let mut used_classes = BTreeSet::new();

@@ -10,7 +10,7 @@
 mod util;
 
 use factgraph::facts::generate::Random;
-use factgraph::facts::input::RawDocument;
+use factgraph::facts::input::{RawDocument, TextRoot};
 use factgraph::rdf::iri::DEFAULT_BASE;
 use factgraph::rdf::serialize::{write_sorted, Format};
 use factgraph::rdf::Context;
@@ -438,9 +438,11 @@ proptest! {
         }
         let text = if pretty { serde_json::to_string_pretty(&document).unwrap() } else { serde_json::to_string(&document).unwrap() };
         let text = damage(&text, damage_kind, damage_at, damage_char);
-        let raw = RawDocument { source: "prop", dir, first_line, text: &text };
-        let result = factgraph::facts::validate::validate(raw);
-        prop_assert_eq!(&result, &factgraph::facts::validate::validate(raw), "validation is not deterministic");
+        let raw = RawDocument { source: "prop", first_line, text: &text };
+        let text_root = TextRoot::new(&root()).unwrap();
+        let read = |file: &str| text_root.read(dir, file);
+        let result = factgraph::facts::validate::validate(raw, read);
+        prop_assert_eq!(&result, &factgraph::facts::validate::validate(raw, read), "validation is not deterministic");
         match result {
             Err(problems) => {
                 tally(false);
@@ -871,16 +873,18 @@ fn deeply_nested_json_is_a_clean_error() {
 }
 
 /// A `text_file` that names a device (endless) or a FIFO (blocks forever) is refused at once with a
-/// located problem, in bounded memory, instead of being read. (The run is capped at 4 GB of address
-/// space and 20 s, so that the failure mode cannot take the machine with it.)
+/// located problem, in bounded memory, instead of being read, even inside the text root. (The run is
+/// capped at 4 GB of address space and 20 s, so that the failure mode cannot take the machine with it.)
 #[test]
 fn a_text_file_that_is_not_a_regular_file_is_refused() {
     let sandbox = Sandbox::new();
     let fifo = sandbox.path().join("fifo.txt");
     let made = Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
-    let mut targets = vec!["/dev/zero".to_string()];
+    // Relative to the facts file, inside the text root `/`.
+    let up = "../".repeat(sandbox.path().canonicalize().unwrap().components().count() - 1);
+    let mut targets = vec![format!("{up}dev/zero")];
     if made {
-        targets.push(path_str(&fifo).to_string());
+        targets.push("fifo.txt".to_string());
     } else {
         note!("a_text_file_that_is_not_a_regular_file_is_refused: mkfifo unavailable, FIFO case skipped");
     }
@@ -890,16 +894,33 @@ fn a_text_file_that_is_not_a_regular_file_is_refused() {
             .unwrap();
         let mut command = Command::new("sh");
         command
-            .args(["-c", "ulimit -v 4000000; exec \"$0\" \"$@\"", env!("CARGO_BIN_EXE_factgraph"), "check", "--quiet", path_str(&facts)])
+            .args(["-c", "ulimit -v 4000000; exec \"$0\" \"$@\"", env!("CARGO_BIN_EXE_factgraph"), "check", "--quiet", "--text-root", "/", path_str(&facts)])
             .current_dir(root())
             .env("NO_COLOR", "1");
         let measured = run_measured_command(command, &format!("factgraph check {target}"), Some(Duration::from_secs(20)));
         assert_clean_exit(&measured.run, measured.signal);
         assert_eq!(measured.run.status, 1, "{target}: {}", measured.run.stderr);
-        assert!(measured.run.stdout.contains(": $.document.text_file: "), "{target}: {}", measured.run.stdout);
+        assert!(measured.run.stdout.contains(": $.document.text_file: ") && measured.run.stdout.contains("is not a regular file"), "{target}: {}", measured.run.stdout);
         let peak_mib = measured.peak_kib / 1024;
         assert!(peak_mib < 256, "{target}: read into {peak_mib} MiB of memory before giving up\n{}", measured.run.stdout);
     }
+}
+
+/// Invalid input makes no store (finding 11): `load` and `build` into a missing store, even one some
+/// folders deep, leave nothing behind; valid input then makes the store as before.
+#[test]
+fn invalid_input_makes_no_store() {
+    let sandbox = Sandbox::new();
+    let bad = root().join("tests/fixtures/check/references.json");
+    let store = sandbox.path().join("new/deeper/store");
+    let export = sandbox.path().join("kb.ttl");
+    sandbox.run(&["load", SEED_FACTS, path_str(&bad), "--store", path_str(&store)]).code(1).stderr_has("nothing was written");
+    sandbox.run(&["build", path_str(&bad), "--store", path_str(&store), "--export", path_str(&export)]).code(1).stderr_has("nothing was written");
+    let left: Vec<_> = std::fs::read_dir(sandbox.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "invalid input left {left:?}");
+    sandbox.run(&["load", SEED_FACTS, "--store", path_str(&store)]).success();
+    sandbox.run(&["load", path_str(&bad), "--store", path_str(&store)]).code(1);
+    sandbox.run(&["query", "articles", "--store", path_str(&store)]).success().stdout_has("russia-nato-split-2021");
 }
 
 /// Malformed JSON is reported with serde's own description of the syntax error at its position,

@@ -69,7 +69,8 @@ pub struct Document {
     /// The full text that evidence spans point into.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    /// Instead of `text`: a UTF-8 text file holding it, relative to the facts file.
+    /// Instead of `text`: a UTF-8 text file holding it, relative to the facts file and inside the
+    /// text root (by default the folder factgraph runs in; absolute paths are refused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_file: Option<String>,
     /// Free-form notes on the source or the extraction (scraping noise, what the text does not state).

@@ -2,7 +2,7 @@
 //! on as soon as it is read ([`stream`]), on several threads in input order ([`stream_parallel`]),
 //! or keep them all ([`check`]). Duplicate document ids across inputs are caught here.
 
-use super::input::{list_sources, InputError, Source};
+use super::input::{list_sources, InputError, RawDocument, Source, TextRoot};
 use super::problem::{Position, Problem};
 use super::jsonpos::PositionIndex;
 use super::validate::{validate, ValidDocument};
@@ -30,11 +30,12 @@ impl Summary {
 }
 
 /// Validates every document of `paths` (files, folders, `-`), calling `on_valid` with each valid one
-/// in input order while the rest are still being read. Every problem is collected, including two
+/// in input order while the rest are still being read; `text_file`s are read inside `text_root`. Every problem is collected, including two
 /// documents with one id (loading the second would silently replace the first). Callers that must
 /// write nothing on bad input check [`Summary::is_clean`] before committing what `on_valid` built.
 pub fn stream<E: From<InputError>>(
     paths: &[PathBuf],
+    text_root: &TextRoot,
     mut on_valid: impl FnMut(&str, ValidDocument) -> Result<(), E>,
 ) -> Result<Summary, E> {
     let sources = list_sources(paths)?;
@@ -51,7 +52,7 @@ pub fn stream<E: From<InputError>>(
                 }
             };
             summary.seen += 1;
-            match validate(raw) {
+            match validate(raw, |file| text_root.read(&source.dir, file)) {
                 Ok(document) => {
                     let origin = format!("{}:{}", raw.source, raw.first_line);
                     let id = &document.facts.document.id;
@@ -129,6 +130,7 @@ impl From<InputError> for ReadStop {
 /// runs on the calling thread.
 pub fn stream_parallel<O, E>(
     paths: &[PathBuf],
+    text_root: &TextRoot,
     threads: usize,
     work: impl Fn(&ValidDocument, &mut O) + Sync,
     mut sink: impl FnMut(&mut O, std::ops::Range<usize>) -> Result<(), E>,
@@ -144,7 +146,7 @@ where
     let read = crate::parallel::ordered(
         threads,
         |feed| read_batches(sources, feed),
-        |batch| validate_batch(sources, batch, &work),
+        |batch| validate_batch(sources, text_root, batch, &work),
         |batch| collect(sources, batch, &mut ids, &mut summary, &mut sink),
     )?;
     match read {
@@ -184,14 +186,19 @@ fn read_batches<O: BatchOutput>(sources: &[Source], feed: &mut Feed<'_, Batch<O>
 }
 
 /// Validates a batch's documents on a worker and runs `work` on each valid one.
-fn validate_batch<O: BatchOutput>(sources: &[Source], batch: &mut Batch<O>, work: &impl Fn(&ValidDocument, &mut O)) {
+fn validate_batch<O: BatchOutput>(
+    sources: &[Source],
+    text_root: &TextRoot,
+    batch: &mut Batch<O>,
+    work: &impl Fn(&ValidDocument, &mut O),
+) {
     let Batch { text, items, outcomes, output } = batch;
     for item in items.drain(..) {
         let outcome = match item {
             Item::Unreadable(problem) => Outcome::Invalid(vec![problem]),
             Item::Raw { source, first_line, start, end } => {
-                let raw = super::input::RawDocument { source: &sources[source].name, dir: &sources[source].dir, first_line, text: &text[start..end] };
-                match validate(raw) {
+                let raw = RawDocument { source: &sources[source].name, first_line, text: &text[start..end] };
+                match validate(raw, |file| text_root.read(&sources[source].dir, file)) {
                     Ok(document) => {
                         let from = output.len();
                         work(&document, output);
@@ -278,10 +285,11 @@ impl Checked {
     }
 }
 
-/// Reads and validates every document of `paths`, keeping the valid ones in memory.
-pub fn check(paths: &[PathBuf]) -> Result<Checked, InputError> {
+/// Reads and validates every document of `paths`, keeping the valid ones in memory; `text_file`s
+/// are read inside `text_root`.
+pub fn check(paths: &[PathBuf], text_root: &TextRoot) -> Result<Checked, InputError> {
     let mut documents = Vec::new();
-    let summary = stream::<InputError>(paths, |origin, document| {
+    let summary = stream::<InputError>(paths, text_root, |origin, document| {
         documents.push((origin.to_string(), document));
         Ok(())
     })?;

@@ -18,7 +18,6 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::path::Path;
 use std::sync::OnceLock;
 
 /// A document that passed validation, with its text resolved. Only these reach the mapper.
@@ -30,14 +29,19 @@ pub struct ValidDocument {
     pub text: Option<String>,
 }
 
-/// Validates one document's JSON text.
-pub fn validate(raw: RawDocument<'_>) -> Result<ValidDocument, Vec<Problem>> {
+/// Validates one document's JSON text. A well-shaped document's `text_file` is handed to
+/// `read_text_file`, which returns the article text or why there is none (reported at
+/// `$.document.text_file`); validation itself reads nothing.
+pub fn validate<E: fmt::Display>(
+    raw: RawDocument<'_>,
+    read_text_file: impl FnOnce(&str) -> Result<String, E>,
+) -> Result<ValidDocument, Vec<Problem>> {
     let located = |findings: Vec<Finding>| locate(raw, findings);
     match serde_json::from_str::<FactsDocument>(raw.text) {
         Ok(facts) => {
             let view = View::complete(&facts);
-            let mut checker = Checker::new(raw.dir);
-            checker.check(&view);
+            let mut checker = Checker::default();
+            checker.check(&view, read_text_file);
             if checker.findings.is_empty() {
                 let text = checker.text.map(|(text, _)| text);
                 Ok(ValidDocument { facts, text })
@@ -65,8 +69,8 @@ pub fn validate(raw: RawDocument<'_>) -> Result<ValidDocument, Vec<Problem>> {
             }
             let parts = Parts::salvage(&value, &findings);
             let view = parts.view();
-            let mut checker = Checker::new(raw.dir);
-            checker.check(&view);
+            let mut checker = Checker::default();
+            checker.check(&view, read_text_file);
             findings.extend(checker.findings);
             Err(located(findings))
         }
@@ -149,12 +153,8 @@ fn locate_serde(raw: RawDocument<'_>, error: &serde_json::Error, findings: Vec<F
 struct Parts {
     format: Option<String>,
     document: Option<Document>,
-    entities: Vec<(usize, Entity)>,
-    roles: Vec<(usize, Role)>,
-    relations: Vec<(usize, Relation)>,
-    events: Vec<(usize, Event)>,
-    quotes: Vec<(usize, Quote)>,
-    claims: Vec<(usize, Claim)>,
+    /// Section by section, as [`View::items`].
+    items: Vec<(usize, OwnedItem)>,
     /// Ids of items left out for their shape problems: references to them are not reported again.
     broken_ids: HashSet<String>,
 }
@@ -174,43 +174,28 @@ impl Parts {
         if clean("$.document") {
             parts.document = root.get("document").and_then(|d| serde_json::from_value(d.clone()).ok());
         }
-        fn section<T: DeserializeOwned>(
-            root: &serde_json::Map<String, Value>,
-            name: &str,
-            clean: &dyn Fn(&str) -> bool,
-            broken: &mut HashSet<String>,
-        ) -> Vec<(usize, T)> {
-            let Some(items) = root.get(name).and_then(Value::as_array) else { return Vec::new() };
-            let mut out = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                let parsed = if clean(&format!("$.{name}[{i}]")) { serde_json::from_value(item.clone()).ok() } else { None };
+        for kind in ItemKind::SECTIONS {
+            let Some(values) = root.get(kind.section()).and_then(Value::as_array) else { continue };
+            for (i, value) in values.iter().enumerate() {
+                let parsed = if clean(&format!("$.{}[{i}]", kind.section())) { OwnedItem::parse(kind, value) } else { None };
                 match parsed {
-                    Some(parsed) => out.push((i, parsed)),
+                    Some(parsed) => parts.items.push((i, parsed)),
                     None => {
-                        if let Some(id) = item.get("id").and_then(Value::as_str) {
-                            broken.insert(id.to_string());
+                        if let Some(id) = value.get("id").and_then(Value::as_str) {
+                            parts.broken_ids.insert(id.to_string());
                         }
                         // Nested claim content has ids of its own.
-                        if let Some(content) = item.get("content").and_then(Value::as_object) {
+                        if let Some(content) = value.get("content").and_then(Value::as_object) {
                             for nested in content.values() {
                                 if let Some(id) = nested.get("id").and_then(Value::as_str) {
-                                    broken.insert(id.to_string());
+                                    parts.broken_ids.insert(id.to_string());
                                 }
                             }
                         }
                     }
                 }
             }
-            out
         }
-        let mut broken = HashSet::new();
-        parts.entities = section(root, "entities", &clean, &mut broken);
-        parts.roles = section(root, "roles", &clean, &mut broken);
-        parts.relations = section(root, "relations", &clean, &mut broken);
-        parts.events = section(root, "events", &clean, &mut broken);
-        parts.quotes = section(root, "quotes", &clean, &mut broken);
-        parts.claims = section(root, "claims", &clean, &mut broken);
-        parts.broken_ids = broken;
         parts
     }
 
@@ -218,12 +203,7 @@ impl Parts {
         View {
             format: self.format.as_deref(),
             document: self.document.as_ref(),
-            entities: self.entities.iter().map(|(i, x)| (*i, x)).collect(),
-            roles: self.roles.iter().map(|(i, x)| (*i, x)).collect(),
-            relations: self.relations.iter().map(|(i, x)| (*i, x)).collect(),
-            events: self.events.iter().map(|(i, x)| (*i, x)).collect(),
-            quotes: self.quotes.iter().map(|(i, x)| (*i, x)).collect(),
-            claims: self.claims.iter().map(|(i, x)| (*i, x)).collect(),
+            items: self.items.iter().map(|(i, item)| (*i, item.as_item())).collect(),
             broken_ids: self.broken_ids.iter().map(String::as_str).collect(),
         }
     }
@@ -233,30 +213,100 @@ impl Parts {
 struct View<'a> {
     format: Option<&'a str>,
     document: Option<&'a Document>,
-    entities: Vec<(usize, &'a Entity)>,
-    roles: Vec<(usize, &'a Role)>,
-    relations: Vec<(usize, &'a Relation)>,
-    events: Vec<(usize, &'a Event)>,
-    quotes: Vec<(usize, &'a Quote)>,
-    claims: Vec<(usize, &'a Claim)>,
+    /// The items of the six sections in the order of [`ItemKind::SECTIONS`], each with its index in
+    /// its section: every check walks the document through this one list.
+    items: Vec<(usize, Item<'a>)>,
     broken_ids: HashSet<&'a str>,
 }
 
 impl<'a> View<'a> {
     fn complete(facts: &'a FactsDocument) -> View<'a> {
-        fn all<T>(items: &[T]) -> Vec<(usize, &T)> {
-            items.iter().enumerate().collect()
+        let f = facts;
+        let mut items = Vec::with_capacity(f.entities.len() + f.roles.len() + f.relations.len() + f.events.len() + f.quotes.len() + f.claims.len());
+        items.extend(f.entities.iter().map(Item::Entity).enumerate());
+        items.extend(f.roles.iter().map(Item::Role).enumerate());
+        items.extend(f.relations.iter().map(Item::Relation).enumerate());
+        items.extend(f.events.iter().map(Item::Event).enumerate());
+        items.extend(f.quotes.iter().map(Item::Quote).enumerate());
+        items.extend(f.claims.iter().map(Item::Claim).enumerate());
+        View { format: Some(&facts.format), document: Some(&facts.document), items, broken_ids: HashSet::new() }
+    }
+
+    /// How many entities there are (they come first).
+    fn entities(&self) -> usize {
+        self.items.partition_point(|(_, item)| matches!(item, Item::Entity(_)))
+    }
+}
+
+/// One item of a document's six sections.
+#[derive(Clone, Copy)]
+enum Item<'a> {
+    Entity(&'a Entity),
+    Role(&'a Role),
+    Relation(&'a Relation),
+    Event(&'a Event),
+    Quote(&'a Quote),
+    Claim(&'a Claim),
+}
+
+impl<'a> Item<'a> {
+    fn kind(self) -> ItemKind {
+        match self {
+            Item::Entity(_) => ItemKind::Entity,
+            Item::Role(_) => ItemKind::Role,
+            Item::Relation(_) => ItemKind::Relation,
+            Item::Event(_) => ItemKind::Event,
+            Item::Quote(_) => ItemKind::Quote,
+            Item::Claim(_) => ItemKind::Claim,
         }
-        View {
-            format: Some(&facts.format),
-            document: Some(&facts.document),
-            entities: all(&facts.entities),
-            roles: all(&facts.roles),
-            relations: all(&facts.relations),
-            events: all(&facts.events),
-            quotes: all(&facts.quotes),
-            claims: all(&facts.claims),
-            broken_ids: HashSet::new(),
+    }
+
+    fn id(self) -> &'a str {
+        match self {
+            Item::Entity(x) => &x.id,
+            Item::Role(x) => &x.id,
+            Item::Relation(x) => &x.id,
+            Item::Event(x) => &x.id,
+            Item::Quote(x) => &x.id,
+            Item::Claim(x) => &x.id,
+        }
+    }
+}
+
+/// An [`Item`] salvaged from a document with shape problems.
+enum OwnedItem {
+    Entity(Entity),
+    Role(Role),
+    Relation(Relation),
+    Event(Event),
+    Quote(Quote),
+    Claim(Claim),
+}
+
+impl OwnedItem {
+    /// The item of section `kind` in `value`, if it is well shaped.
+    fn parse(kind: ItemKind, value: &Value) -> Option<OwnedItem> {
+        fn typed<T: DeserializeOwned>(value: &Value, wrap: fn(T) -> OwnedItem) -> Option<OwnedItem> {
+            serde_json::from_value(value.clone()).ok().map(wrap)
+        }
+        match kind {
+            ItemKind::Entity => typed(value, OwnedItem::Entity),
+            ItemKind::Role => typed(value, OwnedItem::Role),
+            ItemKind::Relation => typed(value, OwnedItem::Relation),
+            ItemKind::Event => typed(value, OwnedItem::Event),
+            ItemKind::Quote => typed(value, OwnedItem::Quote),
+            ItemKind::Claim => typed(value, OwnedItem::Claim),
+        }
+    }
+
+    fn as_item(&self) -> Item<'_> {
+        match self {
+            OwnedItem::Entity(x) => Item::Entity(x),
+            OwnedItem::Role(x) => Item::Role(x),
+            OwnedItem::Relation(x) => Item::Relation(x),
+            OwnedItem::Event(x) => Item::Event(x),
+            OwnedItem::Quote(x) => Item::Quote(x),
+            OwnedItem::Claim(x) => Item::Claim(x),
         }
     }
 }
@@ -273,6 +323,21 @@ enum ItemKind {
 }
 
 impl ItemKind {
+    /// The document's sections, in the order the checks walk them.
+    const SECTIONS: [ItemKind; 6] = [ItemKind::Entity, ItemKind::Role, ItemKind::Relation, ItemKind::Event, ItemKind::Quote, ItemKind::Claim];
+
+    /// The section that holds this kind of item.
+    fn section(self) -> &'static str {
+        match self {
+            ItemKind::Entity => "entities",
+            ItemKind::Role => "roles",
+            ItemKind::Relation => "relations",
+            ItemKind::Event => "events",
+            ItemKind::Quote => "quotes",
+            ItemKind::Claim => "claims",
+        }
+    }
+
     fn with_article(self) -> &'static str {
         match self {
             ItemKind::Entity => "an entity",
@@ -311,8 +376,8 @@ enum Target {
     EntityOrEvent,
 }
 
+#[derive(Default)]
 struct Checker<'a> {
-    dir: &'a Path,
     findings: Vec<Finding>,
     /// Every local id: its kind and the path of the item that declares it. (A document's ids are
     /// few and short: foldhash hashes them several times faster than the default SipHash.)
@@ -322,15 +387,11 @@ struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    fn new(dir: &'a Path) -> Checker<'a> {
-        Checker { dir, findings: Vec::new(), ids: HashMap::default(), broken_ids: HashSet::new(), text: None }
-    }
-
     fn report(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.findings.push(Finding::at(path, message));
     }
 
-    fn check(&mut self, view: &View<'a>) {
+    fn check<E: fmt::Display>(&mut self, view: &View<'a>, read_text_file: impl FnOnce(&str) -> Result<String, E>) {
         self.broken_ids = view.broken_ids.clone();
         if let Some(format) = view.format {
             if format != FORMAT_VERSION {
@@ -338,7 +399,7 @@ impl<'a> Checker<'a> {
             }
         }
         if let Some(document) = view.document {
-            self.document(document);
+            self.document(document, read_text_file);
         }
         self.declare_ids(view);
         if let Some(publisher) = view.document.and_then(|d| d.publisher.as_deref()) {
@@ -346,41 +407,35 @@ impl<'a> Checker<'a> {
         }
         let document_id = view.document.map_or("", |d| d.id.as_str());
         let mut nodes: HashMap<String, (usize, &Entity), foldhash::fast::RandomState> =
-            HashMap::with_capacity_and_hasher(view.entities.len(), Default::default());
+            HashMap::with_capacity_and_hasher(view.entities(), Default::default());
         // One string for every item's path, `$.entities[3]` and so on.
         let mut path = String::new();
-        for &(i, entity) in &view.entities {
-            let path = item_path(&mut path, "entities", i);
-            self.entity(path, entity);
-            let node = entity_path(document_id, entity);
-            match nodes.get(&node) {
-                Some((first, other)) => {
-                    let message = format!(
-                        "this entity would be the same node as $.entities[{first}] ({} {}); merge the two, or give one a \"key\" to tell them apart",
-                        other.kind.as_str(),
-                        quoted(&other.name)
-                    );
-                    self.report(path.to_string(), message);
+        for &(i, item) in &view.items {
+            let path = item_path(&mut path, item.kind().section(), i);
+            match item {
+                Item::Entity(entity) => {
+                    self.entity(path, entity);
+                    let node = entity_path(document_id, entity);
+                    match nodes.get(&node) {
+                        Some((first, other)) => {
+                            let message = format!(
+                                "this entity would be the same node as $.entities[{first}] ({} {}); merge the two, or give one a \"key\" to tell them apart",
+                                other.kind.as_str(),
+                                quoted(&other.name)
+                            );
+                            self.report(path.to_string(), message);
+                        }
+                        None => {
+                            nodes.insert(node, (i, entity));
+                        }
+                    }
                 }
-                None => {
-                    nodes.insert(node, (i, entity));
-                }
+                Item::Role(role) => self.role(path, role, true),
+                Item::Relation(relation) => self.relation(path, relation, true),
+                Item::Event(event) => self.event(path, event, true),
+                Item::Quote(quote) => self.quote(path, quote),
+                Item::Claim(claim) => self.claim(path, claim),
             }
-        }
-        for &(i, role) in &view.roles {
-            self.role(item_path(&mut path, "roles", i), role, true);
-        }
-        for &(i, relation) in &view.relations {
-            self.relation(item_path(&mut path, "relations", i), relation, true);
-        }
-        for &(i, event) in &view.events {
-            self.event(item_path(&mut path, "events", i), event, true);
-        }
-        for &(i, quote) in &view.quotes {
-            self.quote(item_path(&mut path, "quotes", i), quote);
-        }
-        for &(i, claim) in &view.claims {
-            self.claim(item_path(&mut path, "claims", i), claim);
         }
     }
 
@@ -399,40 +454,24 @@ impl<'a> Checker<'a> {
                 }
             }
         };
-        let at = |section: &'static str, index: usize| ItemPath { section, index, nested: None };
-        for &(i, x) in &view.entities {
-            declare(self, &x.id, ItemKind::Entity, at("entities", i));
-        }
-        for &(i, x) in &view.roles {
-            declare(self, &x.id, ItemKind::Role, at("roles", i));
-        }
-        for &(i, x) in &view.relations {
-            declare(self, &x.id, ItemKind::Relation, at("relations", i));
-        }
-        for &(i, x) in &view.events {
-            declare(self, &x.id, ItemKind::Event, at("events", i));
-        }
-        for &(i, x) in &view.quotes {
-            declare(self, &x.id, ItemKind::Quote, at("quotes", i));
-        }
-        for &(i, x) in &view.claims {
-            declare(self, &x.id, ItemKind::Claim, at("claims", i));
-            let nested = |nested: &'static str| ItemPath { nested: Some(nested), ..at("claims", i) };
-            if let Some(content) = &x.content {
-                if let Some(r) = &content.relation {
-                    declare(self, &r.id, ItemKind::Relation, nested("relation"));
-                }
-                if let Some(r) = &content.role {
-                    declare(self, &r.id, ItemKind::Role, nested("role"));
-                }
-                if let Some(e) = &content.event {
-                    declare(self, &e.id, ItemKind::Event, nested("event"));
-                }
+        for &(index, item) in &view.items {
+            let at = ItemPath { section: item.kind().section(), index, nested: None };
+            declare(self, item.id(), item.kind(), at);
+            let Item::Claim(Claim { content: Some(content), .. }) = item else { continue };
+            let nested = |nested: &'static str| ItemPath { nested: Some(nested), ..at };
+            if let Some(r) = &content.relation {
+                declare(self, &r.id, ItemKind::Relation, nested("relation"));
+            }
+            if let Some(r) = &content.role {
+                declare(self, &r.id, ItemKind::Role, nested("role"));
+            }
+            if let Some(e) = &content.event {
+                declare(self, &e.id, ItemKind::Event, nested("event"));
             }
         }
     }
 
-    fn document(&mut self, document: &Document) {
+    fn document<E: fmt::Display>(&mut self, document: &Document, read_text_file: impl FnOnce(&str) -> Result<String, E>) {
         if !valid_id(&document.id) {
             self.report(
                 "$.document.id",
@@ -464,33 +503,13 @@ impl<'a> Checker<'a> {
                 self.portable(&|| "$.document.text".to_string(), text);
                 self.text = Some((text.clone(), CodePoints::new(text)));
             }
-            (None, Some(file)) => {
-                let path = self.dir.join(file);
-                match std::fs::metadata(&path) {
-                    Ok(m) if !m.is_file() => {
-                        self.report("$.document.text_file", format!("{} is not a regular file", path.display()));
-                        return;
-                    }
-                    Ok(m) if m.len() > MAX_TEXT_BYTES => {
-                        self.report("$.document.text_file", format!("{} is larger than {} MiB", path.display(), MAX_TEXT_BYTES >> 20));
-                        return;
-                    }
-                    _ => {}
+            (None, Some(file)) => match read_text_file(file) {
+                Ok(text) => {
+                    let points = CodePoints::new(&text);
+                    self.text = Some((text, points));
                 }
-                match std::fs::read(&path) {
-                    Ok(bytes) => match String::from_utf8(bytes) {
-                        Ok(text) => {
-                            let points = CodePoints::new(&text);
-                            self.text = Some((text, points));
-                        }
-                        Err(error) => self.report(
-                            "$.document.text_file",
-                            format!("{} is not UTF-8 (invalid byte at offset {})", path.display(), error.utf8_error().valid_up_to()),
-                        ),
-                    },
-                    Err(error) => self.report("$.document.text_file", format!("cannot read {}: {error}", path.display())),
-                }
-            }
+                Err(error) => self.report("$.document.text_file", error.to_string()),
+            },
             (None, None) => {}
         }
     }
@@ -762,9 +781,6 @@ fn item_path<'b>(buffer: &'b mut String, section: &str, index: usize) -> &'b str
     buffer
 }
 
-/// The largest article text read from a `text_file`.
-const MAX_TEXT_BYTES: u64 = 64 << 20;
-
 /// Ids and keys: letters, digits, '.', '_' and '-', 1 to 256 characters.
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 256 && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
@@ -776,4 +792,99 @@ fn valid_language(tag: &str) -> bool {
     (2..=8).contains(&primary.len())
         && primary.bytes().all(|b| b.is_ascii_alphabetic())
         && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader for documents that must not ask for a file.
+    fn no_files(file: &str) -> Result<String, String> {
+        panic!("asked for {file}")
+    }
+
+    fn raw(text: &str) -> RawDocument<'_> {
+        RawDocument { source: "t", first_line: 1, text }
+    }
+
+    /// The problems of `text`, each as `line:column: path: message`.
+    fn problems(text: &str, read: impl FnOnce(&str) -> Result<String, String>) -> Vec<String> {
+        let problems = validate(raw(text), read).expect_err("invalid");
+        problems.iter().map(|p| format!("{}:{}: {}: {}", p.position.line, p.position.column, p.path, p.message)).collect()
+    }
+
+    const MINIMAL: &str = r#"{"format": "1", "document": {"id": "a", "title": "A"}}"#;
+
+    #[test]
+    fn a_minimal_document_is_valid() {
+        let valid = validate(raw(MINIMAL), no_files).unwrap();
+        assert_eq!(valid.facts.document.id, "a");
+        assert_eq!(valid.text, None);
+    }
+
+    #[test]
+    fn the_text_of_a_text_file_comes_from_the_reader_and_spans_are_checked_against_it() {
+        let text = r#"{"format": "1", "document": {"id": "a", "title": "A", "text_file": "a.txt"},
+"entities": [{"id": "x", "type": "person", "name": "Ann", "evidence": [{"start": 0, "end": 3, "text": "Ann"}]}]}"#;
+        let mut asked = None;
+        let valid = validate(raw(text), |file| {
+            asked = Some(file.to_string());
+            Ok::<_, String>("Ann said so.".to_string())
+        })
+        .unwrap();
+        assert_eq!(asked.as_deref(), Some("a.txt"));
+        assert_eq!(valid.text.as_deref(), Some("Ann said so."));
+        let wrong = problems(text, |_| Ok("Bob said so.".to_string()));
+        assert_eq!(
+            wrong,
+            [r#"2:103: $.entities[0].evidence[0].text: does not match the text at 0..3, which reads "Bob", and occurs nowhere in the text"#]
+        );
+    }
+
+    #[test]
+    fn a_reader_error_is_reported_at_text_file() {
+        let text = r#"{"format": "1", "document": {"id": "a", "title": "A", "text_file": "a.txt"}}"#;
+        assert_eq!(problems(text, |file| Err(format!("no {file}"))), ["1:68: $.document.text_file: no a.txt"]);
+    }
+
+    #[test]
+    fn the_reader_is_not_asked_when_the_document_is_out_of_shape_or_has_an_inline_text_too() {
+        let shape = r#"{"format": "1", "document": {"id": "a", "title": "A", "text_file": "a.txt", "x": 1}}"#;
+        assert_eq!(problems(shape, no_files).len(), 1);
+        let both = r#"{"format": "1", "document": {"id": "a", "title": "A", "text": "T", "text_file": "a.txt"}}"#;
+        assert_eq!(
+            problems(both, no_files),
+            [r#"1:81: $.document.text_file: give the text either inline ("text") or as "text_file", not both"#]
+        );
+    }
+
+    #[test]
+    fn each_kind_of_problem_is_located_at_its_path() {
+        let malformed = r#"{"format": "1", "document": {"id": "a""#;
+        assert_eq!(problems(malformed, no_files), ["1:38: $: malformed JSON: EOF while parsing an object"]);
+        let text = r#"{"format": "2", "document": {"id": "a b", "title": "A", "published": {"value": "2021-02-30"}},
+"entities": [{"id": "x", "type": "person", "name": "Ann"}, {"id": "x", "type": "persn", "name": "Ann"}],
+"roles": [{"id": "r", "holder": "ann", "role": "Mayor", "evidence": [{"start": 3, "end": 1, "text": ""}]}],
+"claims": [{"id": "c", "kind": "statement", "summary": "S", "evidence": [{"start": 0, "end": 1, "text": "S"}],
+  "content": {"relation": {"id": "r", "subject": "x", "object": "x", "predicate": "member_of"}}}]}"#;
+        let found = problems(text, no_files);
+        let expected = [
+            r#"1:12: $.format: unsupported format version "2"; expected "1""#,
+            r#"1:36: $.document.id: invalid document id "a b"; ids use letters, digits, '.', '_' and '-'"#,
+            r#"1:80: $.document.published.value: impossible date "2021-02-30": February 2021 has 28 days"#,
+            r#"2:80: $.entities[1].type: unknown value "persn"; expected one of: person, organisation, country, city, place, group, other; did you mean "person"?"#,
+            r#"3:33: $.roles[0].holder: no entity has the id "ann""#,
+            r#"3:90: $.roles[0].evidence[0].end: empty or reversed span: end 1 is not after start 3"#,
+            r#"5:34: $.claims[0].content.relation.id: duplicate id "r"; $.roles[0] already uses it"#,
+            r#"5:65: $.claims[0].content.relation.object: a relation needs two different entities; subject and object are both "x""#,
+        ];
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn positions_count_from_the_first_line_of_the_document_in_its_source() {
+        let text = r#"{"format": "1", "document": {"id": "a", "title": ""}}"#;
+        let problems = validate(RawDocument { source: "t.jsonl", first_line: 7, text }, no_files).unwrap_err();
+        assert_eq!(problems.iter().map(ToString::to_string).collect::<Vec<_>>(), ["t.jsonl:7:50: $.document.title: must not be empty"]);
+    }
 }

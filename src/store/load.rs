@@ -1,9 +1,12 @@
 //! Loading facts files into the store: validate and map on one thread while the other feeds
 //! Oxigraph's bulk loader; all or nothing.
 
-use crate::facts::input::InputError;
+use crate::facts::input::{list_sources, InputError, TextRoot};
 use crate::facts::stream::{stream, Summary};
-use std::path::PathBuf;
+use crate::rdf::mapping::Mapper;
+use crate::rdf::ontology::Ontology;
+use super::KnowledgeBase;
+use std::path::{Path, PathBuf};
 
 /// Errors of [`load`].
 #[derive(Debug, thiserror::Error)]
@@ -35,7 +38,7 @@ pub struct Loaded {
 /// a short queue keeps the loader fed.
 const MAPPED_AHEAD: usize = 32;
 
-/// Reads, validates, maps and loads `paths` into `kb`, on two threads: one reads, validates and maps
+/// Reads, validates, maps and loads `paths` into `kb` (`text_file`s are read inside `text_root`), on two threads: one reads, validates and maps
 /// while the other feeds Oxigraph's bulk loader. New articles go in one atomic bulk load; articles
 /// already in the store are replaced afterwards, each in one transaction. If any document has a
 /// problem, nothing at all is written. `progress` is called from time to time with quads written.
@@ -45,9 +48,10 @@ const MAPPED_AHEAD: usize = 32;
 /// batch becomes one more file per index to read until the store is compacted
 /// ([`super::KnowledgeBase::optimize`]): smaller batches save memory at the cost of reads.
 pub fn load(
-    kb: &super::KnowledgeBase,
-    mapper: &crate::rdf::mapping::Mapper,
+    kb: &KnowledgeBase,
+    mapper: &Mapper,
     paths: &[PathBuf],
+    text_root: &TextRoot,
     batch_megabytes: Option<usize>,
     progress: impl Fn(u64) + Send + Sync + 'static,
 ) -> Result<Loaded, LoadError> {
@@ -58,7 +62,7 @@ pub fn load(
     let (sender, receiver) = sync_channel::<(String, Vec<Quad>)>(MAPPED_AHEAD);
     let outcome = std::thread::scope(|scope| {
         let producer = scope.spawn(move || {
-            stream::<InputError>(paths, |_, document| {
+            stream::<InputError>(paths, text_root, |_, document| {
                 let mut quads = Vec::with_capacity(512);
                 mapper.map_into(&document, &mut |quad| quads.push(quad.into_owned()));
                 // A document can state one triple twice (two mentions with one name, say).
@@ -142,4 +146,53 @@ pub fn load(
         kb.remove_bulk_leftovers();
     }
     outcome
+}
+
+/// [`load`] into the store folder `store`, opened for writing and made (with the ontology graph)
+/// if it does not exist. A store this call made is removed again when nothing was written (a
+/// problem in the input, or a failure before the commit), with the folders above it that it made:
+/// invalid input leaves no store folder.
+/// Returns the open store with what was loaded, or `None` for the store when it was removed.
+pub fn load_into(
+    store: &Path,
+    ontology: &Ontology,
+    mapper: &Mapper,
+    paths: &[PathBuf],
+    text_root: &TextRoot,
+    batch_megabytes: Option<usize>,
+    progress: impl Fn(u64) + Send + Sync + 'static,
+) -> Result<(Loaded, Option<KnowledgeBase>), LoadError> {
+    // Unreadable paths fail before a store folder is made.
+    list_sources(paths)?;
+    let existed = store.exists();
+    // The folders above the store that opening it makes, deepest first.
+    let parents: Vec<PathBuf> = store.ancestors().skip(1).take_while(|p| !p.as_os_str().is_empty() && !p.exists()).map(Path::to_path_buf).collect();
+    let kb = KnowledgeBase::open(store)?;
+    // Only an empty store can be this call's own: another writer that made it first and has
+    // finished left the ontology graph in it at least (and one still writing holds the lock).
+    let made = !existed && kb.is_empty()?;
+    let outcome = kb.install_ontology(ontology).map_err(LoadError::from).and_then(|_| load(&kb, mapper, paths, text_root, batch_megabytes, progress));
+    let written = matches!(&outcome, Ok(loaded) if loaded.summary.is_clean());
+    if made && !written {
+        discard(kb);
+        for parent in &parents {
+            if std::fs::remove_dir(parent).is_err() {
+                break;
+            }
+        }
+        return outcome.map(|loaded| (loaded, None));
+    }
+    outcome.map(|loaded| (loaded, Some(kb)))
+}
+
+/// Deletes a store this process made. It is first renamed aside while its lock is still held, so
+/// that no other process can open it between the unlock and the deletion.
+fn discard(kb: KnowledgeBase) {
+    let path = kb.path().to_path_buf();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let aside = path.with_file_name(format!(".{name}.removing-{}", std::process::id()));
+    if std::fs::rename(&path, &aside).is_ok() {
+        drop(kb);
+        let _ = std::fs::remove_dir_all(&aside);
+    }
 }

@@ -166,6 +166,8 @@ pub struct LinkArgs {
     pub store: StoreArgs,
     #[command(flatten)]
     pub base: BaseArgs,
+    #[command(flatten)]
+    pub text_root: TextRootArgs,
 }
 
 #[derive(Debug, Args)]
@@ -186,6 +188,8 @@ pub struct LoadArgs {
     pub tuning: LoadTuning,
     #[command(flatten)]
     pub base: BaseArgs,
+    #[command(flatten)]
+    pub text_root: TextRootArgs,
 }
 
 /// How `load` and `build` use memory, and whether they compact the store.
@@ -363,6 +367,8 @@ pub struct BuildArgs {
     pub tuning: LoadTuning,
     #[command(flatten)]
     pub base: BaseArgs,
+    #[command(flatten)]
+    pub text_root: TextRootArgs,
 }
 
 #[derive(Debug, Args)]
@@ -373,6 +379,8 @@ pub struct CheckArgs {
     /// Print only the problems, not the closing summary.
     #[arg(short, long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub text_root: TextRootArgs,
 }
 
 #[derive(Debug, Args)]
@@ -390,7 +398,18 @@ pub struct MapArgs {
     #[command(flatten)]
     pub base: BaseArgs,
     #[command(flatten)]
+    pub text_root: TextRootArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Where facts files may read their article texts from.
+#[derive(Debug, Args)]
+pub struct TextRootArgs {
+    /// The folder every `text_file` must lie in (default: the current folder). A facts file cannot
+    /// read a file outside it, through `..` or a symbolic link, nor by an absolute path.
+    #[arg(long, value_name = "DIR")]
+    pub text_root: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

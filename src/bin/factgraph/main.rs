@@ -7,6 +7,7 @@ mod output;
 use clap::Parser;
 use cli::{Cli, Command, ResultFormatArg};
 use factgraph::rdf::{Context, ContextError};
+use factgraph::facts::input::TextRoot;
 use factgraph::facts::stream::{self, Checked};
 use factgraph::parallel;
 use factgraph::store::query::{QueryLibrary, SavedQuery};
@@ -223,18 +224,46 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn read_and_check(paths: &[PathBuf]) -> Result<Checked> {
-    stream::check(paths).map_err(AppError::failure)
+fn read_and_check(paths: &[PathBuf], root: &TextRoot) -> Result<Checked> {
+    stream::check(paths, root).map_err(AppError::failure)
+}
+
+/// The folder `text_file`s must lie in: `--text-root`, or the current folder.
+fn open_text_root(args: &cli::TextRootArgs) -> Result<TextRoot> {
+    match &args.text_root {
+        Some(dir) => TextRoot::new(dir).map_err(|e| AppError::usage(format!("--text-root: {e}"))),
+        None => TextRoot::new(Path::new("./")).map_err(AppError::failure),
+    }
+}
+
+/// When `text_file`s were refused for lying outside the text root: which folder that is and how
+/// to widen it.
+fn text_root_hint(root: &TextRoot, args: &cli::TextRootArgs) -> Option<String> {
+    let refused = root.refused();
+    let which = if args.text_root.is_some() { "given by --text-root" } else { "the current folder" };
+    let them = if refused == 1 { "it" } else { "them" };
+    (refused > 0).then(|| {
+        format!(
+            "{} {refused} text_file{} outside the text root {} ({which}); to read {them}, give --text-root DIR with a folder that holds {them}",
+            Style::stderr().bold("hint:"),
+            plural(refused),
+            root.resolved().display(),
+        )
+    })
 }
 
 fn check(args: &cli::CheckArgs) -> Result<Exit> {
-    let checked = read_and_check(&args.paths)?;
+    let root = open_text_root(&args.text_root)?;
+    let checked = read_and_check(&args.paths, &root)?;
     let stdout = io::stdout();
     let mut stdout = stdout.lock();
     for problem in &checked.problems {
         writeln!(stdout, "{problem}")?;
     }
     if !args.quiet {
+        if let Some(hint) = text_root_hint(&root, &args.text_root) {
+            eprintln!("{hint}");
+        }
         let style = Style::stderr();
         if checked.is_clean() {
             eprintln!(
@@ -276,6 +305,7 @@ fn map(args: &cli::MapArgs) -> Result<Exit> {
     let setup = Context::new(&args.base.base)?;
     let format = args.format.format();
     let threads = args.threads.map_or_else(parallel::default_threads, std::num::NonZeroUsize::get);
+    let root = open_text_root(&args.text_root)?;
     let mut output = Output::open(args.output.output.as_deref())?;
     // Documents are validated and mapped on `threads` workers; their output is taken in input order.
     let summary = if format.is_line_based() {
@@ -285,26 +315,27 @@ fn map(args: &cli::MapArgs) -> Result<Exit> {
         let work = |document: &factgraph::facts::validate::ValidDocument, lines: &mut Vec<u8>| {
             setup.mapper.map_into(document, &mut |quad| serialize::write_line(quad, keep_graphs, lines));
         };
-        stream::stream_parallel::<_, AppError>(&args.paths, threads, work, |lines, new| Ok(output.write_all(&lines[new])?))?
+        stream::stream_parallel::<_, AppError>(&args.paths, &root, threads, work, |lines, new| Ok(output.write_all(&lines[new])?))?
     } else {
         // Sorted with bounded memory (see serialize::SortedWriter); the workers encode the quads.
         let mut sorted = serialize::SortedWriter::new(format, &setup.prefixes);
         let work = |document: &factgraph::facts::validate::ValidDocument, keys: &mut serialize::QuadKeys| {
             setup.mapper.map_into(document, &mut |quad| keys.push(quad, format, &setup.prefixes));
         };
-        let summary = stream::stream_parallel::<_, AppError>(&args.paths, threads, work, |keys, new| Ok(sorted.push_keys(keys, new)?))?;
+        let summary = stream::stream_parallel::<_, AppError>(&args.paths, &root, threads, work, |keys, new| Ok(sorted.push_keys(keys, new)?))?;
         if summary.is_clean() {
             sorted.finish(&mut output)?;
         }
         summary
     };
-    refuse_problems(&summary.problems)?;
+    refuse_problems(&summary.problems, text_root_hint(&root, &args.text_root))?;
     output.commit()?;
     Ok(Exit::Success)
 }
 
-/// Prints every problem to stderr; returns the error that ends the run if there were any.
-fn refuse_problems(problems: &[factgraph::facts::problem::Problem]) -> Result<()> {
+/// Prints every problem to stderr, and then `hint`; returns the error that ends the run if there
+/// were any.
+fn refuse_problems(problems: &[factgraph::facts::problem::Problem], hint: Option<String>) -> Result<()> {
     if problems.is_empty() {
         return Ok(());
     }
@@ -312,6 +343,9 @@ fn refuse_problems(problems: &[factgraph::facts::problem::Problem]) -> Result<()
     let mut stderr = stderr.lock();
     for problem in problems {
         let _ = writeln!(stderr, "{problem}");
+    }
+    if let Some(hint) = hint {
+        let _ = writeln!(stderr, "{hint}");
     }
     Err(AppError::invalid_data(format!(
         "{} problem{} in the input; nothing was written (see `factgraph check`)",
@@ -321,20 +355,26 @@ fn refuse_problems(problems: &[factgraph::facts::problem::Problem]) -> Result<()
 }
 
 /// Checks, maps and loads; prints the one-line summary. Returns the open store for further steps.
-fn load_into(paths: &[PathBuf], store: &Path, tuning: &cli::LoadTuning, setup: &Context) -> Result<(KnowledgeBase, stream::Summary)> {
-    // Fail on unreadable paths before creating a store folder.
-    factgraph::facts::input::list_sources(paths)?;
-    let kb = KnowledgeBase::open(store)?;
-    kb.install_ontology(&setup.ontology)?;
+fn load_into(
+    paths: &[PathBuf],
+    text_root: &cli::TextRootArgs,
+    store: &Path,
+    tuning: &cli::LoadTuning,
+    setup: &Context,
+) -> Result<(KnowledgeBase, stream::Summary)> {
+    let root = open_text_root(text_root)?;
     let bar = output::quad_progress(0);
     let reporter = bar.clone();
-    let loaded = factgraph::store::load::load(&kb, &setup.mapper, paths, Some(tuning.batch_memory as usize), move |n| {
+    let progress = move |n: u64| {
         reporter.set_length(n.max(reporter.length().unwrap_or(0)));
         reporter.set_position(n);
-    })
-    .map_err(AppError::failure)?;
+    };
+    let batch = Some(tuning.batch_memory as usize);
+    let (loaded, kb) = factgraph::store::load::load_into(store, &setup.ontology, &setup.mapper, paths, &root, batch, progress)
+        .map_err(AppError::failure)?;
     bar.finish_and_clear();
-    refuse_problems(&loaded.summary.problems)?;
+    refuse_problems(&loaded.summary.problems, text_root_hint(&root, text_root))?;
+    let kb = kb.expect("a clean load keeps its store");
     let summary = loaded.load;
     let seconds = summary.elapsed.as_secs_f64();
     let articles = summary.added + summary.replaced;
@@ -372,7 +412,7 @@ fn optimize(args: &cli::OptimizeArgs) -> Result<Exit> {
 
 fn load(args: &cli::LoadArgs) -> Result<Exit> {
     let setup = Context::new(&args.base.base)?;
-    load_into(&args.paths, &args.store.store, &args.tuning, &setup)?;
+    load_into(&args.paths, &args.text_root, &args.store.store, &args.tuning, &setup)?;
     Ok(Exit::Success)
 }
 
@@ -701,7 +741,7 @@ fn build(args: &cli::BuildArgs) -> Result<Exit> {
     let style = Style::stderr();
     let setup = Context::new(&args.base.base)?;
     eprintln!("{} {}", style.bold("1. check"), display_paths(&args.paths));
-    let (kb, checked) = load_into(&args.paths, &args.store.store, &args.tuning, &setup)?;
+    let (kb, checked) = load_into(&args.paths, &args.text_root, &args.store.store, &args.tuning, &setup)?;
     eprintln!("   {} document{} valid", checked.valid, plural(checked.valid));
     let wikidata = Path::new("data/wikidata");
     if wikidata.is_dir() {
@@ -871,8 +911,9 @@ fn link(args: &cli::LinkArgs) -> Result<Exit> {
     if let Some(gold_path) = &args.evaluate {
         let gold = links::read_gold(gold_path)?;
         let paths = if args.paths.is_empty() { vec![PathBuf::from("data/facts")] } else { args.paths.clone() };
-        let checked = read_and_check(&paths)?;
-        refuse_problems(&checked.problems)?;
+        let root = open_text_root(&args.text_root)?;
+        let checked = read_and_check(&paths, &root)?;
+        refuse_problems(&checked.problems, text_root_hint(&root, &args.text_root))?;
         let index = link_index(args)?;
         let documents: Vec<_> = checked.documents.iter().map(|(_, d)| d).collect();
         let report = policy::evaluate(&documents, &index, &gold).map_err(|e| AppError::invalid_data(e.to_string()))?;
