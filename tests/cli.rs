@@ -152,7 +152,7 @@ fn every_term_the_mapper_writes_is_declared_in_the_ontology() {
     let ontology = factgraph::rdf::ontology::Ontology::bundled().unwrap();
     let (classes, properties) = ontology.size();
     assert!((10..=18).contains(&classes), "{classes} classes");
-    assert!((24..=45).contains(&properties), "{properties} properties");
+    assert!((24..=60).contains(&properties), "{properties} properties");
     let mut inputs = vec![root().join(SEED_FACTS)];
     inputs.push(root().join("tests/fixtures/map"));
     let text_root = factgraph::facts::input::TextRoot::new(&root()).unwrap();

@@ -139,3 +139,34 @@ fn the_build_checks_the_extractors_wikidata_ids() {
         .success()
         .stderr_has("31 with the extractor's Wikidata id checked (0 problems)");
 }
+
+/// `link` records the Wikidata ids the extractor gave in the links graph, with method "extractor"
+/// and no score; relinking replaces them, and `wikidata-links` shows the method.
+#[test]
+fn the_extractors_links_are_recorded_with_their_method_and_no_score() {
+    let sandbox = Sandbox::new();
+    let index = sandbox.path().join("wikidata.idx.gz");
+    let index_arg = index.to_str().unwrap();
+    sandbox.run(&["wikidata", "index", "tests/fixtures/link/dump.json", "-o", index_arg]).success();
+    sandbox.run_in_store(&["load", "data/facts"]).success();
+    let methods = sandbox.path().join("methods.rq");
+    std::fs::write(
+        &methods,
+        "# title: Link methods\n# description: Link nodes by method, and how many have a score.\n\n\
+         PREFIX fg: <https://ns.factgraph.example/ontology#>\n\
+         SELECT ?method (COUNT(?link) AS ?links) (COUNT(?score) AS ?scored)\n\
+         WHERE { ?link a fg:Link ; fg:method ?method OPTIONAL { ?link fg:score ?score } } GROUP BY ?method\n",
+    )
+    .unwrap();
+    let methods_arg = methods.to_str().unwrap();
+    let before = sandbox.run_in_store(&["query", methods_arg, "--format", "tsv"]).success().stdout;
+    assert_eq!(before, "?method\t?links\t?scored\n", "a load records no link nodes");
+    // Shown as the extractor's before `link` records them.
+    let listed = sandbox.run_in_store(&["query", "wikidata-links", "--format", "tsv"]).success().stdout;
+    assert!(listed.lines().skip(1).all(|l| l.ends_with("\t\"extractor\"")), "{listed}");
+    for _ in 0..2 {
+        sandbox.run_in_store(&["link", "--index", index_arg]).success().stderr_has("31 with the extractor's Wikidata id checked");
+        let recorded = sandbox.run_in_store(&["query", methods_arg, "--format", "tsv"]).success().stdout;
+        assert_eq!(recorded, "?method\t?links\t?scored\n\"extractor\"\t31\t0\n");
+    }
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Compute and verify evidence spans of a factgraph facts file (format "1").
+"""Compute and verify evidence spans of a factgraph facts file (format "1" or "1.1").
 
 Offsets are Unicode code points (Python str indices), start inclusive, end exclusive.
 
@@ -9,7 +9,7 @@ Offsets are Unicode code points (Python str indices), start inclusive, end exclu
 
   span_check.py check FACTS_JSON
       Check that the file parses; ids are unique across the document (nested claim content included);
-      every reference names an entity (`about` may also name an event); every evidence span matches
+      every reference names an entity (`about`, and a relation between events, name events); every evidence span matches
       the text; every quote text occurs in the text; every date (document, roles, relations, events,
       quotes, claims, nested content included) has only `value` and `text`, its value is a real YYYY,
       YYYY-MM or YYYY-MM-DD date and its `text`, if given, occurs in the article; every object's keys
@@ -59,6 +59,10 @@ FIELDS = {
 WORD_RE = re.compile(r"\w+")
 
 
+# Relation kinds between two events (format 1.1); part_of joins two entities or two events.
+EVENT_PREDICATES = {"caused", "in_response_to", "prevented", "follows"}
+
+
 def check(path):
     errors = []
     doc = json.load(open(path, encoding="utf-8"))
@@ -66,8 +70,8 @@ def check(path):
     text = d.get("text")
     if text is None:  # text_file is relative to the facts file
         text = open(os.path.join(os.path.dirname(path), d["text_file"]), encoding="utf-8").read()
-    if doc.get("format") != "1":
-        errors.append("format must be \"1\"")
+    if doc.get("format") not in ("1", "1.1"):
+        errors.append("format must be \"1\" or \"1.1\"")
 
     ids, entity_ids, event_ids = [], set(), set()
     for e in doc.get("entities", []):
@@ -140,8 +144,12 @@ def check(path):
     def relation(r, nested=False):
         ids.append(r["id"])
         keys(r["id"], r, "relation")
-        ent(r["id"], r["subject"])
-        ent(r["id"], r["object"])
+        between_events = r["predicate"] in EVENT_PREDICATES or (r["predicate"] == "part_of" and r["subject"] in event_ids)
+        for ref in (r["subject"], r["object"]):
+            if between_events and ref not in event_ids:
+                errors.append(f"{r['id']}: {ref!r} is not an event")
+            elif not between_events:
+                ent(r["id"], ref)
         for k in ("start", "end", "as_of"):
             date(r["id"], r.get(k))
         spans(r["id"], r.get("evidence"), nested=nested)

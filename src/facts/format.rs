@@ -1,4 +1,4 @@
-//! The facts format, version 1: the Rust types an extractor's JSON deserialises into.
+//! The facts format, version 1.1: the Rust types an extractor's JSON deserialises into.
 //!
 //! The entry point of this module is [`FactsDocument`]: one news article and everything an extractor
 //! found in it. The JSON Schema printed by `factgraph schema` is generated from these types (see
@@ -11,7 +11,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The version of the facts format these types describe.
-pub const FORMAT_VERSION: &str = "1";
+pub const FORMAT_VERSION: &str = "1.1";
+
+/// The first version, which 1.1 extends: every valid 1.0 document is a valid 1.1 document.
+pub const FORMAT_VERSION_1_0: &str = "1";
 
 /// One news article and the facts extracted from it.
 ///
@@ -19,9 +22,9 @@ pub const FORMAT_VERSION: &str = "1";
 /// document; items refer to entities by those ids.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "factgraph facts document, format version 1")]
+#[schemars(title = "factgraph facts document, format version 1.1")]
 pub struct FactsDocument {
-    /// The facts format version; must be "1".
+    /// The facts format version: "1.1", or "1" for a document that uses nothing new in 1.1.
     pub format: String,
     /// The article the facts were extracted from.
     pub document: Document,
@@ -31,7 +34,8 @@ pub struct FactsDocument {
     /// Positions held by people at a time ("NATO Secretary General Jens Stoltenberg").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<Role>,
-    /// Other relations between two entities that the article itself states (member of, part of…).
+    /// Other relations that the article itself states: between two entities (member of, leads…) or
+    /// between two events (caused, in response to…).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relations: Vec<Relation>,
     /// Things that happened, as the article itself reports them.
@@ -209,7 +213,8 @@ pub struct Role {
 pub enum RelationKind {
     /// The subject is a member of the object (a country of an alliance). Wikidata P463.
     MemberOf,
-    /// The subject is a part of the object (an institute of an academy). Wikidata P361.
+    /// The subject is a part of the object (an institute of an academy; in format 1.1 also an event
+    /// of a larger one). Wikidata P361.
     PartOf,
     /// The subject lies in the object (a city in a country). Wikidata P131 / P17.
     LocatedIn,
@@ -221,11 +226,29 @@ pub enum RelationKind {
     AffiliatedWith,
     /// The subject shares a border with the object. Wikidata P47.
     SharesBorderWith,
+    /// The subject leads, commands or heads the object (a country a battle group, a person a party).
+    /// Wikidata P488 (chairperson) / P1037 (director or manager), seen from the leader. Format 1.1.
+    Leads,
+    /// The subject, an organisation, governs or represents the object, a country (the Government of
+    /// Russia, Russia). Wikidata P208 (executive body), seen from the government. Format 1.1.
+    GovernmentOf,
+    /// The subject, a person or organisation, speaks for the object (a spokesperson for a ministry).
+    /// Format 1.1.
+    Represents,
+    /// Between two events: the subject caused the object. Wikidata P1542 (has effect); P1536
+    /// (immediate cause of) is the narrower kind. Format 1.1.
+    Caused,
+    /// Between two events: the subject was done in response to the object. Format 1.1.
+    InResponseTo,
+    /// Between two events: the subject prevented or defused the object. Format 1.1.
+    Prevented,
+    /// Between two events: the subject follows the object in time. Wikidata P155. Format 1.1.
+    Follows,
 }
 
 impl RelationKind {
     /// Every relation kind, in declaration order.
-    pub const ALL: [RelationKind; 7] = [
+    pub const ALL: [RelationKind; 14] = [
         RelationKind::MemberOf,
         RelationKind::PartOf,
         RelationKind::LocatedIn,
@@ -233,7 +256,38 @@ impl RelationKind {
         RelationKind::AllyOf,
         RelationKind::AffiliatedWith,
         RelationKind::SharesBorderWith,
+        RelationKind::Leads,
+        RelationKind::GovernmentOf,
+        RelationKind::Represents,
+        RelationKind::Caused,
+        RelationKind::InResponseTo,
+        RelationKind::Prevented,
+        RelationKind::Follows,
     ];
+
+    /// What the subject and object of this kind name: entities, events, or (`part_of`) either,
+    /// both of one kind.
+    pub fn joins(self) -> Joins {
+        match self {
+            RelationKind::PartOf => Joins::EntitiesOrEvents,
+            RelationKind::Caused | RelationKind::InResponseTo | RelationKind::Prevented | RelationKind::Follows => Joins::Events,
+            _ => Joins::Entities,
+        }
+    }
+
+    /// Whether this kind is new in format 1.1.
+    pub fn since_1_1(self) -> bool {
+        !matches!(
+            self,
+            RelationKind::MemberOf
+                | RelationKind::PartOf
+                | RelationKind::LocatedIn
+                | RelationKind::HeadquarteredIn
+                | RelationKind::AllyOf
+                | RelationKind::AffiliatedWith
+                | RelationKind::SharesBorderWith
+        )
+    }
 
     /// The snake_case name used in the facts format.
     pub fn as_str(self) -> &'static str {
@@ -245,21 +299,41 @@ impl RelationKind {
             RelationKind::AllyOf => "ally_of",
             RelationKind::AffiliatedWith => "affiliated_with",
             RelationKind::SharesBorderWith => "shares_border_with",
+            RelationKind::Leads => "leads",
+            RelationKind::GovernmentOf => "government_of",
+            RelationKind::Represents => "represents",
+            RelationKind::Caused => "caused",
+            RelationKind::InResponseTo => "in_response_to",
+            RelationKind::Prevented => "prevented",
+            RelationKind::Follows => "follows",
         }
     }
 }
 
-/// A relation between two entities, such as "Poland is a member of NATO".
+/// What a relation kind joins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Joins {
+    /// Two entities.
+    Entities,
+    /// Two events.
+    Events,
+    /// Two entities or two events.
+    EntitiesOrEvents,
+}
+
+/// A relation between two entities, such as "Poland is a member of NATO", or (format 1.1) between
+/// two events, such as "the border closure was in response to the migrant push". A relation
+/// between events the article only attributes to someone goes into that claim's content.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Relation {
     /// Local id, unique within the document.
     pub id: String,
-    /// Local id of the subject entity.
+    /// Local id of the subject entity (the subject event, for a relation between events).
     pub subject: String,
     /// The relation.
     pub predicate: RelationKind,
-    /// Local id of the object entity.
+    /// Local id of the object entity (the object event, for a relation between events).
     pub object: String,
     /// When the relation began to hold.
     #[serde(default, skip_serializing_if = "Option::is_none")]

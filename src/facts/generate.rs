@@ -353,7 +353,7 @@ impl Generator {
             });
         }
         FactsDocument {
-            format: crate::facts::FORMAT_VERSION.into(),
+            format: crate::facts::FORMAT_VERSION_1_0.into(),
             document: Document {
                 id,
                 title,

@@ -7,7 +7,7 @@
 //! are well shaped still get the semantic checks, so one run reports everything.
 
 use crate::facts::date::DateValue;
-use crate::facts::{Claim, Date, Document, Entity, Event, Evidence, FactsDocument, Quote, Relation, Role, FORMAT_VERSION};
+use crate::facts::{Claim, Date, Document, Entity, Event, Evidence, FactsDocument, Joins, Quote, Relation, Role, FORMAT_VERSION, FORMAT_VERSION_1_0};
 use crate::facts::identity::entity_path;
 use crate::facts::input::RawDocument;
 use crate::facts::jsonpos::PositionIndex;
@@ -373,7 +373,26 @@ impl fmt::Display for ItemPath {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Target {
     Entity,
+    Event,
     EntityOrEvent,
+}
+
+impl Target {
+    fn accepts(self, kind: ItemKind) -> bool {
+        match self {
+            Target::Entity => kind == ItemKind::Entity,
+            Target::Event => kind == ItemKind::Event,
+            Target::EntityOrEvent => matches!(kind, ItemKind::Entity | ItemKind::Event),
+        }
+    }
+
+    fn expected(self) -> &'static str {
+        match self {
+            Target::Entity => "an entity",
+            Target::Event => "an event",
+            Target::EntityOrEvent => "an entity or an event",
+        }
+    }
 }
 
 #[derive(Default)]
@@ -384,6 +403,8 @@ struct Checker<'a> {
     ids: HashMap<&'a str, (ItemKind, ItemPath), foldhash::fast::RandomState>,
     broken_ids: HashSet<&'a str>,
     text: Option<(String, CodePoints)>,
+    /// The document says format "1": what is new in 1.1 is refused.
+    version_1_0: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -394,8 +415,10 @@ impl<'a> Checker<'a> {
     fn check<E: fmt::Display>(&mut self, view: &View<'a>, read_text_file: impl FnOnce(&str) -> Result<String, E>) {
         self.broken_ids = view.broken_ids.clone();
         if let Some(format) = view.format {
-            if format != FORMAT_VERSION {
-                self.report("$.format", format!("unsupported format version {}; expected \"{FORMAT_VERSION}\"", quoted(format)));
+            self.version_1_0 = format == FORMAT_VERSION_1_0;
+            if format != FORMAT_VERSION && !self.version_1_0 {
+                let message = format!("unsupported format version {}; expected \"{FORMAT_VERSION}\" or \"{FORMAT_VERSION_1_0}\"", quoted(format));
+                self.report("$.format", message);
             }
         }
         if let Some(document) = view.document {
@@ -546,10 +569,51 @@ impl<'a> Checker<'a> {
     }
 
     fn relation(&mut self, path: &str, relation: &Relation, asserted: bool) {
-        self.reference(&|| format!("{path}.subject"), &relation.subject, Target::Entity);
-        self.reference(&|| format!("{path}.object"), &relation.object, Target::Entity);
+        let kind = relation.predicate;
+        if self.version_1_0 && kind.since_1_1() {
+            let message = format!("\"{}\" is new in format 1.1; set \"format\" to \"{FORMAT_VERSION}\"", kind.as_str());
+            self.report(format!("{path}.predicate"), message);
+        }
+        let target = match kind.joins() {
+            Joins::Entities => Target::Entity,
+            Joins::Events => Target::Event,
+            // Format 1.0 knows part_of between entities only.
+            Joins::EntitiesOrEvents if self.version_1_0 => Target::Entity,
+            Joins::EntitiesOrEvents => Target::EntityOrEvent,
+        };
+        self.reference(&|| format!("{path}.subject"), &relation.subject, target);
+        self.reference(&|| format!("{path}.object"), &relation.object, target);
+        let subject = self.ids.get(relation.subject.as_str()).copied();
+        let object = self.ids.get(relation.object.as_str()).copied();
+        let joins_events = [subject, object].iter().any(|found| matches!(found, Some((ItemKind::Event, _))));
+        if self.version_1_0 && kind.joins() == Joins::EntitiesOrEvents && joins_events {
+            let message = format!("\"{}\" between events is new in format 1.1; set \"format\" to \"{FORMAT_VERSION}\"", kind.as_str());
+            self.report(format!("{path}.predicate"), message);
+        }
         if relation.subject == relation.object {
-            self.report(format!("{path}.object"), format!("a relation needs two different entities; subject and object are both {}", quoted(&relation.object)));
+            let items = if target == Target::Event { "events" } else { "entities" };
+            let message = format!("a relation needs two different {items}; subject and object are both {}", quoted(&relation.object));
+            self.report(format!("{path}.object"), message);
+        } else if let (Some((s, _)), Some((o, declared))) = (subject, object) {
+            if target == Target::EntityOrEvent && s != o && target.accepts(s) && target.accepts(o) {
+                let message = format!(
+                    "\"{}\" joins two entities or two events; the subject is {} and {} is {} ({declared})",
+                    kind.as_str(),
+                    s.with_article(),
+                    quoted(&relation.object),
+                    o.with_article()
+                );
+                self.report(format!("{path}.object"), message);
+            }
+        }
+        if asserted && target != Target::Entity {
+            // The article cannot assert a link to what it only reports as claimed.
+            for (field, id, found) in [("subject", &relation.subject, subject), ("object", &relation.object, object)] {
+                if let Some((ItemKind::Event, declared @ ItemPath { nested: Some(_), .. })) = found {
+                    let message = format!("{} is a claimed event ({declared}); a link to it belongs in that claim's content", quoted(id));
+                    self.report(format!("{path}.{field}"), message);
+                }
+            }
         }
         self.period(path, relation.start.as_ref(), relation.end.as_ref(), relation.as_of.as_ref());
         self.statement_evidence(path, &relation.evidence, asserted, "a relation");
@@ -678,22 +742,19 @@ impl<'a> Checker<'a> {
 
     fn reference(&mut self, path: &dyn Fn() -> String, id: &str, target: Target) {
         match self.ids.get(id) {
-            Some((ItemKind::Entity, _)) => {}
-            Some((ItemKind::Event, _)) if target == Target::EntityOrEvent => {}
+            Some((kind, _)) if target.accepts(*kind) => {}
             Some((kind, declared)) => {
-                let expected = if target == Target::Entity { "an entity" } else { "an entity or an event" };
-                let message = format!("{} is {} ({declared}), expected {expected}", quoted(id), kind.with_article());
+                let message = format!("{} is {} ({declared}), expected {}", quoted(id), kind.with_article(), target.expected());
                 self.report(path(), message);
             }
             None if self.broken_ids.contains(id) => {}
             None => {
-                let what = if target == Target::Entity { "entity" } else { "entity or event" };
-                let candidates: Vec<&str> = self
-                    .ids
-                    .iter()
-                    .filter(|(_, (kind, _))| *kind == ItemKind::Entity || (target == Target::EntityOrEvent && *kind == ItemKind::Event))
-                    .map(|(id, _)| *id)
-                    .collect();
+                let what = match target {
+                    Target::Entity => "entity",
+                    Target::Event => "event",
+                    Target::EntityOrEvent => "entity or event",
+                };
+                let candidates: Vec<&str> = self.ids.iter().filter(|(_, (kind, _))| target.accepts(*kind)).map(|(id, _)| *id).collect();
                 let message = match closest(id, candidates) {
                     Some(near) => format!("no {what} has the id {}; did you mean \"{near}\"?", quoted(id)),
                     None => format!("no {what} has the id {}", quoted(id)),
@@ -869,7 +930,7 @@ mod tests {
   "content": {"relation": {"id": "r", "subject": "x", "object": "x", "predicate": "member_of"}}}]}"#;
         let found = problems(text, no_files);
         let expected = [
-            r#"1:12: $.format: unsupported format version "2"; expected "1""#,
+            r#"1:12: $.format: unsupported format version "2"; expected "1.1" or "1""#,
             r#"1:36: $.document.id: invalid document id "a b"; ids use letters, digits, '.', '_' and '-'"#,
             r#"1:80: $.document.published.value: impossible date "2021-02-30": February 2021 has 28 days"#,
             r#"2:80: $.entities[1].type: unknown value "persn"; expected one of: person, organisation, country, city, place, group, other; did you mean "person"?"#,

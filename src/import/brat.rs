@@ -331,6 +331,7 @@ impl Importer<'_> {
         self.summary.relations += document.relations.len();
         self.summary.events += document.events.len();
         document.entities = merged.entities;
+        entities::version_for(&mut document);
         self.add(document, source, &|| Position::START);
     }
 }

@@ -9,7 +9,7 @@
 //! the document passes `check`.
 
 use crate::facts::identity::entity_path;
-use crate::facts::{Document, Entity, EntityType, Event, Evidence, FactsDocument, Relation, FORMAT_VERSION};
+use crate::facts::{Document, Entity, EntityType, Event, Evidence, FactsDocument, Relation, FORMAT_VERSION_1_0};
 use crate::import::summary::Summary;
 use crate::text::identity_name;
 use std::collections::{BTreeSet, HashMap};
@@ -273,11 +273,11 @@ pub(crate) fn title_from(text: &str, id: &str) -> String {
     format!("{words}…")
 }
 
-/// A facts document with its text inline.
+/// A facts document with its text inline, in format 1.0 (see [`version_for`]).
 pub(crate) fn document(id: String, title: Option<String>, url: Option<String>, text: String) -> FactsDocument {
     let title = title.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| title_from(&text, &id));
     FactsDocument {
-        format: FORMAT_VERSION.to_string(),
+        format: FORMAT_VERSION_1_0.to_string(),
         document: Document {
             id,
             title,
@@ -295,5 +295,13 @@ pub(crate) fn document(id: String, title: Option<String>, url: Option<String>, t
         events: Vec::<Event>::new(),
         quotes: Vec::new(),
         claims: Vec::new(),
+    }
+}
+
+/// Sets the oldest format version that can carry `document`: "1.1" once a relation of a kind new in
+/// 1.1 (which a brat mapping can name) is in it.
+pub(crate) fn version_for(document: &mut FactsDocument) {
+    if document.relations.iter().any(|r| r.predicate.since_1_1()) {
+        document.format = crate::facts::FORMAT_VERSION.to_string();
     }
 }

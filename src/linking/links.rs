@@ -4,8 +4,8 @@
 //!
 //! Links live in the graph `{base}links` ([`Base::links_graph`]). Each linked entity gets
 //! `entity fg:wikidata wd:Q…` there, and a link node `{base}links/{entity path}` ([`Base::link_node`]) typed `fg:Link` with `fg:subject`, `fg:wikidata`,
-//! `fg:score`, `fg:method` and, for the linker, its features in `fg:description`. Relinking replaces
-//! the linker's links; reviewed links survive it.
+//! `fg:score` (not for the extractor's), `fg:method` and, for the linker, its features in
+//! `fg:description`. Relinking replaces the linker's and the extractor's links; reviewed links survive it.
 
 use crate::facts::validate::ValidDocument;
 use crate::linking::linker::{points, Context, Decision, Linker, Mention};
@@ -210,17 +210,17 @@ pub struct NewLink {
     pub entity: NamedNode,
     /// The item id; `None` records a reviewed NIL (a person decided there is no item).
     pub qid: Option<String>,
-    /// The score (1 for reviewed links).
-    pub score: f64,
-    /// "linker" or "review".
+    /// The score (1 for reviewed links; none for the extractor's, which come without one).
+    pub score: Option<f64>,
+    /// "linker", "review" or "extractor".
     pub method: &'static str,
     /// Features, in words.
     pub note: String,
 }
 
 /// Writes links into the links graph, in one transaction. A link without an item records a reviewed
-/// NIL: a link node with its method and no `fg:wikidata`. Every earlier link made by
-/// `replace_method` goes, and so does any earlier link of an entity in `links` or `unlink`; links of
+/// NIL: a link node with its method and no `fg:wikidata`. Every earlier link made by one of
+/// `replace_methods` goes, and so does any earlier link of an entity in `links` or `unlink`; links of
 /// other entities made another way (a person's review) stay.
 pub fn write_links(
     kb: &KnowledgeBase,
@@ -228,13 +228,13 @@ pub fn write_links(
     v: &Vocabulary,
     links: &[NewLink],
     unlink: &[NamedNode],
-    replace_method: &str,
+    replace_methods: &[&str],
 ) -> Result<usize, StoreError> {
     let store = kb.store();
     let graph = base.links_graph();
     let g = GraphNameRef::NamedNode(graph.as_ref());
     let mut transaction = store.start_transaction()?;
-    // Which entities' links to drop: all links made by `replace_method`, and those of the entities relinked now.
+    // Which entities' links to drop: all links made by `replace_methods`, and those of the entities relinked now.
     let relinked: BTreeSet<&NamedNode> = links.iter().map(|l| &l.entity).chain(unlink).collect();
     let mut drop_nodes: Vec<(NamedNode, NamedOrBlankNode)> = Vec::new();
     for quad in store.quads_for_pattern(None, Some(v.method.as_ref()), None, Some(g)) {
@@ -248,7 +248,7 @@ pub fn write_links(
                 Term::NamedNode(n) => Some(n),
                 _ => None,
             });
-        let method_matches = matches!(&quad.object, Term::Literal(l) if l.value() == replace_method);
+        let method_matches = matches!(&quad.object, Term::Literal(l) if replace_methods.contains(&l.value()));
         if let Some(subject) = subject {
             if method_matches || relinked.contains(&subject) {
                 drop_nodes.push((subject, quad.subject.clone()));
@@ -276,7 +276,9 @@ pub fn write_links(
             add(&mut transaction, &link.entity, v.wikidata.as_ref(), item.clone().into());
             add(&mut transaction, &node, v.wikidata.as_ref(), item.into());
         }
-        add(&mut transaction, &node, v.score.as_ref(), Literal::new_typed_literal(format!("{:.3}", link.score), xsd::DECIMAL).into());
+        if let Some(score) = link.score {
+            add(&mut transaction, &node, v.score.as_ref(), Literal::new_typed_literal(format!("{score:.3}"), xsd::DECIMAL).into());
+        }
         add(&mut transaction, &node, v.method.as_ref(), Literal::new_simple_literal(link.method).into());
         if !link.note.is_empty() {
             add(&mut transaction, &node, v.description.as_ref(), Literal::new_simple_literal(link.note.clone()).into());

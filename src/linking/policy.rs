@@ -63,6 +63,8 @@ pub struct LinkPlan {
     pub decided: Vec<(StoreEntity, Decision)>,
     /// Entities with the extractor's Wikidata id, checked rather than linked.
     pub supplied: usize,
+    /// The extractor's links of those entities, to record with method "extractor" and no score.
+    pub supplied_links: Vec<NewLink>,
     /// What checking those ids found.
     pub warnings: Vec<SuppliedIdWarning>,
     /// Entities whose link (or NIL) a person set: the plan leaves them alone.
@@ -86,8 +88,9 @@ impl LinkPlan {
         links::write_sheet(out, &rows)
     }
 
-    /// Writes the links into the store's links graph: the linker's earlier links are replaced, the
-    /// NIL entities lose theirs, reviewed links stay. Returns the number of links written.
+    /// Writes the links into the store's links graph, the linker's and the extractor's: the earlier
+    /// ones of both are replaced, the NIL entities lose theirs, reviewed links stay. Returns the
+    /// number of links written.
     pub fn apply(&self, kb: &KnowledgeBase, context: &Context) -> Result<usize, StoreError> {
         let mut new_links = Vec::new();
         let mut unlink = Vec::new();
@@ -96,14 +99,15 @@ impl LinkPlan {
                 Some(candidate) => new_links.push(NewLink {
                     entity: entity.node.clone(),
                     qid: Some(candidate.qid.clone()),
-                    score: candidate.score,
+                    score: Some(candidate.score),
                     method: "linker",
                     note: links::describe(decision),
                 }),
                 None => unlink.push(entity.node.clone()),
             }
         }
-        links::write_links(kb, &context.base, &context.vocabulary, &new_links, &unlink, "linker")
+        new_links.extend(self.supplied_links.iter().cloned());
+        links::write_links(kb, &context.base, &context.vocabulary, &new_links, &unlink, &["linker", "extractor"])
     }
 }
 
@@ -115,7 +119,7 @@ pub fn plan_links(kb: &KnowledgeBase, context: &Context, index: &Index) -> Resul
     let mentions: Vec<_> = entities.iter().map(|e| e.mention.clone()).collect();
     let decisions = links::link_groups(&linker, &mentions, &groups);
     let reviewed = links::reviewed_entities(kb, &context.base, v)?;
-    let mut plan = LinkPlan { decided: Vec::new(), supplied: 0, warnings: Vec::new(), reviewed: reviewed.len() };
+    let mut plan = LinkPlan { decided: Vec::new(), supplied: 0, supplied_links: Vec::new(), warnings: Vec::new(), reviewed: reviewed.len() };
     for (entity, decision) in entities.into_iter().zip(decisions) {
         if reviewed.contains(&entity.node) {
             continue;
@@ -126,6 +130,8 @@ pub fn plan_links(kb: &KnowledgeBase, context: &Context, index: &Index) -> Resul
         }
         plan.supplied += 1;
         for qid in &entity.supplied {
+            let link = NewLink { entity: entity.node.clone(), qid: Some(qid.clone()), score: None, method: "extractor", note: String::new() };
+            plan.supplied_links.push(link);
             let warning = match linker.item(qid) {
                 None => Some(SuppliedIdWarning::NotInIndex { entity: entity.node.clone(), qid: qid.clone() }),
                 Some(_) => linker.type_fit(entity.mention.kind, qid).err().map(|class| SuppliedIdWarning::WrongClass {
@@ -156,10 +162,10 @@ pub fn accept(kb: &KnowledgeBase, context: &Context, sheet: &Path) -> Result<Acc
     let rows = links::read_sheet(sheet)?;
     let new_links: Vec<NewLink> = rows
         .into_iter()
-        .map(|(entity, chosen)| NewLink { entity, qid: (chosen != "NIL").then_some(chosen), score: 1.0, method: "review", note: String::new() })
+        .map(|(entity, chosen)| NewLink { entity, qid: (chosen != "NIL").then_some(chosen), score: Some(1.0), method: "review", note: String::new() })
         .collect();
     let nil = new_links.iter().filter(|l| l.qid.is_none()).count();
-    links::write_links(kb, &context.base, &context.vocabulary, &new_links, &[], "review")?;
+    links::write_links(kb, &context.base, &context.vocabulary, &new_links, &[], &["review"])?;
     Ok(AcceptReport { linked: new_links.len() - nil, nil })
 }
 

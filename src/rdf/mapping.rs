@@ -165,6 +165,13 @@ impl Mapper {
             RelationKind::AllyOf => &v.ally_of,
             RelationKind::AffiliatedWith => &v.affiliated_with,
             RelationKind::SharesBorderWith => &v.shares_border_with,
+            RelationKind::Leads => &v.leads,
+            RelationKind::GovernmentOf => &v.government_of,
+            RelationKind::Represents => &v.represents,
+            RelationKind::Caused => &v.caused,
+            RelationKind::InResponseTo => &v.in_response_to,
+            RelationKind::Prevented => &v.prevented,
+            RelationKind::Follows => &v.follows,
         };
         let from = node(&relation.subject);
         let to = node(&relation.object);
