@@ -180,7 +180,7 @@ pub struct Linker<'i> {
     by_id: HashMap<&'i str, u32>,
     related: HashSet<(u32, u32)>,
     max_sitelinks: u32,
-    ancestors: std::cell::RefCell<HashMap<u32, BTreeSet<String>>>,
+    ancestors: std::sync::Mutex<HashMap<u32, BTreeSet<String>>>,
 }
 
 /// Classes each entity type accepts (real Wikidata ids), matched through P31 and then P279*.
@@ -339,7 +339,7 @@ impl<'i> Linker<'i> {
     /// The classes of an item: its P31 values and everything above them through P279 (8 steps).
     pub fn classes(&self, qid: &str) -> BTreeSet<String> {
         let Some(&i) = self.by_id.get(qid) else { return BTreeSet::new() };
-        if let Some(done) = self.ancestors.borrow().get(&i) {
+        if let Some(done) = self.ancestors.lock().expect("the class cache is never poisoned").get(&i) {
             return done.clone();
         }
         let mut seen: BTreeSet<String> = BTreeSet::new();
@@ -358,7 +358,7 @@ impl<'i> Linker<'i> {
             }
             frontier = next;
         }
-        self.ancestors.borrow_mut().insert(i, seen.clone());
+        self.ancestors.lock().expect("the class cache is never poisoned").insert(i, seen.clone());
         seen
     }
 
