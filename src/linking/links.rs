@@ -160,10 +160,9 @@ fn article_context(kb: &KnowledgeBase, v: &Vocabulary, article: &NamedNode) -> R
     let mut nodes = BTreeSet::new();
     for quad in store.quads_for_pattern(None, Some(rdf::TYPE), None, Some(graph)) {
         let quad = quad?;
-        if let (NamedOrBlankNode::NamedNode(node), Term::NamedNode(class)) = (&quad.subject, &quad.object) {
-            if v.entity_type(class.as_ref()).is_some() {
-                nodes.insert(node.clone());
-            }
+        let (NamedOrBlankNode::NamedNode(node), Term::NamedNode(class)) = (&quad.subject, &quad.object) else { continue };
+        if v.entity_type(class.as_ref()).is_some() {
+            nodes.insert(node.clone());
         }
     }
     let mut text = String::new();
