@@ -13,7 +13,7 @@
 use crate::facts::EntityType;
 use crate::linking::index::Index;
 use crate::linking::wikidata::{numeric_id, Item};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub use crate::linking::names::{normalise, normalise_person, NameMatch};
 
@@ -159,8 +159,8 @@ pub struct Decision {
 /// linker's life.
 pub struct Linker<'i> {
     index: &'i Index,
-    items: std::cell::RefCell<HashMap<u32, Option<Rc<Item>>>>,
-    ancestors: std::cell::RefCell<HashMap<u32, BTreeSet<String>>>,
+    items: Mutex<HashMap<u32, Option<Arc<Item>>>>,
+    ancestors: Mutex<HashMap<u32, BTreeSet<String>>>,
 }
 
 /// Classes each entity type accepts (real Wikidata ids), matched through P31 and then P279*.
@@ -211,17 +211,17 @@ impl<'i> Linker<'i> {
     }
 
     /// The item in row `row`; `None` for a record the index cannot decode (never a guess).
-    fn row(&self, row: u32) -> Option<Rc<Item>> {
-        if let Some(done) = self.items.borrow().get(&row) {
+    fn row(&self, row: u32) -> Option<Arc<Item>> {
+        if let Some(done) = self.items.lock().expect("the item cache is never poisoned").get(&row) {
             return done.clone();
         }
-        let item = self.index.item(row).ok().map(Rc::new);
-        self.items.borrow_mut().insert(row, item.clone());
+        let item = self.index.item(row).ok().map(Arc::new);
+        self.items.lock().expect("the item cache is never poisoned").insert(row, item.clone());
         item
     }
 
     /// The item with id `qid`, if the index has it.
-    pub fn item(&self, qid: &str) -> Option<Rc<Item>> {
+    pub fn item(&self, qid: &str) -> Option<Arc<Item>> {
         self.index.row(qid).and_then(|row| self.row(row))
     }
 
@@ -243,7 +243,7 @@ impl<'i> Linker<'i> {
     /// The classes of an item: its P31 values and everything above them through P279 (8 steps).
     pub fn classes(&self, qid: &str) -> BTreeSet<String> {
         let Some(i) = self.index.row(qid) else { return BTreeSet::new() };
-        if let Some(done) = self.ancestors.borrow().get(&i) {
+        if let Some(done) = self.ancestors.lock().expect("the class cache is never poisoned").get(&i) {
             return done.clone();
         }
         let mut seen: BTreeSet<String> = BTreeSet::new();
@@ -262,7 +262,7 @@ impl<'i> Linker<'i> {
             }
             frontier = next;
         }
-        self.ancestors.borrow_mut().insert(i, seen.clone());
+        self.ancestors.lock().expect("the class cache is never poisoned").insert(i, seen.clone());
         seen
     }
 

@@ -48,53 +48,154 @@ pub enum LinkError {
 pub struct StoreEntity {
     /// The entity's node.
     pub node: NamedNode,
-    /// What the linker sees.
+    /// What the linker sees: its names and description over every article that mentions it.
     pub mention: Mention,
     /// Wikidata ids already attached in the article graphs (by the extractor).
     pub supplied: BTreeSet<String>,
-    /// Articles that mention it.
-    pub articles: BTreeSet<NamedNode>,
 }
 
-/// Every entity of every article graph, grouped by article (each group is one linking context, with
-/// the article's words: its text, or else its evidence spans).
-pub fn store_entities(kb: &KnowledgeBase, v: &Vocabulary) -> Result<(Vec<StoreEntity>, Vec<(Vec<usize>, Context)>), StoreError> {
-    let store = kb.store();
-    let mut entities: BTreeMap<NamedNode, StoreEntity> = BTreeMap::new();
-    let mut by_article: BTreeMap<NamedNode, BTreeSet<NamedNode>> = BTreeMap::new();
-    for article in kb.articles(v.article.as_ref())? {
-        let graph = GraphNameRef::NamedNode(article.as_ref());
-        for quad in store.quads_for_pattern(None, Some(rdf::TYPE), None, Some(graph)) {
-            let quad = quad?;
-            let (NamedOrBlankNode::NamedNode(node), Term::NamedNode(class)) = (&quad.subject, &quad.object) else { continue };
-            let Some(kind) = v.entity_type(class.as_ref()) else { continue };
-            let mut names = Vec::new();
-            let mut aliases = Vec::new();
-            let mut description = None;
-            let mut supplied = BTreeSet::new();
-            for q in store.quads_for_pattern(Some(node.as_ref().into()), None, None, Some(graph)) {
-                let q = q?;
-                match (&q.object, q.predicate.as_ref()) {
-                    (Term::Literal(l), p) if p == rdfs::LABEL => names.push(l.value().to_string()),
-                    (Term::Literal(l), p) if p == v.alias.as_ref() => aliases.push(l.value().to_string()),
-                    (Term::Literal(l), p) if p == v.description.as_ref() => description = Some(l.value().to_string()),
-                    (Term::NamedNode(w), p) if p == v.wikidata.as_ref() => {
-                        if let Some(qid) = iri::wikidata_qid(w.as_str()) {
-                            supplied.insert(qid.to_string());
-                        }
-                    }
-                    _ => {}
+/// Articles a job reads (and links) at once: with the entities, all that is in memory.
+const ARTICLES_PER_JOB: usize = 32;
+
+/// A batch of articles, and what a worker found in each (or the store's failure).
+struct Job<T> {
+    articles: Vec<NamedNode>,
+    found: Vec<T>,
+    failed: Option<StoreError>,
+}
+
+impl<T> Default for Job<T> {
+    fn default() -> Self {
+        Job { articles: Vec::new(), found: Vec::new(), failed: None }
+    }
+}
+
+/// Runs `work` on the store's articles in batches on `threads` threads and hands each article's
+/// result to `consume` in article (IRI) order.
+fn per_article<T: Send>(
+    kb: &KnowledgeBase,
+    v: &Vocabulary,
+    threads: usize,
+    work: impl Fn(&NamedNode) -> Result<T, StoreError> + Sync,
+    mut consume: impl FnMut(T),
+) -> Result<(), StoreError> {
+    let articles = kb.articles(v.article.as_ref())?;
+    crate::parallel::ordered::<Job<T>, _, StoreError>(
+        threads,
+        |feed| {
+            for chunk in articles.chunks(ARTICLES_PER_JOB) {
+                let mut job = feed.job();
+                job.articles.clear();
+                job.articles.extend_from_slice(chunk);
+                if feed.send(job).is_err() {
+                    return;
                 }
             }
-            names.sort();
-            aliases.sort();
+        },
+        |job| {
+            job.found.clear();
+            for article in &job.articles {
+                match work(article) {
+                    Ok(found) => job.found.push(found),
+                    Err(error) => {
+                        job.failed = Some(error);
+                        return;
+                    }
+                }
+            }
+        },
+        |job| {
+            if let Some(error) = job.failed.take() {
+                return Err(error);
+            }
+            job.found.drain(..).for_each(&mut consume);
+            Ok(())
+        },
+    )
+}
+
+/// An entity as one article graph describes it: node, type, names (labels then aliases, each
+/// sorted), description and the extractor's Wikidata ids, in the order of its type triples.
+type Described = (NamedNode, crate::facts::EntityType, Vec<String>, Option<String>, BTreeSet<String>);
+
+fn describe_entities(kb: &KnowledgeBase, v: &Vocabulary, article: &NamedNode) -> Result<Vec<Described>, StoreError> {
+    let store = kb.store();
+    let graph = GraphNameRef::NamedNode(article.as_ref());
+    let mut found = Vec::new();
+    for quad in store.quads_for_pattern(None, Some(rdf::TYPE), None, Some(graph)) {
+        let quad = quad?;
+        let (NamedOrBlankNode::NamedNode(node), Term::NamedNode(class)) = (&quad.subject, &quad.object) else { continue };
+        let Some(kind) = v.entity_type(class.as_ref()) else { continue };
+        let mut names = Vec::new();
+        let mut aliases = Vec::new();
+        let mut description = None;
+        let mut supplied = BTreeSet::new();
+        for q in store.quads_for_pattern(Some(node.as_ref().into()), None, None, Some(graph)) {
+            let q = q?;
+            match (&q.object, q.predicate.as_ref()) {
+                (Term::Literal(l), p) if p == rdfs::LABEL => names.push(l.value().to_string()),
+                (Term::Literal(l), p) if p == v.alias.as_ref() => aliases.push(l.value().to_string()),
+                (Term::Literal(l), p) if p == v.description.as_ref() => description = Some(l.value().to_string()),
+                (Term::NamedNode(w), p) if p == v.wikidata.as_ref() => {
+                    if let Some(qid) = iri::wikidata_qid(w.as_str()) {
+                        supplied.insert(qid.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        names.sort();
+        aliases.sort();
+        names.extend(aliases);
+        found.push((node.clone(), kind, names, description, supplied));
+    }
+    Ok(found)
+}
+
+/// The entities of an article graph, in IRI order, and its words: its text, or else its evidence
+/// spans.
+fn article_context(kb: &KnowledgeBase, v: &Vocabulary, article: &NamedNode) -> Result<(BTreeSet<NamedNode>, Context), StoreError> {
+    let store = kb.store();
+    let graph = GraphNameRef::NamedNode(article.as_ref());
+    let mut nodes = BTreeSet::new();
+    for quad in store.quads_for_pattern(None, Some(rdf::TYPE), None, Some(graph)) {
+        let quad = quad?;
+        let (NamedOrBlankNode::NamedNode(node), Term::NamedNode(class)) = (&quad.subject, &quad.object) else { continue };
+        if v.entity_type(class.as_ref()).is_some() {
+            nodes.insert(node.clone());
+        }
+    }
+    let mut text = String::new();
+    let texts = store
+        .quads_for_pattern(Some(article.as_ref().into()), Some(v.text.as_ref()), None, Some(graph))
+        .chain(store.quads_for_pattern(None, Some(v.exact.as_ref()), None, Some(graph)));
+    for quad in texts {
+        if let Term::Literal(l) = quad?.object {
+            text.push_str(l.value());
+            text.push('\n');
+        }
+    }
+    Ok((nodes, Context::of(&text)))
+}
+
+/// Every entity of every article graph, each with the linker's decision, in IRI order.
+///
+/// It reads the store twice, article by article in batches on `threads` threads. The first pass
+/// gathers each entity's names, description and supplied ids over all its articles; the second
+/// links each article's entities together, with the article's words as context. An entity in
+/// several articles keeps its best decision, or none if two articles link it to different items.
+/// Memory holds the entities and their decisions, and a few batches of articles: not the articles'
+/// words, nor which articles mention what.
+pub fn link_store(kb: &KnowledgeBase, v: &Vocabulary, linker: &Linker<'_>, threads: usize) -> Result<Vec<(StoreEntity, Decision)>, StoreError> {
+    let mut entities: BTreeMap<NamedNode, StoreEntity> = BTreeMap::new();
+    per_article(kb, v, threads, |article| describe_entities(kb, v, article), |found| {
+        for (node, kind, names, description, supplied) in found {
             let entry = entities.entry(node.clone()).or_insert_with(|| StoreEntity {
-                node: node.clone(),
                 mention: Mention { key: node.as_str().to_string(), kind, names: Vec::new(), description: None },
+                node,
                 supplied: BTreeSet::new(),
-                articles: BTreeSet::new(),
             });
-            for name in names.into_iter().chain(aliases) {
+            for name in names {
                 if !entry.mention.names.contains(&name) {
                     entry.mention.names.push(name);
                 }
@@ -103,28 +204,32 @@ pub fn store_entities(kb: &KnowledgeBase, v: &Vocabulary) -> Result<(Vec<StoreEn
                 entry.mention.description = description;
             }
             entry.supplied.extend(supplied);
-            entry.articles.insert(article.clone());
-            by_article.entry(article.clone()).or_default().insert(node.clone());
         }
-    }
-    let order: Vec<NamedNode> = entities.keys().cloned().collect();
-    let position = |n: &NamedNode| order.binary_search(n).expect("every article entity is listed");
-    let mut groups = Vec::new();
-    for (article, nodes) in &by_article {
-        let graph = GraphNameRef::NamedNode(article.as_ref());
-        let mut text = String::new();
-        let texts = store
-            .quads_for_pattern(Some(article.as_ref().into()), Some(v.text.as_ref()), None, Some(graph))
-            .chain(store.quads_for_pattern(None, Some(v.exact.as_ref()), None, Some(graph)));
-        for quad in texts {
-            if let Term::Literal(l) = quad?.object {
-                text.push_str(l.value());
-                text.push('\n');
+    })?;
+    let mut best: BTreeMap<NamedNode, Decision> = BTreeMap::new();
+    let entities_ref = &entities;
+    per_article(
+        kb,
+        v,
+        threads,
+        |article| {
+            let (nodes, context) = article_context(kb, v, article)?;
+            let batch: Vec<Mention> = nodes.iter().map(|n| entities_ref[n].mention.clone()).collect();
+            Ok(nodes.into_iter().zip(linker.link(&batch, &context)).collect::<Vec<_>>())
+        },
+        |decided| {
+            for (node, decision) in decided {
+                keep_best(&mut best, node, decision);
             }
-        }
-        groups.push((nodes.iter().map(position).collect(), Context::of(&text)));
-    }
-    Ok((entities.into_values().collect(), groups))
+        },
+    )?;
+    Ok(entities
+        .into_values()
+        .filter_map(|entity| {
+            let decision = best.remove(&entity.node)?;
+            Some((entity, decision))
+        })
+        .collect())
 }
 
 /// The mentions of validated documents, one group per document with its context (the text, or
@@ -172,35 +277,23 @@ fn evidence_text(facts: &crate::facts::FactsDocument) -> String {
     text
 }
 
-/// Links each group of mentions together; an entity in several groups keeps its best decision,
-/// or none if two groups link it to different items.
-pub fn link_groups(linker: &Linker<'_>, mentions: &[Mention], groups: &[(Vec<usize>, Context)]) -> Vec<Decision> {
-    let mut best: BTreeMap<usize, Decision> = BTreeMap::new();
-    for (group, context) in groups {
-        let batch: Vec<Mention> = group.iter().map(|&i| mentions[i].clone()).collect();
-        for (&i, decision) in group.iter().zip(linker.link(&batch, context)) {
-            match best.get_mut(&i) {
-                None => {
-                    best.insert(i, decision);
-                }
-                Some(previous) => {
-                    let (a, b) = (previous.link.as_ref().map(|c| c.qid.clone()), decision.link.as_ref().map(|c| c.qid.clone()));
-                    match (a, b) {
-                        (Some(a), Some(b)) if a != b => {
-                            previous.reason = format!("articles disagree: {a} in one, {b} in another");
-                            previous.link = None;
-                        }
-                        (None, Some(_)) if !previous.reason.starts_with("articles disagree") => *previous = decision,
-                        (Some(_), Some(_)) if decision.link.as_ref().unwrap().points > previous.link.as_ref().unwrap().points => {
-                            *previous = decision
-                        }
-                        _ => {}
-                    }
-                }
-            }
+/// Adds one article's decision for an entity to the decisions of the articles before it: the first
+/// link stands unless a later one has more points, and two different items leave it unlinked.
+fn keep_best<K: Ord>(best: &mut BTreeMap<K, Decision>, key: K, decision: Decision) {
+    let Some(previous) = best.get_mut(&key) else {
+        best.insert(key, decision);
+        return;
+    };
+    let (a, b) = (previous.link.as_ref().map(|c| c.qid.clone()), decision.link.as_ref().map(|c| c.qid.clone()));
+    match (a, b) {
+        (Some(a), Some(b)) if a != b => {
+            previous.reason = format!("articles disagree: {a} in one, {b} in another");
+            previous.link = None;
         }
+        (None, Some(_)) if !previous.reason.starts_with("articles disagree") => *previous = decision,
+        (Some(_), Some(_)) if decision.link.as_ref().unwrap().points > previous.link.as_ref().unwrap().points => *previous = decision,
+        _ => {}
     }
-    (0..mentions.len()).filter_map(|i| best.remove(&i)).collect()
 }
 
 /// A link to write.
@@ -410,4 +503,48 @@ pub fn read_gold(path: &std::path::Path) -> Result<BTreeMap<String, String>, Lin
         }
     }
     Ok(gold)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::linking::linker::{Candidate, Features, NameMatch};
+
+    fn decision(qid: Option<&str>, points: u32, reason: &str) -> Decision {
+        let link = qid.map(|qid| Candidate {
+            qid: qid.into(),
+            label: qid.into(),
+            description: None,
+            points,
+            score: f64::from(points) / 1000.0,
+            features: Features::default(),
+            matched: qid.into(),
+            how: NameMatch::Label,
+        });
+        Decision { key: "e".into(), link, candidates: Vec::new(), refused: Vec::new(), unsupported: Vec::new(), reason: reason.into() }
+    }
+
+    fn merged(decisions: Vec<Decision>) -> Decision {
+        let mut best = BTreeMap::new();
+        for d in decisions {
+            keep_best(&mut best, 0, d);
+        }
+        best.remove(&0).unwrap()
+    }
+
+    #[test]
+    fn an_entity_keeps_its_best_link_over_its_articles() {
+        let nil = || decision(None, 0, "no candidate");
+        assert_eq!(merged(vec![nil(), decision(Some("Q1"), 700, "a")]).link.unwrap().qid, "Q1");
+        assert_eq!(merged(vec![decision(Some("Q1"), 700, "a"), nil()]).reason, "a");
+        assert_eq!(merged(vec![decision(Some("Q1"), 700, "a"), decision(Some("Q1"), 800, "b")]).reason, "b");
+        assert_eq!(merged(vec![decision(Some("Q1"), 800, "a"), decision(Some("Q1"), 800, "b")]).reason, "a");
+    }
+
+    #[test]
+    fn articles_that_disagree_leave_the_entity_unlinked() {
+        let split = merged(vec![decision(Some("Q1"), 700, "a"), decision(Some("Q2"), 900, "b"), decision(Some("Q3"), 990, "c")]);
+        assert_eq!(split.link, None);
+        assert_eq!(split.reason, "articles disagree: Q1 in one, Q2 in another");
+    }
 }

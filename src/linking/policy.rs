@@ -115,12 +115,10 @@ impl LinkPlan {
 pub fn plan_links(kb: &KnowledgeBase, context: &Context, index: &Index) -> Result<LinkPlan, StoreError> {
     let v = &context.vocabulary;
     let linker = Linker::new(index);
-    let (entities, groups) = links::store_entities(kb, v)?;
-    let mentions: Vec<_> = entities.iter().map(|e| e.mention.clone()).collect();
-    let decisions = links::link_groups(&linker, &mentions, &groups);
+    let decided = links::link_store(kb, v, &linker, crate::parallel::default_threads())?;
     let reviewed = links::reviewed_entities(kb, &context.base, v)?;
     let mut plan = LinkPlan { decided: Vec::new(), supplied: 0, supplied_links: Vec::new(), warnings: Vec::new(), reviewed: reviewed.len() };
-    for (entity, decision) in entities.into_iter().zip(decisions) {
+    for (entity, decision) in decided {
         if reviewed.contains(&entity.node) {
             continue;
         }
