@@ -97,16 +97,40 @@ pub struct Date {
 /// Where in the text a fact comes from.
 ///
 /// Offsets count Unicode code points (as W3C Web Annotation's TextPositionSelector does), `start`
-/// inclusive and `end` exclusive; `text` is exactly the characters between them.
+/// inclusive and `end` exclusive; `text` is exactly the characters between them. When the document
+/// has its text, the offsets may be left out: validation locates `text` in it (the only
+/// occurrence, the `occurrence`-th, or the only one inside `context`) and fills them in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
-    /// Offset of the first character, in code points from the start of the text.
-    pub start: u64,
-    /// Offset just past the last character, in code points.
-    pub end: u64,
+    /// Offset of the first character, in code points from the start of the text. Left out, it is
+    /// located from `text`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<u64>,
+    /// Offset just past the last character, in code points. Given exactly when `start` is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<u64>,
     /// The exact text of the span.
     pub text: String,
+    /// Which occurrence of `text` in the document's text is meant, from 1, when it occurs more than once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurrence: Option<u64>,
+    /// A longer passage of the text that contains `text` exactly once and occurs in the text exactly
+    /// once: it tells apart a span that occurs more than once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+}
+
+impl Evidence {
+    /// A span at known offsets.
+    pub fn at(start: u64, end: u64, text: impl Into<String>) -> Evidence {
+        Evidence { start: Some(start), end: Some(end), text: text.into(), occurrence: None, context: None }
+    }
+
+    /// The span's offsets, when it has both (every span of a validated document does).
+    pub fn offsets(&self) -> Option<(u64, u64)> {
+        self.start.zip(self.end)
+    }
 }
 
 /// What kind of thing an entity is.

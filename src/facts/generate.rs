@@ -122,7 +122,7 @@ impl TextBuilder {
         let start = self.chars;
         self.text.push_str(part);
         self.chars += part.chars().count() as u64;
-        Evidence { start, end: self.chars, text: part.to_string() }
+        Evidence::at(start, self.chars, part)
     }
 }
 

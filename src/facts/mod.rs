@@ -8,6 +8,7 @@ pub mod generate;
 pub mod identity;
 pub mod input;
 pub(crate) mod jsonpos;
+pub(crate) mod locate;
 pub mod problem;
 pub mod schema;
 pub mod stream;

@@ -5,6 +5,7 @@
 use super::input::{list_sources, InputError, RawDocument, Source, TextRoot};
 use super::problem::{Position, Problem};
 use super::jsonpos::PositionIndex;
+use super::locate;
 use super::validate::{validate, ValidDocument};
 use crate::parallel::{BatchOutput, Feed};
 use std::collections::HashMap;
@@ -38,6 +39,15 @@ pub fn stream<E: From<InputError>>(
     text_root: &TextRoot,
     mut on_valid: impl FnMut(&str, ValidDocument) -> Result<(), E>,
 ) -> Result<Summary, E> {
+    stream_raw(paths, text_root, |origin, _, document| on_valid(origin, document))
+}
+
+/// [`stream`], handing `on_valid` each valid document's JSON text too.
+fn stream_raw<E: From<InputError>>(
+    paths: &[PathBuf],
+    text_root: &TextRoot,
+    mut on_valid: impl FnMut(&str, &str, ValidDocument) -> Result<(), E>,
+) -> Result<Summary, E> {
     let sources = list_sources(paths)?;
     let mut summary = Summary { sources: sources.len(), ..Summary::default() };
     let mut ids: HashMap<String, String> = HashMap::new();
@@ -62,7 +72,7 @@ pub fn stream<E: From<InputError>>(
                     }
                     ids.insert(id.clone(), origin.clone());
                     summary.valid += 1;
-                    on_valid(&origin, document)
+                    on_valid(&origin, raw.text, document)
                 }
                 Err(problems) => {
                     summary.problems.extend(problems);
@@ -289,5 +299,22 @@ pub fn check(paths: &[PathBuf], text_root: &TextRoot) -> Result<Checked, InputEr
         Ok(())
     })?;
     Ok(Checked { documents, problems: summary.problems, sources: summary.sources, seen: summary.seen })
+}
+
+/// [`check`], also writing the valid documents back, each as it was written (one per line for
+/// JSON Lines) with every evidence span's offsets filled in ([`locate::write_offsets`]).
+pub fn check_writing_offsets(paths: &[PathBuf], text_root: &TextRoot) -> Result<(Checked, String), InputError> {
+    let mut documents = Vec::new();
+    let mut written = String::new();
+    let summary = stream_raw::<InputError>(paths, text_root, |origin, json, document| {
+        // The text parsed as a document before it validated.
+        written.push_str(&locate::write_offsets(json, &document.facts).unwrap_or_else(|_| json.to_string()));
+        if !written.ends_with('\n') {
+            written.push('\n');
+        }
+        documents.push((origin.to_string(), document));
+        Ok(())
+    })?;
+    Ok((Checked { documents, problems: summary.problems, sources: summary.sources, seen: summary.seen }, written))
 }
 

@@ -11,6 +11,7 @@ use crate::facts::{Claim, Date, Document, Entity, Event, Evidence, FactsDocument
 use crate::facts::identity::entity_path;
 use crate::facts::input::RawDocument;
 use crate::facts::jsonpos::PositionIndex;
+use crate::facts::locate;
 use crate::facts::problem::{Position, Problem};
 use crate::facts::schema::{quoted, ShapeChecker};
 use crate::text::{any_byte, closest, CodePoints};
@@ -44,6 +45,11 @@ pub fn validate<E: fmt::Display>(
             checker.check(&view, read_text_file);
             if checker.findings.is_empty() {
                 let text = checker.text.map(|(text, _)| text);
+                let located = checker.located;
+                let mut facts = facts;
+                if !located.is_empty() {
+                    fill_offsets(&mut facts, located);
+                }
                 Ok(ValidDocument { facts, text })
             } else {
                 Err(located(checker.findings))
@@ -405,6 +411,10 @@ struct Checker<'a> {
     text: Option<(String, CodePoints)>,
     /// The document says format "1": what is new in 1.1 is refused.
     version_1_0: bool,
+    /// The document names a text (inline or as a file), even if it could not be read.
+    text_given: bool,
+    /// The offsets of the spans located by their words, in the order the checks meet them.
+    located: Vec<(u64, u64)>,
 }
 
 impl<'a> Checker<'a> {
@@ -518,6 +528,7 @@ impl<'a> Checker<'a> {
                 self.report("$.document.language", format!("{} is not a BCP 47 language tag such as \"en\" or \"pt-BR\"", quoted(language)));
             }
         }
+        self.text_given = document.text.is_some() || document.text_file.is_some();
         match (&document.text, &document.text_file) {
             (Some(_), Some(_)) => {
                 self.report("$.document.text_file", "give the text either inline (\"text\") or as \"text_file\", not both");
@@ -706,38 +717,89 @@ impl<'a> Checker<'a> {
         for (i, span) in evidence.iter().enumerate() {
             let span_path = || format!("{path}.evidence[{i}]");
             self.portable(&|| format!("{}.text", span_path()), &span.text);
-            if span.start >= span.end {
-                self.report(format!("{}.end", span_path()), format!("empty or reversed span: end {} is not after start {}", span.end, span.start));
-                continue;
+            if let Some(context) = &span.context {
+                self.portable(&|| format!("{}.context", span_path()), context);
             }
-            let Some((text, points)) = &self.text else { continue };
-            match points.byte_range(text, span.start, span.end) {
-                None => {
-                    let message = format!("span {}..{} lies outside the text, which has {} characters", span.start, span.end, points.len());
-                    self.report(format!("{}.end", span_path()), message);
-                }
-                Some(range) => {
-                    let actual = &text[range];
-                    if actual != span.text {
-                        let message = match text.find(&span.text) {
-                            Some(byte) => {
-                                let start = text[..byte].chars().count();
-                                let end = start + span.text.chars().count();
-                                format!(
-                                    "does not match the text at {}..{}, which reads {}; these words stand at {start}..{end}",
-                                    span.start, span.end, quoted(actual)
-                                )
+            match (span.start, span.end) {
+                (Some(start), Some(end)) => {
+                    let Some(found) = self.offsets(&span_path(), span, start, end) else { continue };
+                    // A span with offsets and words to locate it by: the two must agree.
+                    if span.occurrence.is_some() || span.context.is_some() {
+                        if let Some(located) = self.locate(&span_path(), span) {
+                            if located != found {
+                                let by = if span.occurrence.is_some() { "occurrence" } else { "context" };
+                                let message = format!("the span is at {start}..{end}, but its \"{by}\" picks {}..{}", located.0, located.1);
+                                self.report(format!("{}.start", span_path()), message);
                             }
-                            None => format!(
-                                "does not match the text at {}..{}, which reads {}, and occurs nowhere in the text",
-                                span.start, span.end, quoted(actual)
-                            ),
-                        };
-                        self.report(format!("{}.text", span_path()), message);
+                        }
                     }
                 }
+                (None, None) => {
+                    if let Some(located) = self.locate(&span_path(), span) {
+                        self.located.push(located);
+                    }
+                }
+                (Some(_), None) => self.report(format!("{}.start", span_path()), "give both \"start\" and \"end\", or neither to locate the span by its text"),
+                (None, Some(_)) => self.report(format!("{}.end", span_path()), "give both \"start\" and \"end\", or neither to locate the span by its text"),
             }
         }
+    }
+
+    /// Checks a span's offsets against the text; they are returned when they hold its words.
+    fn offsets(&mut self, span_path: &str, span: &Evidence, start: u64, end: u64) -> Option<(u64, u64)> {
+        if start >= end {
+            self.report(format!("{span_path}.end"), format!("empty or reversed span: end {end} is not after start {start}"));
+            return None;
+        }
+        let (text, points) = self.text.as_ref()?;
+        match points.byte_range(text, start, end) {
+            None => {
+                let message = format!("span {start}..{end} lies outside the text, which has {} characters", points.len());
+                self.report(format!("{span_path}.end"), message);
+                None
+            }
+            Some(range) => {
+                let actual = &text[range];
+                if actual == span.text {
+                    return Some((start, end));
+                }
+                let message = match text.find(&span.text) {
+                    Some(byte) => {
+                        let at = text[..byte].chars().count();
+                        let to = at + span.text.chars().count();
+                        format!("does not match the text at {start}..{end}, which reads {}; these words stand at {at}..{to}", quoted(actual))
+                    }
+                    None => format!("does not match the text at {start}..{end}, which reads {}, and occurs nowhere in the text", quoted(actual)),
+                };
+                self.report(format!("{span_path}.text"), message);
+                None
+            }
+        }
+    }
+
+    /// Finds a span without offsets in the text: the only occurrence of its words, the
+    /// `occurrence`-th, or the only one inside its `context`. Each way it can fail is reported.
+    fn locate(&mut self, span_path: &str, span: &Evidence) -> Option<(u64, u64)> {
+        if span.text.is_empty() {
+            self.report(format!("{span_path}.text"), "an empty span cannot be located; give its words");
+            return None;
+        }
+        let Some((text, _)) = &self.text else {
+            if !self.text_given {
+                let message = "a span without \"start\" and \"end\" is located in the document's text, and this document has none; give the offsets, or the document's \"text\" or \"text_file\"";
+                self.report(span_path.to_string(), message);
+            }
+            return None;
+        };
+        let (found, problem) = match (&span.context, span.occurrence) {
+            (Some(_), Some(_)) => (None, Some(("occurrence", "give \"occurrence\" or \"context\", not both".to_string()))),
+            (Some(context), None) => locate_in_context(text, &span.text, context),
+            (None, occurrence) => locate_occurrence(text, &span.text, occurrence),
+        };
+        if let Some((field, message)) = problem {
+            self.report(format!("{span_path}.{field}"), message);
+        }
+        found
     }
 
     fn reference(&mut self, path: &dyn Fn() -> String, id: &str, target: Target) {
@@ -831,6 +893,123 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// A span's place in `text` from its words and `occurrence`, or the field to report and why not.
+fn locate_occurrence(text: &str, words: &str, occurrence: Option<u64>) -> (Option<(u64, u64)>, Option<(&'static str, String)>) {
+    let found = locate::occurrences(text, words);
+    match (found.len(), occurrence) {
+        (0, _) => (None, Some(("text", nowhere(text, words, "the span")))),
+        (_, Some(0)) => (None, Some(("occurrence", "occurrences count from 1".to_string()))),
+        (count, Some(n)) if n > count as u64 => {
+            let message = format!("{} occurs {}; there is no occurrence {n}: {}", quoted(words), times(count), listed(text, &found));
+            (None, Some(("occurrence", message)))
+        }
+        (1, None) => (Some(locate::code_points(text, &found)[0]), None),
+        (count, None) => {
+            let message = format!(
+                "{} occurs {} in the text: {}; choose one with \"occurrence\" (1 to {count}) or a \"context\" around it, or give \"start\" and \"end\"",
+                quoted(words),
+                times(count),
+                listed(text, &found)
+            );
+            (None, Some(("text", message)))
+        }
+        (_, Some(n)) => {
+            let n = usize::try_from(n - 1).unwrap_or_default();
+            (Some(locate::code_points(text, &found[..=n])[n]), None)
+        }
+    }
+}
+
+/// A span's place in `text` from its words and a `context` that holds them, or the field to report
+/// and why not.
+fn locate_in_context(text: &str, words: &str, context: &str) -> (Option<(u64, u64)>, Option<(&'static str, String)>) {
+    let inside = locate::occurrences(context, words);
+    if inside.len() != 1 {
+        let message = match inside.len() {
+            0 => format!("the context does not contain the span's text {}", quoted(words)),
+            count => format!("the context holds {} {}; give a context around only one of them", quoted(words), times(count)),
+        };
+        return (None, Some(("context", message)));
+    }
+    let found = locate::occurrences(text, context);
+    match found.len() {
+        0 => (None, Some(("context", nowhere(text, context, "the context")))),
+        1 => {
+            let at = found[0].start + inside[0].start;
+            let (start, end) = locate::code_points(text, &[at..at + words.len()])[0];
+            (Some((start, end)), None)
+        }
+        count => {
+            let message = format!("the context occurs {} in the text: {}; give a longer one", times(count), listed(text, &found));
+            (None, Some(("context", message)))
+        }
+    }
+}
+
+/// Why `words` are not in `text`: the difference when they occur after folding quotes, dashes and
+/// whitespace, else the closest passage, if any.
+fn nowhere(text: &str, words: &str, holder: &str) -> String {
+    let what = if holder == "the span" { quoted(words) } else { holder.to_string() };
+    if let Some((range, differences)) = locate::folded_match(text, words) {
+        let (start, end) = locate::code_points(text, std::slice::from_ref(&range))[0];
+        let differences: Vec<String> =
+            differences.iter().map(|(ours, theirs)| format!("{} where {holder} has {}", quoted(ours), quoted(theirs))).collect();
+        return format!(
+            "{what} occurs nowhere in the text as written; at {start}..{end} the text reads {}, with {}",
+            quoted(&text[range]),
+            differences.join(", and ")
+        );
+    }
+    match locate::closest_passage(text, words) {
+        Some(range) => {
+            let (start, end) = locate::code_points(text, std::slice::from_ref(&range))[0];
+            format!("{what} occurs nowhere in the text; the closest passage is at {start}..{end}: {}", quoted(&text[range]))
+        }
+        None => format!("{what} occurs nowhere in the text"),
+    }
+}
+
+/// Gives the spans without offsets the ones located for them, in the order the checks walk the
+/// document (a valid document's claimed content has no evidence of its own).
+fn fill_offsets(facts: &mut FactsDocument, located: Vec<(u64, u64)>) {
+    let f = facts;
+    let sections = f.entities.iter_mut().map(|x| &mut x.evidence)
+        .chain(f.roles.iter_mut().map(|x| &mut x.evidence))
+        .chain(f.relations.iter_mut().map(|x| &mut x.evidence))
+        .chain(f.events.iter_mut().map(|x| &mut x.evidence))
+        .chain(f.quotes.iter_mut().map(|x| &mut x.evidence))
+        .chain(f.claims.iter_mut().map(|x| &mut x.evidence));
+    let mut located = located.into_iter();
+    for span in sections.flatten().filter(|span| span.start.is_none() && span.end.is_none()) {
+        let Some((start, end)) = located.next() else { return };
+        (span.start, span.end) = (Some(start), Some(end));
+    }
+}
+
+/// "once", "twice", "3 times".
+fn times(count: usize) -> String {
+    match count {
+        1 => "once".to_string(),
+        2 => "twice".to_string(),
+        n => format!("{n} times"),
+    }
+}
+
+/// Every place in `found`, with its offsets and a few words around it.
+fn listed(text: &str, found: &[std::ops::Range<usize>]) -> String {
+    let offsets = locate::code_points(text, found);
+    found
+        .iter()
+        .zip(offsets)
+        .enumerate()
+        .map(|(i, (range, (start, end)))| {
+            let words = serde_json::to_string(&locate::around(text, range.clone())).expect("a string serialises");
+            format!("{} at {start}..{end} {words}", i + 1)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `$.{section}[{index}]`, written into `buffer`.
 fn item_path<'b>(buffer: &'b mut String, section: &str, index: usize) -> &'b str {
     buffer.clear();
@@ -899,6 +1078,21 @@ mod tests {
         assert_eq!(
             wrong,
             [r#"2:103: $.entities[0].evidence[0].text: does not match the text at 0..3, which reads "Bob", and occurs nowhere in the text"#]
+        );
+    }
+
+    #[test]
+    fn spans_given_by_their_words_get_their_offsets() {
+        let text = r#"{"format": "1", "document": {"id": "a", "title": "A", "text": "Ann met Bo. Later Ann left."},
+"entities": [{"id": "x", "type": "person", "name": "Ann", "evidence": [{"text": "Ann", "occurrence": 2}, {"text": "Ann", "context": "Ann met"}]},
+  {"id": "y", "type": "person", "name": "Bo", "evidence": [{"text": "Bo"}, {"start": 8, "end": 10, "text": "Bo"}]}]}"#;
+        let valid = validate(raw(text), no_files).unwrap();
+        let offsets = |spans: &[Evidence]| spans.iter().map(|s| s.offsets().unwrap()).collect::<Vec<_>>();
+        assert_eq!(offsets(&valid.facts.entities[0].evidence), [(18, 21), (0, 3)]);
+        assert_eq!(offsets(&valid.facts.entities[1].evidence), [(8, 10), (8, 10)]);
+        assert_eq!(
+            problems(&text.replace(r#""occurrence": 2"#, r#""occurrence": 3"#), no_files),
+            [r#"2:102: $.entities[0].evidence[0].occurrence: "Ann" occurs twice; there is no occurrence 3: 1 at 0..3 "[Ann] met Bo. Later…", 2 at 18..21 "…met Bo. Later [Ann] left.""#]
         );
     }
 

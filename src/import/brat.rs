@@ -229,7 +229,8 @@ impl Importer<'_> {
             };
             let joined = spans.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
             if joined != bound.text {
-                let (start, end) = (spans[0].start, spans[spans.len() - 1].end);
+                // An importer's spans always have offsets.
+                let (start, end) = (spans[0].start.unwrap_or_default(), spans[spans.len() - 1].end.unwrap_or_default());
                 let fault = format!("mention {} of document \"{stem}\" reads {joined:?} in the text, not {:?}", fragment_list(&bound.fragments), bound.text);
                 self.reject(stem, start, end, fault, source, bound.at);
                 continue;
@@ -269,8 +270,8 @@ impl Importer<'_> {
                 self.summary.drop("relation between an entity and itself");
                 continue;
             }
-            let start = first[0].start.min(second[0].start);
-            let end = first[first.len() - 1].end.max(second[second.len() - 1].end);
+            let start = first[0].start.min(second[0].start).unwrap_or_default();
+            let end = first[first.len() - 1].end.max(second[second.len() - 1].end).unwrap_or_default();
             let Some(evidence) = self.span(&text, start, end, None, source, &|| relation.at) else { continue };
             document.relations.push(Relation {
                 id: local_id(relation.id),

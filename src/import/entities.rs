@@ -34,7 +34,7 @@ pub(crate) struct Mention {
 
 impl Mention {
     fn start(&self) -> u64 {
-        self.spans.first().map_or(u64::MAX, |s| s.start)
+        self.spans.first().and_then(|s| s.start).unwrap_or(u64::MAX)
     }
 }
 

@@ -246,7 +246,7 @@ impl<'o> Importer<'o> {
                             format!("mention {start}..{end} of document \"{id}\" reads {actual:?} in the text, not {words:?}")
                         }
                         _ if actual.trim().is_empty() => format!("mention {start}..{end} of document \"{id}\" is blank"),
-                        _ => return Some(Evidence { start, end, text: actual.to_string() }),
+                        _ => return Some(Evidence::at(start, end, actual)),
                     }
                 }
             }

@@ -155,7 +155,7 @@ impl Importer<'_> {
                 continue;
             };
             if let Some(trim) = possessive(&span.text) {
-                span.end -= trim;
+                span.end = span.end.map(|end| end - trim);
                 let keep = span.text.char_indices().rev().nth(trim as usize - 1).map_or(0, |(byte, _)| byte);
                 span.text.truncate(keep);
                 self.summary.possessives += 1;

@@ -354,8 +354,11 @@ impl Emitter<'_, '_> {
         let article = self.graph;
         self.add(node, rdf::TYPE, v.evidence_class.as_ref().into());
         self.add(node, v.source.as_ref(), article.into());
-        self.integer(node, v.begin_index.as_ref(), span.start);
-        self.integer(node, v.end_index.as_ref(), span.end);
+        // Validation fills in every span's offsets.
+        if let Some((start, end)) = span.offsets() {
+            self.integer(node, v.begin_index.as_ref(), start);
+            self.integer(node, v.end_index.as_ref(), end);
+        }
         self.text(node, v.exact.as_ref(), &span.text);
     }
 }
@@ -405,6 +408,32 @@ mod tests {
         let facts = serde_json::from_str(DOCUMENT).unwrap();
         let document = ValidDocument { facts, text: Some("Jens Stoltenberg of NATO.".into()) };
         Mapped { quads: mapper.map(&document), v: mapper.vocabulary().clone() }
+    }
+
+    #[test]
+    fn spans_located_by_their_words_map_as_the_same_spans_with_offsets() {
+        let with_offsets = r#"{"format": "1", "document": {"id": "d", "title": "T", "text": "Jens Stoltenberg of NATO met NATO."},
+            "entities": [{"id": "nato", "type": "organisation", "name": "NATO",
+                          "evidence": [{"start": 20, "end": 24, "text": "NATO"}, {"start": 29, "end": 33, "text": "NATO"}]},
+                         {"id": "js", "type": "person", "name": "Jens Stoltenberg", "evidence": [{"start": 0, "end": 16, "text": "Jens Stoltenberg"}]}],
+            "roles": [{"id": "r1", "holder": "js", "role": "Secretary General", "organisation": "nato",
+                       "evidence": [{"start": 0, "end": 24, "text": "Jens Stoltenberg of NATO"}]}]}"#;
+        let by_words = with_offsets
+            .replace(r#"{"start": 20, "end": 24, "text": "NATO"}"#, r#"{"text": "NATO", "occurrence": 1}"#)
+            .replace(r#"{"start": 29, "end": 33, "text": "NATO"}"#, r#"{"text": "NATO", "context": "met NATO."}"#)
+            .replace(r#""start": 0, "end": 16, "#, "")
+            .replace(r#""start": 0, "end": 24, "#, "");
+        assert!(!by_words.contains("\"start\""));
+        let ontology = Ontology::bundled().unwrap();
+        let mapper = Mapper::new(&ontology, Base::new(BASE).unwrap()).unwrap();
+        let quads = |text: &str| {
+            let raw = crate::facts::input::RawDocument { source: "t", first_line: 1, text };
+            let document = crate::facts::validate::validate(raw, |_| Err::<String, _>("no files")).unwrap();
+            mapper.map(&document)
+        };
+        let expected = quads(with_offsets);
+        assert_eq!(expected.iter().filter(|q| q.predicate == mapper.vocabulary().begin_index).count(), 4);
+        assert_eq!(quads(&by_words), expected);
     }
 
     fn node(path: &str) -> NamedNode {

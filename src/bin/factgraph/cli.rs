@@ -395,6 +395,13 @@ pub struct CheckArgs {
     /// Print only the problems, not the closing summary.
     #[arg(short, long)]
     pub quiet: bool,
+    /// When there is no problem, write the documents back with every evidence span's offsets filled
+    /// in (spans given only by their words get "start" and "end"); nothing else changes.
+    #[arg(long)]
+    pub write_offsets: bool,
+    /// Where --write-offsets writes the documents (- is standard output).
+    #[arg(short, long, value_name = "FILE", requires = "write_offsets")]
+    pub output: Option<PathBuf>,
     #[command(flatten)]
     pub text_root: TextRootArgs,
 }

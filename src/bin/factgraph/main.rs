@@ -256,7 +256,17 @@ fn text_root_hint(root: &TextRoot, args: &cli::TextRootArgs) -> Option<String> {
 
 fn check(args: &cli::CheckArgs) -> Result<Exit> {
     let root = open_text_root(&args.text_root)?;
-    let checked = read_and_check(&args.paths, &root)?;
+    let (checked, written) = if args.write_offsets {
+        let (checked, written) = stream::check_writing_offsets(&args.paths, &root).map_err(AppError::failure)?;
+        (checked, Some(written))
+    } else {
+        (read_and_check(&args.paths, &root)?, None)
+    };
+    if let Some(written) = written.filter(|_| checked.is_clean()) {
+        let mut output = Output::open(args.output.as_deref())?;
+        output.write_all(written.as_bytes())?;
+        output.commit()?;
+    }
     let stdout = io::stdout();
     let mut stdout = stdout.lock();
     for problem in &checked.problems {
