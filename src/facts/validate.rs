@@ -722,7 +722,7 @@ impl<'a> Checker<'a> {
             }
             match (span.start, span.end) {
                 (Some(start), Some(end)) => {
-                    let Some(found) = self.offsets(&span_path(), span, start, end) else { continue };
+                    let Some(found) = self.offsets(&span_path, span, start, end) else { continue };
                     // A span with offsets and words to locate it by: the two must agree.
                     if span.occurrence.is_some() || span.context.is_some() {
                         if let Some(located) = self.locate(&span_path(), span) {
@@ -746,16 +746,16 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks a span's offsets against the text; they are returned when they hold its words.
-    fn offsets(&mut self, span_path: &str, span: &Evidence, start: u64, end: u64) -> Option<(u64, u64)> {
+    fn offsets(&mut self, span_path: &dyn Fn() -> String, span: &Evidence, start: u64, end: u64) -> Option<(u64, u64)> {
         if start >= end {
-            self.report(format!("{span_path}.end"), format!("empty or reversed span: end {end} is not after start {start}"));
+            self.report(format!("{}.end", span_path()), format!("empty or reversed span: end {end} is not after start {start}"));
             return None;
         }
         let (text, points) = self.text.as_ref()?;
         match points.byte_range(text, start, end) {
             None => {
                 let message = format!("span {start}..{end} lies outside the text, which has {} characters", points.len());
-                self.report(format!("{span_path}.end"), message);
+                self.report(format!("{}.end", span_path()), message);
                 None
             }
             Some(range) => {
@@ -771,7 +771,7 @@ impl<'a> Checker<'a> {
                     }
                     None => format!("does not match the text at {start}..{end}, which reads {}, and occurs nowhere in the text", quoted(actual)),
                 };
-                self.report(format!("{span_path}.text"), message);
+                self.report(format!("{}.text", span_path()), message);
                 None
             }
         }
