@@ -7,19 +7,8 @@ use crate::cli;
 use crate::error::{AppError, Exit, Result};
 use crate::output::{self, Style};
 use crate::plural;
-use super::query::query_library;
+use super::query::{query_library, remote_client};
 
-pub(crate) fn remote_client(args: &cli::RemoteArgs) -> Result<factgraph::http::remote::Remote> {
-    use factgraph::http::remote::{Credentials, Remote, RetryPolicy};
-    if !(args.request_timeout.is_finite() && args.request_timeout > 0.0) {
-        return Err(AppError::usage(format!("--request-timeout must be a positive number of seconds, not {}", args.request_timeout)));
-    }
-    // A password without --user (FACTGRAPH_PASSWORD set for another server, say) is not used: a
-    // server that wants credentials answers 401, and the error says to give --user.
-    let credentials = args.user.as_ref().map(|user| Credentials { user: user.clone(), password: args.password.clone().unwrap_or_default() });
-    let retry = RetryPolicy { retries: args.retries, ..RetryPolicy::default() };
-    Ok(Remote::new(std::time::Duration::from_secs_f64(args.request_timeout), credentials, retry))
-}
 
 pub(crate) fn push(args: &cli::PushArgs) -> Result<Exit> {
     use factgraph::http::push::{PushError, PushOptions, PushTarget};

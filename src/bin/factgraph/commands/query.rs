@@ -13,7 +13,6 @@ use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use crate::cli::{self, ResultFormatArg};
 use crate::error::{AppError, Exit, Result};
 use crate::output::{self, Output, Style};
-use super::http::remote_client;
 
 pub(crate) fn query_library(dir: Option<&Path>) -> Result<QueryLibrary> {
     let local = Path::new("queries");
@@ -189,4 +188,17 @@ pub(crate) fn write_boolean(value: bool, format: ResultFormatArg, out: &mut impl
     };
     QueryResultsSerializer::from_format(results_format).serialize_boolean_to_writer(out, value)?;
     Ok(())
+}
+
+/// The HTTP client of `query --endpoint` and `push`, with the command line's timeout, retries and credentials.
+pub(crate) fn remote_client(args: &cli::RemoteArgs) -> Result<factgraph::http::remote::Remote> {
+    use factgraph::http::remote::{Credentials, Remote, RetryPolicy};
+    if !(args.request_timeout.is_finite() && args.request_timeout > 0.0) {
+        return Err(AppError::usage(format!("--request-timeout must be a positive number of seconds, not {}", args.request_timeout)));
+    }
+    // A password without --user (FACTGRAPH_PASSWORD set for another server, say) is not used: a
+    // server that wants credentials answers 401, and the error says to give --user.
+    let credentials = args.user.as_ref().map(|user| Credentials { user: user.clone(), password: args.password.clone().unwrap_or_default() });
+    let retry = RetryPolicy { retries: args.retries, ..RetryPolicy::default() };
+    Ok(Remote::new(std::time::Duration::from_secs_f64(args.request_timeout), credentials, retry))
 }
