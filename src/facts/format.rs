@@ -368,6 +368,9 @@ pub struct Relation {
     /// A time at which the text says it held.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of: Option<Date>,
+    /// Numbers the text gives about it ("more than 13,000 lives"). Format 1.1.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quantities: Vec<Quantity>,
     /// Where the text says so. Required for relations the article asserts; not allowed inside a claim.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
@@ -427,6 +430,9 @@ pub struct Event {
     /// Wikidata item id of the event itself, when it has one ("Q8683" for the Cold War).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wikidata: Option<String>,
+    /// Numbers the text gives about it ("more than 13,000 lives"). Format 1.1.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quantities: Vec<Quantity>,
     /// Where the text reports it. Required for events the article asserts; not allowed inside a claim.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
@@ -452,6 +458,17 @@ pub struct Quote {
     /// When it was said, at the precision the text gives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<Date>,
+    /// Numbers the text gives about it ("more than 13,000 lives"). Format 1.1.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quantities: Vec<Quantity>,
+    /// The platform or outlet through which it was said or published ("on Twitter", "in an
+    /// interview with Reuters"): an entity. Format 1.1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medium: Option<Venue>,
+    /// The place or occasion where it was said ("at a press conference in Brussels"): an entity or
+    /// an event. Format 1.1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue: Option<Venue>,
     /// Where the quote stands in the text.
     pub evidence: Vec<Evidence>,
     /// The extractor's confidence, from 0 to 1.
@@ -514,6 +531,17 @@ pub struct Claim {
     /// The claimed content in structured form, when it fits a relation, a role or an event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<ClaimContent>,
+    /// Numbers the text gives about it ("more than 13,000 lives"). Format 1.1.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quantities: Vec<Quantity>,
+    /// The platform or outlet through which it was said or published ("on Twitter", "in an
+    /// interview with Reuters"): an entity. Format 1.1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medium: Option<Venue>,
+    /// The place or occasion where it was said ("at a press conference in Brussels"): an entity or
+    /// an event. Format 1.1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue: Option<Venue>,
     /// Where the text reports the claim.
     pub evidence: Vec<Evidence>,
     /// The extractor's confidence, from 0 to 1.
@@ -535,4 +563,159 @@ pub struct ClaimContent {
     /// A claimed event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<Event>,
+}
+
+/// A number the text gives: an amount, or bounds with an approximation ("more than 13,000 lives",
+/// "around 100,000 troops", "dozens of ceasefire violations"), and what it counts or measures. After
+/// Wikidata's quantity (amount, lower and upper bound, unit) and schema.org's QuantitativeValue.
+/// Format 1.1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Quantity {
+    /// The amount, when the text gives one ("100,000" in "around 100,000 troops" is 100000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// The lowest amount the text allows ("more than 13,000" is 13000; "dozens of" is 24).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lower: Option<f64>,
+    /// The highest amount the text allows ("fewer than 50" is 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upper: Option<f64>,
+    /// How the text qualifies the number; left out when it gives the number as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approximation: Option<Approximation>,
+    /// What is counted or measured, as the text says it ("lives", "troops", "km").
+    pub unit: String,
+    /// Wikidata item id of the unit or of the counted thing ("Q577" for year), when known for certain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_wikidata: Option<String>,
+    /// Where the text gives the number. Required on what the article asserts; not allowed inside a
+    /// claim's content.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}
+
+/// How the text qualifies a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Approximation {
+    /// "around", "about", "some", "roughly": near `value`.
+    About,
+    /// "more than", "over": above `lower`.
+    MoreThan,
+    /// "at least": `lower` or above.
+    AtLeast,
+    /// "fewer than", "less than", "under": below `upper`.
+    LessThan,
+    /// "at most", "up to": `upper` or below.
+    AtMost,
+    /// An indefinite plural of a round number ("dozens of", "hundreds of", "thousands of"): at least
+    /// two of them, so `lower` is 24, 200 or 2000.
+    Indefinite,
+}
+
+impl Approximation {
+    /// The snake_case name used in the facts format and in RDF.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Approximation::About => "about",
+            Approximation::MoreThan => "more_than",
+            Approximation::AtLeast => "at_least",
+            Approximation::LessThan => "less_than",
+            Approximation::AtMost => "at_most",
+            Approximation::Indefinite => "indefinite",
+        }
+    }
+
+    /// The field this qualification needs: `value`, `lower` or `upper`.
+    pub fn needs(self) -> &'static str {
+        match self {
+            Approximation::About => "value",
+            Approximation::MoreThan | Approximation::AtLeast | Approximation::Indefinite => "lower",
+            Approximation::LessThan | Approximation::AtMost => "upper",
+        }
+    }
+}
+
+/// Where a quote or claim was said or published: the medium (an entity) or the venue (an entity
+/// or an event). Format 1.1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Venue {
+    /// Local id of the entity (for a venue, also an event).
+    #[serde(rename = "ref")]
+    pub target: String,
+    /// Where the text says so ("on Twitter").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}
+
+impl FactsDocument {
+    /// Every list of evidence spans with its JSON path, in the order validation checks them: item by
+    /// item, section by section, each item's own spans, then its quantities', its medium's and its
+    /// venue's.
+    pub fn evidence_lists(&self) -> Vec<(String, &[Evidence])> {
+        fn add<'a>(lists: &mut Vec<(String, &'a [Evidence])>, path: String, spans: &'a [Evidence], quantities: &'a [Quantity], venues: [Option<&'a Venue>; 2]) {
+            lists.push((path.clone(), spans));
+            for (j, quantity) in quantities.iter().enumerate() {
+                lists.push((format!("{path}.quantities[{j}]"), quantity.evidence.as_slice()));
+            }
+            for (field, venue) in ["medium", "venue"].into_iter().zip(venues) {
+                if let Some(venue) = venue {
+                    lists.push((format!("{path}.{field}"), venue.evidence.as_slice()));
+                }
+            }
+        }
+        let mut lists = Vec::new();
+        let f = self;
+        for (i, x) in f.entities.iter().enumerate() {
+            add(&mut lists, format!("$.entities[{i}]"), &x.evidence, &[], [None, None]);
+        }
+        for (i, x) in f.roles.iter().enumerate() {
+            add(&mut lists, format!("$.roles[{i}]"), &x.evidence, &[], [None, None]);
+        }
+        for (i, x) in f.relations.iter().enumerate() {
+            add(&mut lists, format!("$.relations[{i}]"), &x.evidence, &x.quantities, [None, None]);
+        }
+        for (i, x) in f.events.iter().enumerate() {
+            add(&mut lists, format!("$.events[{i}]"), &x.evidence, &x.quantities, [None, None]);
+        }
+        for (i, x) in f.quotes.iter().enumerate() {
+            add(&mut lists, format!("$.quotes[{i}]"), &x.evidence, &x.quantities, [x.medium.as_ref(), x.venue.as_ref()]);
+        }
+        for (i, x) in f.claims.iter().enumerate() {
+            add(&mut lists, format!("$.claims[{i}]"), &x.evidence, &x.quantities, [x.medium.as_ref(), x.venue.as_ref()]);
+        }
+        lists
+    }
+
+    /// The same lists as [`FactsDocument::evidence_lists`], in the same order, to fill in.
+    pub fn evidence_lists_mut(&mut self) -> Vec<&mut Vec<Evidence>> {
+        fn add<'a>(lists: &mut Vec<&'a mut Vec<Evidence>>, spans: &'a mut Vec<Evidence>, quantities: &'a mut [Quantity], medium: Option<&'a mut Venue>, venue: Option<&'a mut Venue>) {
+            lists.push(spans);
+            lists.extend(quantities.iter_mut().map(|q| &mut q.evidence));
+            lists.extend(medium.into_iter().chain(venue).map(|v| &mut v.evidence));
+        }
+        let mut lists = Vec::new();
+        let f = self;
+        for x in &mut f.entities {
+            add(&mut lists, &mut x.evidence, &mut [], None, None);
+        }
+        for x in &mut f.roles {
+            add(&mut lists, &mut x.evidence, &mut [], None, None);
+        }
+        for x in &mut f.relations {
+            add(&mut lists, &mut x.evidence, &mut x.quantities, None, None);
+        }
+        for x in &mut f.events {
+            add(&mut lists, &mut x.evidence, &mut x.quantities, None, None);
+        }
+        for x in &mut f.quotes {
+            add(&mut lists, &mut x.evidence, &mut x.quantities, x.medium.as_mut(), x.venue.as_mut());
+        }
+        for x in &mut f.claims {
+            add(&mut lists, &mut x.evidence, &mut x.quantities, x.medium.as_mut(), x.venue.as_mut());
+        }
+        lists
+    }
 }

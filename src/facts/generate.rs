@@ -8,8 +8,8 @@
 //! synthetic: invented names, no Wikidata ids.
 
 use crate::facts::{
-    Claim, ClaimContent, ClaimKind, Date, Document, Entity, EntityType, Event, Evidence, FactsDocument, Participant,
-    ParticipantRole, Quote, Relation, RelationKind, Role,
+    Approximation, Claim, ClaimContent, ClaimKind, Date, Document, Entity, EntityType, Event, Evidence, FactsDocument, Participant,
+    ParticipantRole, Quantity, Quote, Relation, RelationKind, Role,
 };
 
 /// SplitMix64: a small, fast, well-mixed generator; the same seed gives the same stream everywhere.
@@ -266,6 +266,7 @@ impl Generator {
                 start: None,
                 end: None,
                 as_of: None,
+                quantities: Vec::new(),
                 evidence: vec![span],
                 confidence: None,
             });
@@ -279,7 +280,14 @@ impl Generator {
             let place = if k % 2 == 0 { *random.pick(&cities) } else { *random.pick(&places) };
             let when = date(&mut random);
             let span = text.push(&format!("{} {verb} {} in {} on {}.", name_of(initiator), name_of(target), name_of(place), when.value));
-            text.push("\n");
+            // A number, given as an amount or as a bound, in a sentence of its own.
+            let count = 1500 * (k as u64 + 1);
+            let (words, approximation) = if k % 2 == 0 { ("around", Approximation::About) } else { ("more than", Approximation::MoreThan) };
+            text.push(" ");
+            let amount = text.push(&format!("{words} {count} people"));
+            text.push(" took part.\n");
+            let (value, lower) = if k % 2 == 0 { (Some(count as f64), None) } else { (None, Some(count as f64)) };
+            let quantity = Quantity { value, lower, upper: None, approximation: Some(approximation), unit: "people".into(), unit_wikidata: None, evidence: vec![amount] };
             events.push(Event {
                 id: format!("event-{k}"),
                 kind: kind.to_string(),
@@ -293,6 +301,7 @@ impl Generator {
                     Participant { entity: id_of(target), role: ParticipantRole::Target },
                 ],
                 wikidata: None,
+                quantities: vec![quantity],
                 evidence: vec![span],
                 confidence: None,
             });
@@ -311,6 +320,9 @@ impl Generator {
                 text: words.to_string(),
                 about: vec![id_of(*random.pick(&countries))],
                 date: None,
+                quantities: Vec::new(),
+                medium: None,
+                venue: None,
                 evidence: vec![span],
                 confidence: None,
             });
@@ -344,10 +356,14 @@ impl Generator {
                         places: Vec::new(),
                         participants: vec![Participant { entity: id_of(accused), role: ParticipantRole::Initiator }],
                         wikidata: None,
+                        quantities: Vec::new(),
                         evidence: Vec::new(),
                         confidence: None,
                     }),
                 }),
+                quantities: Vec::new(),
+                medium: None,
+                venue: None,
                 evidence: vec![span],
                 confidence: (k == 1).then_some(0.8),
             });

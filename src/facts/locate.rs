@@ -4,7 +4,7 @@
 //! points, as in the facts format.
 
 use crate::facts::jsonpos::PositionIndex;
-use crate::facts::{Evidence, FactsDocument};
+use crate::facts::FactsDocument;
 use std::ops::Range;
 
 /// A document's JSON text `json` with `"start"` and `"end"` written into each evidence span that
@@ -14,11 +14,11 @@ pub fn write_offsets(json: &str, filled: &FactsDocument) -> Result<String, serde
     let original: FactsDocument = serde_json::from_str(json)?;
     let mut inserts: Vec<(usize, String)> = Vec::new();
     let mut index: Option<(PositionIndex, Vec<usize>)> = None;
-    for ((section, i, before), (_, _, after)) in evidence_lists(&original).zip(evidence_lists(filled)) {
+    for ((path, before), (_, after)) in original.evidence_lists().into_iter().zip(filled.evidence_lists()) {
         for (j, (span, located)) in before.iter().zip(after).enumerate() {
             let (None, None, Some((start, end))) = (span.start, span.end, located.offsets()) else { continue };
             let (positions, lines) = index.get_or_insert_with(|| (PositionIndex::build(json), line_starts(json)));
-            let at = positions.value(&format!("$.{section}[{i}].evidence[{j}]"));
+            let at = positions.value(&format!("{path}.evidence[{j}]"));
             let line = lines[usize::try_from(at.line - 1).unwrap_or_default()];
             // The span's `{`, then the whitespace before its first member.
             let column = usize::try_from(at.column - 1).unwrap_or_default();
@@ -36,19 +36,6 @@ pub fn write_offsets(json: &str, filled: &FactsDocument) -> Result<String, serde
     }
     out.push_str(&json[from..]);
     Ok(out)
-}
-
-/// The evidence of every item of a document, section by section: (section, index, spans).
-fn evidence_lists(f: &FactsDocument) -> impl Iterator<Item = (&'static str, usize, &[Evidence])> {
-    fn each<'a, T>(section: &'static str, items: &'a [T], spans: fn(&T) -> &[Evidence]) -> impl Iterator<Item = (&'static str, usize, &'a [Evidence])> {
-        items.iter().enumerate().map(move |(i, item)| (section, i, spans(item)))
-    }
-    each("entities", &f.entities, |x| &x.evidence)
-        .chain(each("roles", &f.roles, |x| &x.evidence))
-        .chain(each("relations", &f.relations, |x| &x.evidence))
-        .chain(each("events", &f.events, |x| &x.evidence))
-        .chain(each("quotes", &f.quotes, |x| &x.evidence))
-        .chain(each("claims", &f.claims, |x| &x.evidence))
 }
 
 /// The byte where each line of `text` starts.

@@ -7,7 +7,10 @@
 //! are well shaped still get the semantic checks, so one run reports everything.
 
 use crate::facts::date::DateValue;
-use crate::facts::{Claim, Date, Document, Entity, Event, Evidence, FactsDocument, Joins, Quote, Relation, Role, FORMAT_VERSION, FORMAT_VERSION_1_0};
+use crate::facts::{
+    Claim, Date, Document, Entity, EntityType, Event, Evidence, FactsDocument, Joins, Quantity, Quote, Relation, RelationKind, Role, Venue, FORMAT_VERSION,
+    FORMAT_VERSION_1_0,
+};
 use crate::facts::identity::entity_path;
 use crate::facts::input::RawDocument;
 use crate::facts::jsonpos::PositionIndex;
@@ -408,6 +411,8 @@ struct Checker<'a> {
     /// few and short: foldhash hashes them several times faster than the default SipHash.)
     ids: HashMap<&'a str, (ItemKind, ItemPath), foldhash::fast::RandomState>,
     broken_ids: HashSet<&'a str>,
+    /// The type of every entity, for the relation kinds that constrain it.
+    entity_types: HashMap<&'a str, EntityType, foldhash::fast::RandomState>,
     text: Option<(String, CodePoints)>,
     /// The document says format "1": what is new in 1.1 is refused.
     version_1_0: bool,
@@ -490,6 +495,9 @@ impl<'a> Checker<'a> {
         for &(index, item) in &view.items {
             let at = ItemPath { section: item.kind().section(), index, nested: None };
             declare(self, item.id(), item.kind(), at);
+            if let Item::Entity(entity) = item {
+                self.entity_types.entry(&entity.id).or_insert(entity.kind);
+            }
             let Item::Claim(Claim { content: Some(content), .. }) = item else { continue };
             let nested = |nested: &'static str| ItemPath { nested: Some(nested), ..at };
             if let Some(r) = &content.relation {
@@ -627,7 +635,11 @@ impl<'a> Checker<'a> {
             }
         }
         self.period(path, relation.start.as_ref(), relation.end.as_ref(), relation.as_of.as_ref());
+        if kind == RelationKind::GovernmentOf {
+            self.government_of(path, relation);
+        }
         self.statement_evidence(path, &relation.evidence, asserted, "a relation");
+        self.quantities(path, &relation.quantities, asserted);
         self.confidence(path, relation.confidence);
     }
 
@@ -653,6 +665,7 @@ impl<'a> Checker<'a> {
             self.wikidata(&|| format!("{path}.wikidata"), qid);
         }
         self.statement_evidence(path, &event.evidence, asserted, "an event");
+        self.quantities(path, &event.quantities, asserted);
         self.confidence(path, event.confidence);
     }
 
@@ -666,6 +679,8 @@ impl<'a> Checker<'a> {
             self.date(&|| format!("{path}.date"), date);
         }
         self.statement_evidence(path, &quote.evidence, true, "a quote");
+        self.quantities(path, &quote.quantities, true);
+        self.venues(path, quote.medium.as_ref(), quote.venue.as_ref());
         if !quote.text.is_empty() && !quote.evidence.is_empty() && !quote.evidence.iter().any(|e| e.text.contains(&quote.text)) {
             self.report(format!("{path}.text"), format!("the quoted words {} do not occur in any of the quote's evidence spans", quoted(&quote.text)));
         }
@@ -699,7 +714,79 @@ impl<'a> Checker<'a> {
             }
         }
         self.statement_evidence(path, &claim.evidence, true, "a claim");
+        self.quantities(path, &claim.quantities, true);
+        self.venues(path, claim.medium.as_ref(), claim.venue.as_ref());
         self.confidence(path, claim.confidence);
+    }
+
+    /// A government (format 1.1) is an organisation, and what it governs a country, city or place.
+    fn government_of(&mut self, path: &str, relation: &Relation) {
+        let subject = self.entity_types.get(relation.subject.as_str()).copied();
+        if let Some(kind) = subject.filter(|kind| *kind != EntityType::Organisation) {
+            let message = format!("\"government_of\" needs an organisation as its subject; {} is {}", quoted(&relation.subject), with_article(kind));
+            self.report(format!("{path}.subject"), message);
+        }
+        let object = self.entity_types.get(relation.object.as_str()).copied();
+        if let Some(kind) = object.filter(|kind| !matches!(kind, EntityType::Country | EntityType::City | EntityType::Place)) {
+            let message = format!("\"government_of\" needs a country, city or place as its object; {} is {}", quoted(&relation.object), with_article(kind));
+            self.report(format!("{path}.object"), message);
+        }
+    }
+
+    /// Quantities (format 1.1): something to state, what each qualification needs, bounds in order
+    /// and the value inside them, and evidence as on the item that holds them.
+    fn quantities(&mut self, path: &str, quantities: &[Quantity], asserted: bool) {
+        for (i, quantity) in quantities.iter().enumerate() {
+            let at = format!("{path}.quantities[{i}]");
+            if self.version_1_0 {
+                self.report(at.clone(), format!("quantities are new in format 1.1; set \"format\" to \"{FORMAT_VERSION}\""));
+            }
+            self.non_empty(&|| format!("{at}.unit"), &quantity.unit);
+            if let Some(qid) = &quantity.unit_wikidata {
+                self.wikidata(&|| format!("{at}.unit_wikidata"), qid);
+            }
+            let Quantity { value, lower, upper, .. } = *quantity;
+            if value.is_none() && lower.is_none() && upper.is_none() {
+                self.report(at.clone(), "a quantity needs a \"value\", a \"lower\" or an \"upper\" bound");
+            } else if let Some(approximation) = quantity.approximation {
+                let needed = match approximation.needs() {
+                    "value" => value,
+                    "lower" => lower,
+                    _ => upper,
+                };
+                if needed.is_none() {
+                    let message = format!("\"{}\" needs \"{}\"", approximation.as_str(), approximation.needs());
+                    self.report(format!("{at}.approximation"), message);
+                }
+            }
+            if let (Some(lower), Some(upper)) = (lower, upper) {
+                if lower > upper {
+                    self.report(format!("{at}.upper"), format!("reversed bounds: upper bound {upper} is below lower bound {lower}"));
+                }
+            }
+            if let Some(value) = value {
+                if let Some(lower) = lower.filter(|lower| value < *lower) {
+                    self.report(format!("{at}.value"), format!("value {value} is below its lower bound {lower}"));
+                }
+                if let Some(upper) = upper.filter(|upper| value > *upper) {
+                    self.report(format!("{at}.value"), format!("value {value} is above its upper bound {upper}"));
+                }
+            }
+            self.statement_evidence(&at, &quantity.evidence, asserted, "a quantity");
+        }
+    }
+
+    /// The medium (an entity) and venue (an entity or event) of a quote or claim, format 1.1.
+    fn venues(&mut self, path: &str, medium: Option<&Venue>, venue: Option<&Venue>) {
+        for (field, found, target) in [("medium", medium, Target::Entity), ("venue", venue, Target::EntityOrEvent)] {
+            let Some(found) = found else { continue };
+            let at = format!("{path}.{field}");
+            if self.version_1_0 {
+                self.report(at.clone(), format!("\"{field}\" is new in format 1.1; set \"format\" to \"{FORMAT_VERSION}\""));
+            }
+            self.reference(&|| format!("{at}.ref"), &found.target, target);
+            self.statement_evidence(&at, &found.evidence, true, &format!("a {field}"));
+        }
     }
 
     /// Asserted items need evidence; claimed content must not carry its own.
@@ -972,18 +1059,18 @@ fn nowhere(text: &str, words: &str, holder: &str) -> String {
 /// Gives the spans without offsets the ones located for them, in the order the checks walk the
 /// document (a valid document's claimed content has no evidence of its own).
 fn fill_offsets(facts: &mut FactsDocument, located: Vec<(u64, u64)>) {
-    let f = facts;
-    let sections = f.entities.iter_mut().map(|x| &mut x.evidence)
-        .chain(f.roles.iter_mut().map(|x| &mut x.evidence))
-        .chain(f.relations.iter_mut().map(|x| &mut x.evidence))
-        .chain(f.events.iter_mut().map(|x| &mut x.evidence))
-        .chain(f.quotes.iter_mut().map(|x| &mut x.evidence))
-        .chain(f.claims.iter_mut().map(|x| &mut x.evidence));
     let mut located = located.into_iter();
-    for span in sections.flatten().filter(|span| span.start.is_none() && span.end.is_none()) {
+    for span in facts.evidence_lists_mut().into_iter().flatten().filter(|span| span.start.is_none() && span.end.is_none()) {
         let Some((start, end)) = located.next() else { return };
         (span.start, span.end) = (Some(start), Some(end));
     }
+}
+
+/// "a person", "an organisation".
+fn with_article(kind: EntityType) -> String {
+    let name = kind.as_str();
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {name}")
 }
 
 /// "once", "twice", "3 times".

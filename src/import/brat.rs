@@ -281,6 +281,7 @@ impl Importer<'_> {
                 start: None,
                 end: None,
                 as_of: None,
+                quantities: Vec::new(),
                 evidence: vec![evidence],
                 confidence: None,
             });
@@ -325,6 +326,7 @@ impl Importer<'_> {
                 places,
                 participants,
                 wikidata: None,
+                quantities: Vec::new(),
                 evidence: evidence.clone(),
                 confidence: None,
             });

@@ -6,7 +6,7 @@
 //! ontology through [`Vocabulary`].
 
 use crate::facts::validate::ValidDocument;
-use crate::facts::{Claim, Date, Entity, Event, Evidence, ParticipantRole, Quote, Relation, RelationKind, Role};
+use crate::facts::{Claim, Date, Entity, Event, Evidence, ParticipantRole, Quantity, Quote, Relation, RelationKind, Role, Venue};
 use crate::rdf::iri::{self, Base, EvidenceNodes};
 use crate::rdf::ontology::{Ontology, OntologyError, Vocabulary};
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
@@ -180,6 +180,7 @@ impl Mapper {
         out.add(s, property.as_ref(), to.into());
         out.period(s, relation.start.as_ref(), relation.end.as_ref(), relation.as_of.as_ref());
         self.provenance(out, s, &relation.evidence, relation.confidence, asserted);
+        self.quantities(out, s, &relation.quantities);
         if asserted {
             // The direct ("truthy") triple, only for what the article itself states.
             out.add(from, property.as_ref(), to.into());
@@ -214,6 +215,7 @@ impl Mapper {
             out.add(s, v.wikidata.as_ref(), item.as_ref().into());
         }
         self.provenance(out, s, &event.evidence, event.confidence, asserted);
+        self.quantities(out, s, &event.quantities);
         subject
     }
 
@@ -231,6 +233,8 @@ impl Mapper {
             out.date(s, v.date.as_ref(), date);
         }
         self.provenance(out, s, &quote.evidence, quote.confidence, true);
+        self.quantities(out, s, &quote.quantities);
+        self.venues(out, s, quote.medium.as_ref(), quote.venue.as_ref(), node);
     }
 
     fn claim<'n>(&self, out: &mut Emitter<'_, '_>, claim: &Claim, node: &dyn Fn(&str) -> NamedNodeRef<'n>) {
@@ -266,6 +270,46 @@ impl Mapper {
         }
         // The article asserts that the claim was made (not what it claims).
         self.provenance(out, s, &claim.evidence, claim.confidence, true);
+        self.quantities(out, s, &claim.quantities);
+        self.venues(out, s, claim.medium.as_ref(), claim.venue.as_ref(), node);
+    }
+
+    /// A statement's quantities (format 1.1): nodes `{statement}/quantity/{n}` with the amount and
+    /// bounds as xsd:decimal, the approximation, what is counted, its Wikidata item and the evidence.
+    fn quantities(&self, out: &mut Emitter<'_, '_>, subject: NamedNodeRef<'_>, quantities: &[Quantity]) {
+        let v = &self.vocabulary;
+        for (i, quantity) in quantities.iter().enumerate() {
+            let node = NamedNode::new_unchecked(format!("{}/quantity/{}", subject.as_str(), i + 1));
+            let q = node.as_ref();
+            out.add(subject, v.quantity.as_ref(), q.into());
+            out.add(q, rdf::TYPE, v.quantity_class.as_ref().into());
+            for (property, number) in [(&v.amount, quantity.value), (&v.lower_bound, quantity.lower), (&v.upper_bound, quantity.upper)] {
+                if let Some(number) = number {
+                    out.decimal(q, property.as_ref(), number);
+                }
+            }
+            if let Some(approximation) = quantity.approximation {
+                out.add(q, v.approximation.as_ref(), LiteralRef::new_simple_literal(approximation.as_str()).into());
+            }
+            out.text(q, v.unit_text.as_ref(), &quantity.unit);
+            if let Some(qid) = &quantity.unit_wikidata {
+                out.add(q, v.unit.as_ref(), iri::wikidata_item(qid).as_ref().into());
+            }
+            out.evidence_nodes(q, v.evidence.as_ref(), EvidenceNodes::of_statement(q), &quantity.evidence);
+        }
+    }
+
+    /// The medium and venue of a quote or claim (format 1.1), each with its evidence nodes
+    /// `{statement}/medium/evidence/{n}` and `{statement}/venue/evidence/{n}`.
+    fn venues<'n>(&self, out: &mut Emitter<'_, '_>, subject: NamedNodeRef<'_>, medium: Option<&Venue>, venue: Option<&Venue>, node: &dyn Fn(&str) -> NamedNodeRef<'n>) {
+        let v = &self.vocabulary;
+        let kinds = [(medium, "medium", &v.medium, &v.medium_evidence), (venue, "venue", &v.venue, &v.venue_evidence)];
+        for (found, name, property, evidence) in kinds {
+            let Some(found) = found else { continue };
+            out.add(subject, property.as_ref(), node(&found.target).into());
+            let stem = NamedNode::new_unchecked(format!("{}/{name}", subject.as_str()));
+            out.evidence_nodes(subject, evidence.as_ref(), EvidenceNodes::of_statement(stem.as_ref()), &found.evidence);
+        }
     }
 
     /// Source, attribution, evidence and confidence of a statement node.
@@ -277,12 +321,7 @@ impl Mapper {
             out.add(subject, v.according_to.as_ref(), article.into());
         }
         if !evidence.is_empty() {
-            let mut nodes = EvidenceNodes::of_statement(subject);
-            for (i, span) in evidence.iter().enumerate() {
-                let node = nodes.node(i + 1);
-                out.add(subject, v.evidence.as_ref(), node.into());
-                out.evidence_node(node, span);
-            }
+            out.evidence_nodes(subject, v.evidence.as_ref(), EvidenceNodes::of_statement(subject), evidence);
         }
         if let Some(confidence) = confidence {
             out.decimal(subject, v.confidence.as_ref(), confidence);
@@ -347,6 +386,15 @@ impl Emitter<'_, '_> {
     fn integer(&mut self, subject: NamedNodeRef<'_>, predicate: NamedNodeRef<'_>, value: u64) {
         let mut buffer = itoa::Buffer::new();
         self.add(subject, predicate, LiteralRef::new_typed_literal(buffer.format(value), xsd::INTEGER).into());
+    }
+
+    /// `subject` `predicate` each span's node, numbered from 1 in `nodes`.
+    fn evidence_nodes(&mut self, subject: NamedNodeRef<'_>, predicate: NamedNodeRef<'_>, mut nodes: EvidenceNodes, evidence: &[Evidence]) {
+        for (i, span) in evidence.iter().enumerate() {
+            let node = nodes.node(i + 1);
+            self.add(subject, predicate, node.into());
+            self.evidence_node(node, span);
+        }
     }
 
     fn evidence_node(&mut self, node: NamedNodeRef<'_>, span: &Evidence) {
