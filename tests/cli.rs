@@ -326,6 +326,21 @@ fn every_saved_query_answers_as_expected_on_the_seed() {
     }
 }
 
+/// Answers that depend on a parameter, pinned as the saved queries' own are
+/// (tests/expected/queries/NAME.PARAMETER.tsv): the entity query of a country includes what is said
+/// about its government, marked as such (Russia, whose government the seed calls "Moscow" and "the
+/// Kremlin").
+#[test]
+fn parameterised_queries_answer_as_expected_on_the_seed() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    for (query, parameter, name) in [("entity", "entity=entity/Q159", "Q159")] {
+        let run = sandbox.run_in_store(&["query", query, "--param", parameter, "--format", "tsv"]).success();
+        assert!(run.stdout.contains("\"government (claim)\""), "{query} {parameter}: no government rows");
+        expect_file(&root().join(format!("tests/expected/queries/{query}.{name}.tsv")), &run.stdout);
+    }
+}
+
 /// Every saved query pages: `limit` and `offset` give exactly those rows of its expected whole
 /// result, in its order (a page past the end is empty); without them the result is whole (above).
 #[test]
