@@ -558,6 +558,7 @@ class Bench:
             "co-mentions": [],
             "quotes": [],
             "unlinked-entities": [],
+            "quantities": [],
             "wikidata-links": [],
         }
         wanted = self.args.queries.split(",") if self.args.queries else list(chosen)

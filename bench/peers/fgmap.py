@@ -39,7 +39,18 @@ RELATION_PROPERTY = {
     "ally_of": "allyOf",
     "affiliated_with": "affiliatedWith",
     "shares_border_with": "sharesBorderWith",
+    "leads": "leads",
+    "government_of": "governmentOf",
+    "represents": "represents",
+    "caused": "caused",
+    "in_response_to": "inResponseTo",
+    "prevented": "prevented",
+    "follows": "follows",
 }
+# A quantity's numbers and their properties (format 1.1).
+QUANTITY_BOUNDS = (("value", "amount"), ("lower", "lowerBound"), ("upper", "upperBound"))
+# The medium and venue of quotes and claims, each with its evidence property (format 1.1).
+VENUES = (("medium", "mediumEvidence"), ("venue", "venueEvidence"))
 PARTICIPANT_PROPERTY = {"initiator": "initiator", "target": "target", "participant": "participant"}
 
 # Rust's char::is_whitespace: the Unicode White_Space property (not Python's str.isspace, which also
@@ -179,11 +190,12 @@ class Mapper:
         self.type = terms.iri(RDF_TYPE)
         self.label = terms.iri(RDFS_LABEL)
         self.cls = {k: v(c) for k, c in ENTITY_CLASS.items()}
-        self.c = {c: v(c) for c in ["Article", "Role", "Relation", "Event", "Quote", "Claim", "Evidence"]}
+        self.c = {c: v(c) for c in ["Article", "Role", "Relation", "Event", "Quote", "Claim", "Evidence", "Quantity"]}
         names = (
             "url publisher published language text alias description wikidata source accordingTo evidence "
             "confidence beginIndex endIndex exact date start end asOf dateText subject roleName organisation "
-            "eventType place participant initiator target speaker about claimant claimKind content"
+            "eventType place participant initiator target speaker about claimant claimKind content "
+            "quantity amount lowerBound upperBound approximation unitText unit medium venue mediumEvidence venueEvidence"
         ).split()
         self.p = {n: v(n) for n in names}
         self.rel = {k: v(p) for k, p in RELATION_PROPERTY.items()}
@@ -284,12 +296,41 @@ class Mapper:
         add(subject, p["source"], self._article)
         if asserted:
             add(subject, p["accordingTo"], self._article)
-        for i, span in enumerate(item.get("evidence", ()), 1):
-            node = t.iri("%s/evidence/%d" % (subject_iri, i))
-            add(subject, p["evidence"], node)
-            self.evidence_node(node, span)
+        self.evidence_list(subject, p["evidence"], subject_iri, item.get("evidence", ()))
         if item.get("confidence") is not None:
             add(subject, p["confidence"], t.typed(decimal_text(item["confidence"]), self.xsd["decimal"]))
+
+    def evidence_list(self, subject, predicate, stem, spans):
+        for i, span in enumerate(spans, 1):
+            node = self.t.iri("%s/evidence/%d" % (stem, i))
+            self._add(subject, predicate, node)
+            self.evidence_node(node, span)
+
+    def quantities(self, subject, subject_iri, item):
+        """src/rdf/mapping.rs quantities: nodes {statement}/quantity/{n}."""
+        add, p, t = self._add, self.p, self.t
+        for i, quantity in enumerate(item.get("quantities", ()), 1):
+            iri = "%s/quantity/%d" % (subject_iri, i)
+            q = t.iri(iri)
+            add(subject, p["quantity"], q)
+            add(q, self.type, self.c["Quantity"])
+            for key, prop in QUANTITY_BOUNDS:
+                if quantity.get(key) is not None:
+                    add(q, p[prop], t.typed(decimal_text(quantity[key]), self.xsd["decimal"]))
+            if quantity.get("approximation") is not None:
+                add(q, p["approximation"], t.plain(quantity["approximation"]))
+            add(q, p["unitText"], self._text(quantity["unit"]))
+            if quantity.get("unit_wikidata") is not None:
+                add(q, p["unit"], t.iri(WIKIDATA_ENTITY + quantity["unit_wikidata"]))
+            self.evidence_list(q, p["evidence"], iri, quantity.get("evidence", ()))
+
+    def venues(self, subject, subject_iri, item):
+        """src/rdf/mapping.rs venues: the medium and venue, evidence {statement}/{field}/evidence/{n}."""
+        for field, evidence in VENUES:
+            venue = item.get(field)
+            if venue is not None:
+                self._add(subject, self.p[field], self._nodes[venue["ref"]])
+                self.evidence_list(subject, self.p[evidence], "%s/%s" % (subject_iri, field), venue.get("evidence", ()))
 
     # --- items ---------------------------------------------------------------------------
     def entity(self, doc_id, subject, entity):
@@ -335,6 +376,7 @@ class Mapper:
         add(s, prop, target)
         self.period(s, relation)
         self.provenance(s, iri, relation, asserted)
+        self.quantities(s, iri, relation)
         if asserted:
             add(source, prop, target)
         return s
@@ -356,6 +398,7 @@ class Mapper:
         if event.get("wikidata") is not None:
             add(s, p["wikidata"], t.iri(WIKIDATA_ENTITY + event["wikidata"]))
         self.provenance(s, iri, event, asserted)
+        self.quantities(s, iri, event)
         return s
 
     def quote(self, doc_id, quote):
@@ -370,6 +413,8 @@ class Mapper:
         if quote.get("date") is not None:
             self.date(s, p["date"], quote["date"])
         self.provenance(s, iri, quote, True)
+        self.quantities(s, iri, quote)
+        self.venues(s, iri, quote)
 
     def claim(self, doc_id, claim):
         add, p, t, nodes = self._add, self.p, self.t, self._nodes
@@ -396,6 +441,8 @@ class Mapper:
             for node in contents:
                 add(s, p["content"], node)
         self.provenance(s, iri, claim, True)
+        self.quantities(s, iri, claim)
+        self.venues(s, iri, claim)
 
 
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}

@@ -15,7 +15,9 @@ the part of the mapping that RML cannot:
 - splits each date by precision into `year`, `month` or `day`, since RML picks a datatype per
   object map, not per value;
 - spells the relation kind and the participant role as the ontology's local name (memberOf,
-  initiator), used in predicate templates;
+  initiator), used in predicate templates, and so the property of each evidence span (evidence,
+  mediumEvidence, venueEvidence) and of a statement's quantities, medium and venue;
+- writes a quantity's numbers as factgraph writes xsd:decimal (no exponent, no trailing ".0");
 - names the fields so that none is `subject`, `predicate` or `object`: those names collide with
   Morph-KGC 2.10's internal columns and silently produce broken IRIs.
 
@@ -46,6 +48,7 @@ TABLES = [
     "claims",
     "about",
     "contents",
+    "quantities",
 ]
 
 
@@ -120,11 +123,37 @@ class Flattener:
             if item.get(key) is not None and (with_as_of or key != "as_of"):
                 self.date(node, prop, item[key])
 
-    def evidence(self, owner, node, span, confidence=None):
+    def evidence(self, owner, node, span, confidence=None, prop="evidence"):
         self.rows["evidence"].append(
             self.row(g=self.g, lang=self.lang, owner=owner, node=node, begin=span["start"], end=span["end"],
-                     exact=span["text"], confidence=confidence)
+                     exact=span["text"], confidence=confidence, prop=prop)
         )
+
+    def link(self, node, prop, target):
+        """A row of event_links: `node fg:{prop} target`."""
+        self.rows["event_links"].append({"g": self.g, "node": node, "prop": prop, "target": target})
+
+    def quantities(self, node, item):
+        for i, quantity in enumerate(item.get("quantities", ()), 1):
+            q = "%s/quantity/%d" % (node, i)
+            self.link(node, "quantity", q)
+            row = self.row(g=self.g, lang=self.lang, node=q, approximation=quantity.get("approximation"),
+                           unit_text=quantity["unit"],
+                           unit=fgmap.WIKIDATA_ENTITY + quantity["unit_wikidata"] if quantity.get("unit_wikidata") is not None else None)
+            for key, prop in fgmap.QUANTITY_BOUNDS:
+                if quantity.get(key) is not None:
+                    row[prop] = fgmap.decimal_text(quantity[key])
+            self.rows["quantities"].append(row)
+            for j, span in enumerate(quantity.get("evidence", ()), 1):
+                self.evidence(q, "%s/evidence/%d" % (q, j), span)
+
+    def venues(self, node, item):
+        for field, prop in fgmap.VENUES:
+            venue = item.get(field)
+            if venue is not None:
+                self.link(node, field, self.nodes[venue["ref"]])
+                for j, span in enumerate(venue.get("evidence", ()), 1):
+                    self.evidence(node, "%s/%s/evidence/%d" % (node, field, j), span, prop=prop)
 
     def statement(self, node, cls, item, asserted):
         self.rows["statements"].append(
@@ -168,6 +197,7 @@ class Flattener:
         )
         self.period(node, relation)
         self.statement(node, "Relation", relation, asserted)
+        self.quantities(node, relation)
         return node
 
     def event(self, doc_id, event, asserted):
@@ -179,13 +209,12 @@ class Flattener:
         if event.get("date") is not None:
             self.date(node, "date", event["date"])
         self.period(node, event, with_as_of=False)
-        links = self.rows["event_links"]
         for place in event.get("places", ()):
-            links.append({"g": self.g, "node": node, "prop": "place", "target": self.nodes[place]})
+            self.link(node, "place", self.nodes[place])
         for participant in event.get("participants", ()):
-            links.append({"g": self.g, "node": node, "prop": fgmap.PARTICIPANT_PROPERTY[participant["role"]],
-                          "target": self.nodes[participant["entity"]]})
+            self.link(node, fgmap.PARTICIPANT_PROPERTY[participant["role"]], self.nodes[participant["entity"]])
         self.statement(node, "Event", event, asserted)
+        self.quantities(node, event)
         return node
 
     def quote(self, doc_id, quote):
@@ -198,6 +227,8 @@ class Flattener:
         if quote.get("date") is not None:
             self.date(node, "date", quote["date"])
         self.statement(node, "Quote", quote, True)
+        self.quantities(node, quote)
+        self.venues(node, quote)
 
     def claim(self, doc_id, claim):
         node = self.node(fgmap.statement_path(doc_id, "claim", claim["id"]))
@@ -221,6 +252,8 @@ class Flattener:
             for part in parts:
                 self.rows["contents"].append({"g": self.g, "node": node, "content": part})
         self.statement(node, "Claim", claim, True)
+        self.quantities(node, claim)
+        self.venues(node, claim)
 
     def write(self, folder):
         os.makedirs(folder, exist_ok=True)

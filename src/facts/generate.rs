@@ -369,7 +369,7 @@ impl Generator {
             });
         }
         FactsDocument {
-            format: crate::facts::FORMAT_VERSION_1_0.into(),
+            format: crate::facts::FORMAT_VERSION.into(),
             document: Document {
                 id,
                 title,

@@ -27,6 +27,9 @@ pub fn write_offsets(json: &str, filled: &FactsDocument) -> Result<String, serde
             inserts.push((first, format!("\"start\": {start}, \"end\": {end}, ")));
         }
     }
+    // The lists follow the checks' order, not the text's (an item's quantities may stand before its
+    // own evidence, a section before another).
+    inserts.sort_unstable_by_key(|(at, _)| *at);
     let mut out = String::with_capacity(json.len() + inserts.len() * 30);
     let mut from = 0;
     for (at, text) in inserts {
