@@ -360,6 +360,19 @@ fn parameterised_queries_answer_as_expected_on_the_seed() {
     }
 }
 
+/// The seed's quantities are xsd:decimal, so SPARQL compares them as numbers: "100000" sorts above
+/// "13000" and "2000", which as text it would not.
+#[test]
+fn quantities_compare_as_numbers_in_sparql() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    let sparql = "PREFIX fg: <https://ns.factgraph.example/ontology#>
+        SELECT ?counts WHERE { ?q fg:unitText ?counts ; fg:lowerBound|fg:amount ?n FILTER (?n >= 2000) } ORDER BY ?n STR(?counts)";
+    let run = sandbox.run_in_store(&["query", "--sparql", sparql, "--format", "tsv"]).success();
+    let counted: Vec<&str> = run.stdout.lines().skip(1).collect();
+    assert_eq!(counted, ["\"additional Polish troops\"@en", "\"asylum seekers\"@en", "\"lives\"@en", "\"troops\"@en"]);
+}
+
 /// Every saved query pages: `limit` and `offset` give exactly those rows of its expected whole
 /// result, in its order (a page past the end is empty); without them the result is whole (above).
 #[test]

@@ -242,6 +242,7 @@ pub fn closest_passage(text: &str, needle: &str) -> Option<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::Evidence;
 
     #[test]
     fn offsets_are_written_before_a_spans_first_member_and_nothing_else_changes() {
