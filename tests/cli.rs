@@ -373,6 +373,19 @@ fn quantities_compare_as_numbers_in_sparql() {
     assert_eq!(counted, ["\"additional Polish troops\"@en", "\"asylum seekers\"@en", "\"lives\"@en", "\"troops\"@en"]);
 }
 
+/// A quantity inside a claim's content is marked as claimed and shown with the claim's evidence
+/// (it has none of its own); the others with their own words (the synthetic mapping fixture).
+#[test]
+fn the_quantities_query_marks_claimed_numbers() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", "tests/fixtures/map/quantities-and-venues.json"]).success();
+    let run = sandbox.run_in_store(&["query", "quantities", "--format", "csv"]).success();
+    let rows: Vec<&str> = run.stdout.lines().skip(1).collect();
+    assert_eq!(rows.len(), 5, "{}", run.stdout);
+    assert!(rows[4].starts_with("people,,,30,at_most,claimed event,At most 30 people were arrested.,The police said on radio that at most 30 were arrested.,186,"), "{}", rows[4]);
+    assert!(rows[1].starts_with("km,2.5,,,,event,\"About 2,000 people marched 2.5 km.\",2.5 km,28,"), "{}", rows[1]);
+}
+
 /// Every saved query pages: `limit` and `offset` give exactly those rows of its expected whole
 /// result, in its order (a page past the end is empty); without them the result is whole (above).
 #[test]
