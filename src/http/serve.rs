@@ -238,6 +238,7 @@ impl Service {
             return Err(Failure(StatusCode::BAD_REQUEST, format!("limit {} is more than the {limit} rows this service answers at once", page.limit.unwrap_or_default())));
         }
         let (token, _guard) = self.watchdog.watch(Instant::now() + self.config.timeout);
+        let query = query.for_store(&self.kb, &variables_bound);
         let results = query.execute_with(self.kb.store(), &variables_bound, Some(token)).map_err(|e| self.query_failure(e))?;
         let evaluation = |source| self.query_failure(query.failed(source));
         let too_many = || Failure(StatusCode::BAD_REQUEST, format!("the result has more than {limit} rows; add a LIMIT or narrow the query"));
