@@ -26,29 +26,26 @@ const MAGIC: &[u8] = b"factgraph names 1\n";
 /// A name: its text and its language tag (empty for a plain string).
 pub type Name = (String, String);
 
-/// The names of a store, searchable by substring.
+/// The names of a store, searchable by substring. Opening one reads the file and checks it; no
+/// name is copied out of it until it is asked for.
 #[derive(Debug, Default)]
 pub struct NameIndex {
-    /// Every name as the store gives it, sorted, distinct.
-    names: Vec<Name>,
-    /// The names' folded forms, each followed by a NUL (which no folded form holds).
-    folded: Vec<u8>,
-    /// Where each name's NUL is in `folded`.
+    /// The file's bytes (see [`NameIndex::encode`]).
+    bytes: Vec<u8>,
+    /// Where each name's text and language tag are in `bytes`, in the names' order (sorted,
+    /// distinct).
+    names: Vec<[u32; 4]>,
+    /// Where the folded forms start in `bytes`: each is followed by a NUL, which none holds.
+    folded: usize,
+    /// Where each name's NUL is, counted from `folded`.
     ends: Vec<u32>,
 }
 
 impl NameIndex {
     /// An index of `names` (in any order, repeats allowed).
     pub fn new(names: impl IntoIterator<Item = Name>) -> NameIndex {
-        let names: Vec<Name> = names.into_iter().collect::<BTreeSet<_>>().into_iter().collect();
-        let mut folded = Vec::new();
-        let mut ends = Vec::with_capacity(names.len());
-        for (text, _) in &names {
-            folded.extend_from_slice(crate::text::search_fold(text).as_bytes());
-            ends.push(folded.len() as u32);
-            folded.push(0);
-        }
-        NameIndex { names, folded, ends }
+        let names: BTreeSet<Name> = names.into_iter().collect();
+        NameIndex::decode(NameIndex::encode(&names)).expect("an encoded index decodes")
     }
 
     /// The index of the names and aliases (`rdfs:label`, `alias`) the store at `kb` holds.
@@ -65,52 +62,76 @@ impl NameIndex {
     }
 
     /// The store's index, or `None` when its folder has no index file or one this version cannot
-    /// read (too short, another format, lengths that do not add up).
+    /// read (too short, another format, lengths that do not add up, names out of order).
     pub fn open(store: &Path) -> Option<NameIndex> {
-        let bytes = std::fs::read(store.join(NAMES_FILE)).ok()?;
-        NameIndex::decode(&bytes)
+        NameIndex::decode(std::fs::read(store.join(NAMES_FILE)).ok()?)
     }
 
-    fn decode(bytes: &[u8]) -> Option<NameIndex> {
-        let mut rest = bytes.strip_prefix(MAGIC)?;
-        let mut take = |n: usize| -> Option<&[u8]> {
-            let (head, tail) = (rest.get(..n)?, rest.get(n..)?);
-            rest = tail;
-            Some(head)
-        };
-        let count = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
-        let mut names = Vec::with_capacity(count.min(bytes.len() / 4));
-        for _ in 0..count {
-            let mut text = || -> Option<String> {
-                let length = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
-                String::from_utf8(take(length)?.to_vec()).ok()
-            };
-            names.push((text()?, text()?));
-        }
-        let length = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
-        let folded = take(length)?.to_vec();
-        if !rest.is_empty() || names.windows(2).any(|w| w[0] >= w[1]) {
-            return None;
-        }
-        let languages: BTreeSet<&str> = names.iter().map(|(_, language)| language.as_str()).filter(|l| !l.is_empty()).collect();
-        if languages.into_iter().any(|l| Literal::new_language_tagged_literal("", l).is_err()) {
-            return None;
-        }
-        let ends: Vec<u32> = folded.iter().enumerate().filter(|(_, b)| **b == 0).map(|(i, _)| i as u32).collect();
-        (ends.len() == names.len() && folded.last().is_none_or(|b| *b == 0)).then_some(NameIndex { names, folded, ends })
-    }
-
-    fn encode(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(MAGIC.len() + self.folded.len() * 2 + self.names.len() * 4 + 8);
+    /// The file: the magic line; the number of names (u32, little-endian); each name's text and
+    /// language tag, each as its length (u32) and its UTF-8 bytes; the length of the folded forms
+    /// (u32) and the folded forms, each followed by a NUL.
+    fn encode(names: &BTreeSet<Name>) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(MAGIC.len() + 8 + names.iter().map(|(t, l)| 2 * t.len() + l.len() + 9).sum::<usize>());
         bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&(self.names.len() as u32).to_le_bytes());
-        for text in self.names.iter().flat_map(|(text, language)| [text, language]) {
+        bytes.extend_from_slice(&(names.len() as u32).to_le_bytes());
+        for text in names.iter().flat_map(|(text, language)| [text, language]) {
             bytes.extend_from_slice(&(text.len() as u32).to_le_bytes());
             bytes.extend_from_slice(text.as_bytes());
         }
-        bytes.extend_from_slice(&(self.folded.len() as u32).to_le_bytes());
-        bytes.extend_from_slice(&self.folded);
+        let mut folded = Vec::new();
+        for (text, _) in names {
+            folded.extend_from_slice(crate::text::search_fold(text).as_bytes());
+            folded.push(0);
+        }
+        bytes.extend_from_slice(&(folded.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&folded);
         bytes
+    }
+
+    fn decode(bytes: Vec<u8>) -> Option<NameIndex> {
+        let mut at = MAGIC.len();
+        if !bytes.starts_with(MAGIC) {
+            return None;
+        }
+        let length = |at: &mut usize| -> Option<usize> {
+            let value = u32::from_le_bytes(bytes.get(*at..*at + 4)?.try_into().ok()?) as usize;
+            *at += 4;
+            Some(value)
+        };
+        let count = length(&mut at)?;
+        let mut names = Vec::with_capacity(count.min(bytes.len() / 8));
+        for _ in 0..count {
+            let mut span = [0u32; 4];
+            for half in [0, 2] {
+                let size = length(&mut at)?;
+                std::str::from_utf8(bytes.get(at..at + size)?).ok()?;
+                span[half] = at as u32;
+                at += size;
+                span[half + 1] = at as u32;
+            }
+            names.push(span);
+        }
+        let size = length(&mut at)?;
+        if at + size != bytes.len() || bytes.len() > u32::MAX as usize {
+            return None;
+        }
+        let index = NameIndex { ends: memchr::memchr_iter(0, &bytes[at..]).map(|i| i as u32).collect(), folded: at, names, bytes };
+        let sorted = index.names.windows(2).all(|w| index.name(w[0]) < index.name(w[1]));
+        let languages: BTreeSet<&str> = index.names.iter().map(|span| index.name(*span).1).filter(|l| !l.is_empty()).collect();
+        let tags_valid = languages.into_iter().all(|l| Literal::new_language_tagged_literal("", l).is_ok());
+        let folded_whole = index.ends.len() == index.names.len() && index.bytes.last().is_none_or(|b| *b == 0 || size == 0);
+        (sorted && tags_valid && folded_whole).then_some(index)
+    }
+
+    /// A name's text and language tag.
+    fn name(&self, [text, text_end, language, language_end]: [u32; 4]) -> (&str, &str) {
+        let part = |start: u32, end: u32| std::str::from_utf8(&self.bytes[start as usize..end as usize]).unwrap_or_default();
+        (part(text, text_end), part(language, language_end))
+    }
+
+    /// Every name, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.names.iter().map(|span| self.name(*span))
     }
 
     /// Writes the index into the store folder, replacing the file whole (written beside it, then
@@ -119,7 +140,7 @@ impl NameIndex {
         let io = |source| StoreError::Io { path: store.to_path_buf(), source };
         let temporary: PathBuf = store.join(format!(".{NAMES_FILE}.{}", std::process::id()));
         let written = std::fs::File::create(&temporary)
-            .and_then(|mut file| file.write_all(&self.encode()).and_then(|()| file.sync_all()))
+            .and_then(|mut file| file.write_all(&self.bytes).and_then(|()| file.sync_all()))
             .and_then(|()| std::fs::rename(&temporary, store.join(NAMES_FILE)));
         if written.is_err() {
             let _ = std::fs::remove_file(&temporary);
@@ -127,18 +148,19 @@ impl NameIndex {
         written.map_err(io)
     }
 
-    /// The names whose folded text contains `text`'s (every name for an empty text), sorted.
-    pub fn containing(&self, text: &str) -> Vec<&Name> {
+    /// The names (text, language tag) whose folded text contains `text`'s (every name for an empty
+    /// text), in order.
+    pub fn containing(&self, text: &str) -> Vec<(&str, &str)> {
         let needle = crate::text::search_fold(text);
         if needle.is_empty() {
-            return self.names.iter().collect();
+            return self.iter().collect();
         }
-        let mut found: Vec<&Name> = Vec::new();
+        let mut found = Vec::new();
         let mut last = usize::MAX;
-        for position in memchr::memmem::find_iter(&self.folded, needle.as_bytes()) {
+        for position in memchr::memmem::find_iter(&self.bytes[self.folded..], needle.as_bytes()) {
             let name = self.ends.partition_point(|&end| (end as usize) <= position);
             if name != last {
-                found.push(&self.names[name]);
+                found.push(self.name(self.names[name]));
                 last = name;
             }
         }
@@ -161,7 +183,7 @@ impl NameIndex {
 /// store itself) and the error returned.
 pub fn add(kb: &KnowledgeBase, alias: NamedNodeRef<'_>, added: BTreeSet<Name>) -> Result<(), StoreError> {
     let updated = match NameIndex::open(kb.path()) {
-        Some(index) => Ok(NameIndex::new(index.names.into_iter().chain(added))),
+        Some(index) => Ok(NameIndex::new(index.iter().map(|(t, l)| (t.to_string(), l.to_string())).chain(added))),
         None => NameIndex::from_store(kb, alias),
     };
     rewrite(kb, updated)
@@ -182,8 +204,8 @@ pub fn name(literal: &Literal) -> Option<Name> {
     }
 }
 
-/// A [`Name`] as a literal.
-pub fn literal((text, language): &Name) -> Literal {
+/// A name (text, language tag) as a literal.
+pub fn literal((text, language): (&str, &str)) -> Literal {
     if language.is_empty() {
         Literal::new_simple_literal(text)
     } else {
@@ -207,8 +229,8 @@ mod tests {
         NameIndex::new(list.iter().map(|s| (s.to_string(), "en".to_string())))
     }
 
-    fn texts<'a>(found: Vec<&'a Name>) -> Vec<&'a str> {
-        found.into_iter().map(|(text, _)| text.as_str()).collect()
+    fn texts<'a>(found: Vec<(&'a str, &str)>) -> Vec<&'a str> {
+        found.into_iter().map(|(text, _)| text).collect()
     }
 
     #[test]
@@ -230,16 +252,23 @@ mod tests {
         let index = names(&["Ärzte ohne Grenzen", "NATO", "line\nbreak", ""]);
         index.write(folder.path()).unwrap();
         let read = NameIndex::open(folder.path()).unwrap();
-        assert_eq!(read.names, index.names);
+        assert_eq!(read.iter().collect::<Vec<_>>(), index.iter().collect::<Vec<_>>());
+        assert_eq!(read.iter().next(), Some(("", "en")));
         assert_eq!(texts(read.containing("arzte")), ["Ärzte ohne Grenzen"]);
         assert_eq!(texts(read.containing("line break")), ["line\nbreak"]);
-        let bytes = index.encode();
+        let bytes = index.bytes.clone();
         for cut in [0, MAGIC.len(), bytes.len() - 1] {
-            assert!(NameIndex::decode(&bytes[..cut]).is_none(), "cut at {cut}");
+            assert!(NameIndex::decode(bytes[..cut].to_vec()).is_none(), "cut at {cut}");
         }
         let mut longer = bytes.clone();
         longer.push(0);
-        assert!(NameIndex::decode(&longer).is_none());
+        assert!(NameIndex::decode(longer).is_none());
+        let unsorted = NameIndex::encode(&BTreeSet::from([("b".to_string(), String::new()), ("a".to_string(), String::new())]));
+        let mut swapped = unsorted.clone();
+        let (first, second) = (MAGIC.len() + 8, MAGIC.len() + 8 + 1 + 4 + 4);
+        (swapped[first], swapped[second]) = (unsorted[second], unsorted[first]);
+        assert!(NameIndex::decode(unsorted).is_some());
+        assert!(NameIndex::decode(swapped).is_none(), "names out of order");
         assert!(NameIndex::open(&folder.path().join("missing")).is_none());
     }
 }
