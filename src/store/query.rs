@@ -503,12 +503,21 @@ impl SavedQuery {
     /// string, the marked lines become `VALUES ?VAR { … }` with the names the index finds (case
     /// and accents ignored). Otherwise, and for other servers, the query's own SPARQL runs.
     pub fn for_store(&self, kb: &super::KnowledgeBase, bindings: &[(Variable, Term)]) -> std::borrow::Cow<'_, SavedQuery> {
+        if NameSearch::find(&self.text).is_none() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        self.with_names(super::names::NameIndex::open(kb.path()).as_ref(), bindings)
+    }
+
+    /// [`SavedQuery::for_store`] with the store's name index already open (`None`: it has none),
+    /// for a reader that keeps it (`serve`: the store cannot change while it holds it).
+    pub fn with_names(&self, index: Option<&super::names::NameIndex>, bindings: &[(Variable, Term)]) -> std::borrow::Cow<'_, SavedQuery> {
         let Some(search) = NameSearch::find(&self.text) else { return std::borrow::Cow::Borrowed(self) };
         let text = bindings.iter().find(|(v, _)| v.as_str() == search.param).and_then(|(_, term)| match term {
             Term::Literal(literal) => Some(literal.value()),
             _ => None,
         });
-        let Some((text, index)) = text.zip(super::names::NameIndex::open(kb.path())) else { return std::borrow::Cow::Borrowed(self) };
+        let Some((text, index)) = text.zip(index) else { return std::borrow::Cow::Borrowed(self) };
         let mut values = format!("VALUES ?{} {{", search.variable);
         for name in index.containing(text) {
             values.push(' ');
