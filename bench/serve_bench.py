@@ -30,6 +30,10 @@ timeout, the report says so and it is not timed there). Before any timing the sc
 saved query and all four texts as CSV and stops unless they are the same rows, in order (and not
 none), and checks that a query over the default graph gives the same count on both servers.
 
+The page's entity view (`GET /entity?iri=IRI`, --entity, by default the most-mentioned entity of the
+synthetic data) is timed on factgraph alone as whole requests, one at a time (--entity-runs, median
+reported): it is the summary and the first page of each section, answered from the `entity` query.
+
 Each endpoint gets a warm-up, then `wrk --latency` at 1, 8 and 32 connections (-t1 -c1, -t2 -c8,
 -t2 -c32), each for --duration seconds, with `Accept: application/sparql-results+json`. Parsed: p50
 and p99 latency (wrk prints 50/75/90/99%), requests/s, non-2xx responses and socket errors, and the
@@ -396,6 +400,10 @@ def main():
     parser.add_argument("--pin", action="store_true", help="pin the server to --pin-server CPUs and wrk to --pin-wrk (taskset)")
     parser.add_argument("--pin-server", default="1")
     parser.add_argument("--pin-wrk", default="0")
+    parser.add_argument("--entity", default="entity/person/nadia-pel-zhang-0",
+                        help="the entity whose page is timed (default: the most-mentioned entity of the synthetic data, seeds 1)")
+    parser.add_argument("--entity-runs", type=int, default=3, help="requests of the entity view, one at a time (3; 0: not timed)")
+    parser.add_argument("--entity-timeout", type=float, default=120, help="client timeout per entity-view request in seconds (120)")
     parser.add_argument("--out", default=os.path.join(BENCH, "results", "serve-latency.txt"))
     args = parser.parse_args()
 
@@ -613,6 +621,27 @@ def main():
                 if status != 200:
                     raise Failure(f"{name} {endpoint}: HTTP {status} after timing")
 
+    # ---- the entity view, whole requests one at a time
+    entity_url = f"{fg}/entity?{urllib.parse.urlencode({'iri': resolve_iri(args.entity, args.base)})}"
+    entity_runs = []  # (seconds, status, bytes, has the summary)
+    if "factgraph" in servers and args.entity_runs > 0:
+        with factgraph_server():
+            for _ in range(args.entity_runs):
+                started = time.monotonic()
+                try:
+                    status, body = http_get(entity_url, "text/html", timeout=args.entity_timeout)
+                except (TimeoutError, socket.timeout, urllib.error.URLError) as e:
+                    status, body = f"no answer ({e})", b""
+                seconds = time.monotonic() - started
+                entity_runs.append((seconds, status, len(body), b'id="summary"' in body))
+                print(f"  entity view: HTTP {status} in {seconds:.3f} s, {len(body)} bytes", file=sys.stderr, flush=True)
+    entity_ok = sorted(r[0] for r in entity_runs if r[1] == 200 and r[3])
+    entity_line = ("entity view: not timed" if not entity_runs else
+                   f"entity view GET /entity?iri=<{resolve_iri(args.entity, args.base)}>: "
+                   + (f"median {entity_ok[len(entity_ok) // 2]:.3f} s of {len(entity_ok)} answers with the summary; " if entity_ok else "no answer with the summary; ")
+                   + "each: " + ", ".join(f"HTTP {st} {sec:.3f} s {size} bytes" for sec, st, size, _ in entity_runs))
+    print(entity_line)
+
     # ---- report
     table = [("server", "endpoint", "clients", "requests/s", "p50 ms", "p99 ms", "server CPU ms/req", "errors")]
     for r in results:
@@ -677,6 +706,7 @@ def main():
         "requests wrk completed; unlike latency it hardly depends on what else the machine runs (wrk's own CPU time is in the raw output)",
     ]
     report += [f"note: {n}" for n in notes]
+    report += ["", entity_line]
     report += ["", table_text, "", "URLs (wrk sent GET requests to these):", ""]
     report += [f"  $URL_{name} = {url}" for name, url in urls.items()]
     report += ["", "Commands, in the order they ran:", ""]

@@ -110,6 +110,20 @@ impl CodePoints {
     }
 }
 
+/// The form names are searched in: compatibility-decomposed, diacritics removed, lowercase, and
+/// control characters as spaces, so that "Zelenskyy" finds "ZELENSKÝY" and no folded name holds
+/// NUL. A text contains another when its folded form contains the other's folded form.
+pub fn search_fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.bytes().map(|b| if b.is_ascii_control() { ' ' } else { char::from(b.to_ascii_lowercase()) }).collect();
+    }
+    text.nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// The identity form of a name: NFC, lowercase, runs of spaces, hyphens and underscores as one '-',
 /// and the punctuation that varies between spellings of one name (`.`, `,`, quotes, apostrophes)
 /// dropped. "Jean-Claude  Juncker", "jean claude juncker" and "Jean-Claude Juncker." agree.

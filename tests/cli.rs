@@ -386,6 +386,52 @@ fn the_quantities_query_marks_claimed_numbers() {
     assert!(rows[1].starts_with("km,2.5,,,,event,\"About 2,000 people marched 2.5 km.\",2.5 km,28,"), "{}", rows[1]);
 }
 
+/// `find-entity` through the store's name index gives what the query's own SPARQL gives (the saved
+/// query without its marker lines) after a load, a reload, a remove, without the index file (and
+/// after the load that makes it again from the store) and after `optimize`; the index also ignores
+/// accents, which the SPARQL does not.
+#[test]
+fn find_entity_through_the_name_index_agrees_with_its_sparql() {
+    let sandbox = Sandbox::new();
+    let saved = std::fs::read_to_string(root().join("queries/find-entity.rq")).unwrap();
+    assert!(saved.contains("# names: ?matched contains ?name") && saved.contains("# end names"));
+    let plain: String = saved.lines().filter(|l| !l.trim().starts_with("# names:") && l.trim() != "# end names").map(|l| format!("{l}\n")).collect();
+    let plain_file = sandbox.path().join("find-entity-sparql.rq");
+    std::fs::write(&plain_file, plain).unwrap();
+    let index = sandbox.store().join(factgraph::store::names::NAMES_FILE);
+    let agree = |stage: &str, rows: bool| {
+        for name in ["putin", "NATO", "stoltenberg", "a", "mr. ", "nobody at all"] {
+            let param = format!("name={name}");
+            let through_index = sandbox.run_in_store(&["query", "find-entity", "--format", "tsv", "--param", &param]).success().stdout;
+            let own = sandbox.run_in_store(&["query", plain_file.to_str().unwrap(), "--format", "tsv", "--param", &param]).success().stdout;
+            assert_eq!(through_index, own, "{stage}: name={name}");
+            if name == "putin" {
+                assert_eq!(through_index.lines().count() > 1, rows, "{stage}: {through_index}");
+            }
+        }
+    };
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    assert!(index.exists());
+    agree("load", true);
+    sandbox.run_in_store(&["load", SEED_FACTS]).success().stderr_has("(0 new, 1 replaced)");
+    agree("reload", true);
+    sandbox.run_in_store(&["remove", "russia-nato-split-2021"]).success();
+    assert!(index.exists(), "remove keeps the index: its names find nothing now");
+    agree("remove", false);
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    std::fs::remove_file(&index).unwrap();
+    agree("no index", true);
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    assert!(index.exists(), "a load makes the index from the store");
+    agree("index made from the store", true);
+    sandbox.run_in_store(&["optimize"]).success();
+    agree("optimize", true);
+    let accented = sandbox.run_in_store(&["query", "find-entity", "--format", "tsv", "--param", "name=STÖLTENBÉRG"]).success().stdout;
+    assert!(accented.contains("\"Jens Stoltenberg\"@en"), "{accented}");
+    let own = sandbox.run_in_store(&["query", plain_file.to_str().unwrap(), "--format", "tsv", "--param", "name=STÖLTENBÉRG"]).success().stdout;
+    assert_eq!(own.lines().count(), 1, "{own}");
+}
+
 /// Every saved query pages: `limit` and `offset` give exactly those rows of its expected whole
 /// result, in its order (a page past the end is empty); without them the result is whole (above).
 #[test]

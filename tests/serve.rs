@@ -143,6 +143,11 @@ fn saved_queries_answer_as_the_cli_does() {
     let cli = sandbox.run_in_store(&["query", "roles-as-of", "--param", "asOf=2021-10-20", "--format", "csv"]).success().stdout;
     let (_, _, http) = server.get("/queries/roles-as-of?asOf=2021-10-20", "text/csv");
     assert_eq!(http, cli);
+    // Name search goes through the store's name index, as on the command line (accents ignored).
+    let cli = sandbox.run_in_store(&["query", "find-entity", "--param", "name=STÖLTENBÉRG", "--format", "csv"]).success().stdout;
+    let (_, _, http) = server.get("/queries/find-entity?name=ST%C3%96LTENB%C3%89RG", "text/csv");
+    assert_eq!(http, cli);
+    assert!(http.contains("Jens Stoltenberg"), "{http}");
     let (status, _, message) = server.get("/queries/roles-as-of?asOf=%22%7D%20%3B%20DROP%20ALL%20%23", "text/csv");
     assert_eq!(status, 400);
     assert!(message.contains("is not a date"), "{message}");

@@ -20,6 +20,7 @@ use crate::http::remote::percent_encode;
 use crate::rdf::iri;
 use crate::store::query::{self, BindError, BindErrorKind, QueryError, QueryErrorKind, QueryLibrary, SavedQuery};
 use crate::rdf::serialize::{self, Format, Prefixes};
+use crate::store::names::NameIndex;
 use crate::store::KnowledgeBase;
 use oxhttp::model::header::{ACCEPT, CONTENT_TYPE};
 use oxhttp::model::{Body, Method, Request, Response, StatusCode};
@@ -94,6 +95,8 @@ impl Watchdog {
 /// The service: a read-only store, the saved queries and the limits.
 pub struct Service {
     kb: KnowledgeBase,
+    /// The store's name index, read once: the store does not change while `serve` holds it.
+    names: Option<NameIndex>,
     library: QueryLibrary,
     config: ServeConfig,
     watchdog: Watchdog,
@@ -128,7 +131,7 @@ fn query_failure(error: QueryError, timeout: Duration) -> Failure {
 impl Service {
     /// A service over `kb` (opened read-only) with `library`'s saved queries.
     pub fn new(kb: KnowledgeBase, library: QueryLibrary, config: ServeConfig) -> Service {
-        Service { kb, library, config, watchdog: Watchdog::start() }
+        Service { names: NameIndex::open(kb.path()), kb, library, config, watchdog: Watchdog::start() }
     }
 
     fn query_failure(&self, error: QueryError) -> Failure {
@@ -238,6 +241,7 @@ impl Service {
             return Err(Failure(StatusCode::BAD_REQUEST, format!("limit {} is more than the {limit} rows this service answers at once", page.limit.unwrap_or_default())));
         }
         let (token, _guard) = self.watchdog.watch(Instant::now() + self.config.timeout);
+        let query = query.with_names(self.names.as_ref(), &variables_bound);
         let results = query.execute_with(self.kb.store(), &variables_bound, Some(token)).map_err(|e| self.query_failure(e))?;
         let evaluation = |source| self.query_failure(query.failed(source));
         let too_many = || Failure(StatusCode::BAD_REQUEST, format!("the result has more than {limit} rows; add a LIMIT or narrow the query"));

@@ -48,6 +48,8 @@ const MAPPED_AHEAD: usize = 32;
 /// `with_max_memory_size_in_megabytes`; `None`: Oxigraph's default, a million quads a batch). Each
 /// batch becomes one more file per index to read until the store is compacted
 /// ([`super::KnowledgeBase::optimize`]): smaller batches save memory at the cost of reads.
+///
+/// The names and aliases loaded are added to the store's name index ([`super::names`]).
 pub fn load(
     kb: &KnowledgeBase,
     mapper: &Mapper,
@@ -56,16 +58,28 @@ pub fn load(
     batch_megabytes: Option<usize>,
     progress: impl Fn(u64) + Send + Sync + 'static,
 ) -> Result<Loaded, LoadError> {
-    use oxigraph::model::{GraphNameRef, Quad};
+    use oxigraph::model::vocab::rdfs;
+    use oxigraph::model::{GraphNameRef, Quad, Term};
+    use std::collections::BTreeSet;
     use std::sync::mpsc::sync_channel;
     let started = std::time::Instant::now();
     let store = kb.store();
+    let alias = mapper.vocabulary().alias.as_ref();
     let (sender, receiver) = sync_channel::<(String, Vec<Quad>)>(MAPPED_AHEAD);
     let outcome = std::thread::scope(|scope| {
         let producer = scope.spawn(move || {
-            stream::<InputError>(paths, text_root, |_, document| {
+            let mut names = BTreeSet::new();
+            let read = stream::<InputError>(paths, text_root, |_, document| {
                 let mut quads = Vec::with_capacity(512);
                 mapper.map_into(&document, &mut |quad| quads.push(quad.into_owned()));
+                for quad in quads.iter().filter(|q| q.predicate == rdfs::LABEL || q.predicate == alias) {
+                    if let Some(name) = match &quad.object {
+                        Term::Literal(literal) => super::names::name(literal),
+                        _ => None,
+                    } {
+                        names.insert(name);
+                    }
+                }
                 // A document can state one triple twice (two mentions with one name, say).
                 let keep: Vec<bool> = {
                     let mut seen = std::collections::HashSet::with_capacity(quads.len());
@@ -79,7 +93,8 @@ pub fn load(
                 // A closed channel means the loader stopped on an error: keep validating anyway.
                 let _ = sender.send((document.facts.document.id, quads));
                 Ok(())
-            })
+            });
+            read.map(|summary| (summary, names))
         });
         let mut replaced: Vec<(String, Vec<Quad>)> = Vec::new();
         let mut added = 0usize;
@@ -116,7 +131,7 @@ pub fn load(
         }
         // Drain whatever the producer still sends after a failure, so it can finish validating.
         for _ in receiver.iter() {}
-        let summary = producer.join().expect("the reading thread does not panic")?;
+        let (summary, names) = producer.join().expect("the reading thread does not panic")?;
         if let Some(error) = failure {
             return Err(error);
         }
@@ -137,6 +152,7 @@ pub fn load(
             progress(written);
         }
         store.flush()?;
+        super::names::add(kb, alias, names)?;
         Ok(Loaded {
             summary,
             load: super::LoadSummary { added, replaced: replaced.len(), quads: written, elapsed: started.elapsed() },

@@ -1,9 +1,10 @@
 //! The third stage: the embedded Oxigraph store. Opening and locking it, loading facts into it,
-//! exporting it, counting it, and answering saved SPARQL queries over it.
+//! exporting it, counting it, searching its names, and answering saved SPARQL queries over it.
 
 pub mod export;
 mod kb;
 pub mod load;
+pub mod names;
 pub mod query;
 pub mod stats;
 

@@ -497,6 +497,38 @@ impl SavedQuery {
             .map_err(|source| self.failed(source))
     }
 
+    /// The query as the store at `kb` answers it. A query may mark the group that finds the names
+    /// containing a parameter's text between a line `# names: ?VAR contains ?PARAM` and a line
+    /// `# end names`; when the store has a name index ([`super::names`]) and `PARAM` is bound to a
+    /// string, the marked lines become `VALUES ?VAR { … }` with the names the index finds (case
+    /// and accents ignored). Otherwise, and for other servers, the query's own SPARQL runs.
+    pub fn for_store(&self, kb: &super::KnowledgeBase, bindings: &[(Variable, Term)]) -> std::borrow::Cow<'_, SavedQuery> {
+        if NameSearch::find(&self.text).is_none() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        self.with_names(super::names::NameIndex::open(kb.path()).as_ref(), bindings)
+    }
+
+    /// [`SavedQuery::for_store`] with the store's name index already open (`None`: it has none),
+    /// for a reader that keeps it (`serve`: the store cannot change while it holds it).
+    pub fn with_names(&self, index: Option<&super::names::NameIndex>, bindings: &[(Variable, Term)]) -> std::borrow::Cow<'_, SavedQuery> {
+        let Some(search) = NameSearch::find(&self.text) else { return std::borrow::Cow::Borrowed(self) };
+        let text = bindings.iter().find(|(v, _)| v.as_str() == search.param).and_then(|(_, term)| match term {
+            Term::Literal(literal) => Some(literal.value()),
+            _ => None,
+        });
+        let Some((text, index)) = text.zip(index) else { return std::borrow::Cow::Borrowed(self) };
+        let mut values = format!("VALUES ?{} {{", search.variable);
+        for name in index.containing(text) {
+            values.push(' ');
+            values.push_str(&super::names::literal(name).to_string());
+        }
+        values.push_str(" }");
+        let lines: Vec<&str> = self.text.lines().collect();
+        let text = [&lines[..search.lines.start], &[values.as_str()], &lines[search.lines.end..]].concat().join("\n");
+        std::borrow::Cow::Owned(SavedQuery { text, ..self.clone() })
+    }
+
     /// The query parsed, its default graph the union of all graphs, its parameters bound.
     fn prepare(
         &self,
@@ -516,6 +548,27 @@ impl SavedQuery {
             prepared = prepared.substitute_variable(variable.clone(), term.clone());
         }
         Ok(prepared)
+    }
+}
+
+/// A query's marked name search (see [`SavedQuery::for_store`]).
+struct NameSearch<'a> {
+    /// The variable the names bind.
+    variable: &'a str,
+    /// The parameter whose text they contain.
+    param: &'a str,
+    /// The marked lines, the two markers included.
+    lines: std::ops::Range<usize>,
+}
+
+impl<'a> NameSearch<'a> {
+    fn find(text: &'a str) -> Option<NameSearch<'a>> {
+        let mut lines = text.lines().enumerate();
+        let (start, rest) = lines.find_map(|(i, line)| Some((i, line.trim().strip_prefix("# names:")?)))?;
+        let (variable, param) = rest.trim().split_once(" contains ")?;
+        let (variable, param) = (variable.trim().strip_prefix('?')?, param.trim().strip_prefix('?')?);
+        let (end, _) = lines.find(|(_, line)| line.trim() == "# end names")?;
+        (Variable::new(variable).is_ok() && Variable::new(param).is_ok()).then_some(NameSearch { variable, param, lines: start..end + 1 })
     }
 }
 
@@ -804,6 +857,23 @@ impl QueryLibrary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The marked name search: both markers and the lines between them, or nothing when a marker
+    /// is missing or malformed.
+    #[test]
+    fn name_search_markers() {
+        let text = "SELECT * WHERE {\n  # names: ?matched contains ?name\n  { ?x ?p ?matched }\n  # end names\n}\n";
+        let search = NameSearch::find(text).unwrap();
+        assert_eq!((search.variable, search.param, search.lines), ("matched", "name", 1..4));
+        for broken in [
+            text.replace("# end names", ""),
+            text.replace(" contains ", " in "),
+            text.replace("?name", "name"),
+            text.replace("?matched contains", "?a-b contains"),
+        ] {
+            assert!(NameSearch::find(&broken).is_none(), "{broken}");
+        }
+    }
 
     const QUERY: &str = "# title: People\n# description: People by name.\n# param: name string | A name.\n# param: since date = 2020 | A year.\n# param: who iri = entity/x | An entity.\nPREFIX ex: <http://example.org/>\nSELECT ?name ?since ?who WHERE { ?who ex:name ?name }\n";
 

@@ -60,7 +60,7 @@ pub(crate) fn query(args: &cli::QueryArgs) -> Result<Exit> {
     let kb = KnowledgeBase::open_read_only(&args.store.store)?;
     let mut output = Output::open(args.output.output.as_deref())?;
     if args.explain {
-        let explained = saved.explain(kb.store(), &bindings)?;
+        let explained = saved.for_store(&kb, &bindings).explain(kb.store(), &bindings)?;
         output::write_plan(&explained, matches!(args.format, cli::ResultFormatArg::Json), &mut output)?;
     } else {
         write_results(&saved, &kb, &bindings, args.format, &layout, &setup, &mut output)?;
@@ -85,7 +85,7 @@ pub(crate) fn write_results(
     out: &mut impl Write,
 ) -> Result<()> {
     let evaluation = |e| AppError::from(saved.failed(e));
-    match saved.execute(kb.store(), bindings)? {
+    match saved.for_store(kb, bindings).execute(kb.store(), bindings)? {
         QueryResults::Solutions(solutions) => {
             let variables = solutions.variables().to_vec();
             write_solutions(variables, solutions.map(|s| s.map_err(evaluation)), format, layout, setup, out)

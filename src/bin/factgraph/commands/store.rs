@@ -52,24 +52,26 @@ pub(crate) fn load_into(
         store.display()
     );
     if tuning.optimize {
-        optimize_store(&kb, store)?;
+        optimize_store(&kb, store, setup)?;
     }
     Ok((kb, loaded.summary))
 }
 
-/// Compacts the store, with a spinner, and says how long it took.
-pub(crate) fn optimize_store(kb: &KnowledgeBase, store: &Path) -> Result<()> {
+/// Compacts the store and writes its name index again, with a spinner, and says how long it took.
+pub(crate) fn optimize_store(kb: &KnowledgeBase, store: &Path, setup: &Context) -> Result<()> {
     let started = Instant::now();
     let spinner = output::spinner("optimizing the store");
     kb.optimize()?;
+    factgraph::store::names::rebuild(kb, setup.vocabulary.alias.as_ref())?;
     spinner.finish_and_clear();
     eprintln!("{} {} in {:.2} s", Style::stderr().green("optimized:"), store.display(), started.elapsed().as_secs_f64());
     Ok(())
 }
 
 pub(crate) fn optimize(args: &cli::OptimizeArgs) -> Result<Exit> {
+    let setup = Context::new(factgraph::rdf::iri::DEFAULT_BASE)?;
     let kb = KnowledgeBase::open_existing(&args.store.store)?;
-    optimize_store(&kb, &args.store.store)?;
+    optimize_store(&kb, &args.store.store, &setup)?;
     Ok(Exit::Success)
 }
 
