@@ -41,22 +41,41 @@ SEED_FACTS = os.path.join(ROOT, "data", "facts")
 
 
 class Run:
-    """One command's wall seconds, CPU seconds (user + system) and peak RSS in bytes."""
+    """One command's wall seconds, CPU seconds (user + system), peak RSS in bytes, and the peak of
+    its anonymous memory (RSS without file pages, such as those of a memory-mapped index)."""
 
-    def __init__(self, wall, cpu, rss):
-        self.wall, self.cpu, self.rss = wall, cpu, rss
+    def __init__(self, wall, cpu, rss, anon):
+        self.wall, self.cpu, self.rss, self.anon = wall, cpu, rss, anon
+
+
+def anonymous(pid):
+    """RssAnon of process `pid` in bytes (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next((int(l.split()[1]) * 1024 for l in status if l.startswith("RssAnon:")), 0)
+    except OSError:
+        return 0
 
 
 def timed(cmd, log, stdin=None, stdout=subprocess.DEVNULL):
-    """Runs cmd under /usr/bin/time; its stderr goes to `log`. Exits on failure."""
+    """Runs cmd under /usr/bin/time, sampling its anonymous memory every 0.1 s; its stderr goes
+    to `log`. Exits on failure."""
     times = log + ".time"
     full = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", times] + cmd
+    anon = 0
     with open(log, "w") as err:
-        code = subprocess.call(full, stdin=stdin, stdout=stdout, stderr=err)
-    if code != 0:
-        sys.exit(f"failed ({code}): {' '.join(cmd)}; see {log}")
+        process = subprocess.Popen(full, stdin=stdin, stdout=stdout, stderr=err)
+        while process.poll() is None:
+            try:
+                children = open(f"/proc/{process.pid}/task/{process.pid}/children").read().split()
+            except OSError:
+                children = []
+            anon = max([anon] + [anonymous(c) for c in children])
+            time.sleep(0.1)
+    if process.returncode != 0:
+        sys.exit(f"failed ({process.returncode}): {' '.join(cmd)}; see {log}")
     wall, user, system, rss = open(times).read().split()[-4:]
-    return Run(float(wall), float(user) + float(system), int(rss) * 1024)
+    return Run(float(wall), float(user) + float(system), int(rss) * 1024, anon)
 
 
 def streamed(generator, cmd, log):
@@ -86,14 +105,15 @@ class Scale:
         self.args = args
         self.rows = []  # (step, measure, wall, cpu, rss, note)
         os.makedirs(WORK, exist_ok=True)
-        shutil.copy2(BUILT, FACTGRAPH)
+        shutil.copy2(BUILT, FACTGRAPH + ".copy")
+        os.replace(FACTGRAPH + ".copy", FACTGRAPH)
 
     def say(self, text):
         print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
     def row(self, step, size, run, note):
-        self.rows.append((step, size, f"{run.wall:,.1f} s", f"{run.cpu:,.1f} s", mib(run.rss), note))
-        self.say(f"{step} {size}: {run.wall:.1f} s, {mib(run.rss)}; {note}")
+        self.rows.append((step, size, f"{run.wall:,.1f} s", f"{run.cpu:,.1f} s", mib(run.rss), mib(run.anon), note))
+        self.say(f"{step} {size}: {run.wall:.1f} s, {run.cpu:.1f} s CPU, {mib(run.rss)} ({mib(run.anon)} anonymous); {note}")
 
     def path(self, name):
         return os.path.join(WORK, name)
@@ -173,10 +193,11 @@ class Scale:
             f"# Scale benchmark, {started:%Y-%m-%d %H:%M} UTC, commit {commit}",
             "",
             f"`bench/run.sh --scale {' '.join(sys.argv[1:])}` on {os.cpu_count()} cores ({os.uname().machine}); "
-            f"load average {os.getloadavg()[0]:.1f} at the end. Wall and CPU (user + system) seconds and peak RSS from /usr/bin/time.",
+            f"load average {os.getloadavg()[0]:.1f} at the end. Wall and CPU (user + system) seconds and peak RSS from /usr/bin/time; "
+            "peak anonymous: the most RssAnon sampled every 0.1 s, the RSS without file pages (a memory-mapped index's pages count in RSS, but the kernel can drop them).",
             "",
-            "| step | size | wall | CPU | peak RSS | note |",
-            "|---|---|---|---|---|---|",
+            "| step | size | wall | CPU | peak RSS | peak anonymous | note |",
+            "|---|---|---|---|---|---|---|",
         ] + [f"| {' | '.join(r)} |" for r in self.rows]
         table = "\n".join(lines) + "\n"
         out = args.out or os.path.join(BENCH, "results", f"scale-{started:%Y-%m-%d}-{commit}.md")
