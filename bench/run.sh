@@ -7,7 +7,7 @@
 #                           compared with ours; exits 1 on a difference or a failed command.
 #                           No timings are asserted. Under two minutes once factgraph is built.
 #   bench/run.sh --scale [OPTIONS]
-#                           the scale benchmark (bench/scale.py; about an hour on 2 cores, and disk for a
+#                           the scale benchmark (bench/scale.py; about half an hour on 2 cores, and disk for a
 #                           4 GB dump and a 20 M-item index): the Wikidata index at 1 M items from a file
 #                           (plain and gzipped, beside `gzip -dc` alone) and at 1 M, 5 M and 20 M items
 #                           streamed from tools/scale_dump.py, then link at 1k, 10k and 100k articles
