@@ -6,6 +6,14 @@
 #   bench/run.sh --smoke    the CI check: 20 articles, one run of everything, every peer's quads
 #                           compared with ours; exits 1 on a difference or a failed command.
 #                           No timings are asserted. Under two minutes once factgraph is built.
+#   bench/run.sh --scale [OPTIONS]
+#                           the scale benchmark (bench/scale.py; about half an hour on 2 cores, and disk for a
+#                           4 GB dump and a 20 M-item index): the Wikidata index at 1 M items from a file
+#                           (plain and gzipped, beside `gzip -dc` alone) and at 1 M, 5 M and 20 M items
+#                           streamed from tools/scale_dump.py, then link at 1k, 10k and 100k articles
+#                           against the largest index and the seed article; writes
+#                           bench/results/scale-<date>-<commit>.md. OPTIONS: --streamed 1M,5M
+#                           --articles 1k,10k --store 100000=DIR ... (see bench/scale.py --help)
 #   bench/run.sh [OPTIONS]  any option of bench/bench.py (--sizes, --runs, ...; see --help)
 #
 # It builds factgraph in release mode, installs /usr/bin/time (Debian package `time`) if missing,
@@ -19,10 +27,12 @@ work="$bench/work"
 python="${PYTHON:-python3}"
 
 smoke=0
+scale=0
 args=()
 for arg in "$@"; do
   case "$arg" in
     --smoke) smoke=1 ;;
+    --scale) scale=1 ;;
     *) args+=("$arg") ;;
   esac
 done
@@ -35,6 +45,9 @@ fi
 command -v taskset >/dev/null || { echo "taskset (util-linux) is needed" >&2; exit 2; }
 
 cargo build --release --quiet
+if [ "$scale" = 1 ]; then
+  exec "$python" "$bench/scale.py" ${args[@]+"${args[@]}"}
+fi
 
 # A virtual environment per requirements file, rebuilt when the file changes.
 venv() {

@@ -13,8 +13,9 @@
 use crate::facts::EntityType;
 use crate::linking::index::Index;
 use crate::linking::wikidata::{numeric_id, Item};
-use std::sync::{Arc, Mutex};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
 pub use crate::linking::names::{normalise, normalise_person, NameMatch};
 
 /// Scores are whole points, in thousandths; these are the most each feature gives (1000 in all).
@@ -155,12 +156,59 @@ pub struct Decision {
     pub reason: String,
 }
 
-/// A linker over one index. Items are decoded from the index when first needed and kept for the
-/// linker's life.
+/// Items (and their classes) a linker keeps decoded unless told otherwise ([`Linker::with_cache`]).
+pub const DEFAULT_CACHE: usize = 50_000;
+
+/// A map that holds at most `capacity` entries, those used most recently: two generations, the
+/// older dropped whole when the newer is full, and an entry found in the older moved to the newer.
+/// Constant time, and no list of uses to keep.
+pub struct Recent<K, V> {
+    capacity: usize,
+    new: HashMap<K, V>,
+    old: HashMap<K, V>,
+}
+
+impl<K: Hash + Eq, V: Clone> Recent<K, V> {
+    /// An empty map of at most `capacity` entries (at least 2).
+    pub fn new(capacity: usize) -> Recent<K, V> {
+        Recent { capacity: capacity.max(2), new: HashMap::new(), old: HashMap::new() }
+    }
+
+    /// The value of `key`, if it is kept.
+    pub fn get(&mut self, key: &K) -> Option<V> {
+        if let Some(value) = self.new.get(key) {
+            return Some(value.clone());
+        }
+        let (key, value) = self.old.remove_entry(key)?;
+        self.insert(key, value.clone());
+        Some(value)
+    }
+
+    /// Keeps `value` for `key`, dropping the least recently used entries when full.
+    pub fn insert(&mut self, key: K, value: V) {
+        if self.new.len() >= self.capacity / 2 && !self.new.contains_key(&key) {
+            self.old = std::mem::take(&mut self.new);
+        }
+        self.new.insert(key, value);
+    }
+
+    /// Entries kept.
+    pub fn len(&self) -> usize {
+        self.new.len() + self.old.len()
+    }
+
+    /// Whether nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A linker over one index. Items and their classes are decoded from the index when needed and
+/// the most recently used are kept, up to a number set when it is made.
 pub struct Linker<'i> {
     index: &'i Index,
-    items: Mutex<HashMap<u32, Option<Arc<Item>>>>,
-    ancestors: Mutex<HashMap<u32, BTreeSet<String>>>,
+    items: Mutex<Recent<u32, Option<Arc<Item>>>>,
+    ancestors: Mutex<Recent<u32, Arc<BTreeSet<String>>>>,
 }
 
 /// Classes each entity type accepts (real Wikidata ids), matched through P31 and then P279*.
@@ -205,15 +253,20 @@ fn words(text: &str) -> BTreeSet<String> {
 type Pool = BTreeMap<u32, (u32, String, NameMatch)>;
 
 impl<'i> Linker<'i> {
-    /// A linker over `index`.
+    /// A linker over `index` that keeps [`DEFAULT_CACHE`] items decoded.
     pub fn new(index: &'i Index) -> Linker<'i> {
-        Linker { index, items: Default::default(), ancestors: Default::default() }
+        Linker::with_cache(index, DEFAULT_CACHE)
+    }
+
+    /// A linker over `index` that keeps at most `items` items, and the classes of as many, decoded.
+    pub fn with_cache(index: &'i Index, items: usize) -> Linker<'i> {
+        Linker { index, items: Mutex::new(Recent::new(items)), ancestors: Mutex::new(Recent::new(items)) }
     }
 
     /// The item in row `row`; `None` for a record the index cannot decode (never a guess).
     fn row(&self, row: u32) -> Option<Arc<Item>> {
         if let Some(done) = self.items.lock().expect("the item cache is never poisoned").get(&row) {
-            return done.clone();
+            return done;
         }
         let item = self.index.item(row).ok().map(Arc::new);
         self.items.lock().expect("the item cache is never poisoned").insert(row, item.clone());
@@ -241,10 +294,10 @@ impl<'i> Linker<'i> {
     }
 
     /// The classes of an item: its P31 values and everything above them through P279 (8 steps).
-    pub fn classes(&self, qid: &str) -> BTreeSet<String> {
-        let Some(i) = self.index.row(qid) else { return BTreeSet::new() };
+    pub fn classes(&self, qid: &str) -> Arc<BTreeSet<String>> {
+        let Some(i) = self.index.row(qid) else { return Arc::default() };
         if let Some(done) = self.ancestors.lock().expect("the class cache is never poisoned").get(&i) {
-            return done.clone();
+            return done;
         }
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut frontier: Vec<String> = self.row(i).map(|item| item.p31.clone()).unwrap_or_default();
@@ -262,7 +315,8 @@ impl<'i> Linker<'i> {
             }
             frontier = next;
         }
-        self.ancestors.lock().expect("the class cache is never poisoned").insert(i, seen.clone());
+        let seen = Arc::new(seen);
+        self.ancestors.lock().expect("the class cache is never poisoned").insert(i, Arc::clone(&seen));
         seen
     }
 
@@ -634,6 +688,28 @@ mod tests {
         assert_eq!(linker.type_fit(EntityType::Place, "Q9"), Ok(TYPE_ACCEPTED));
         assert_eq!(linker.type_fit(EntityType::Place, "Q7"), Ok(TYPE_UNKNOWN));
         assert_eq!(linker.type_fit(EntityType::Other, "Q8"), Ok(TYPE_ACCEPTED));
+    }
+
+    #[test]
+    fn a_recent_map_keeps_at_most_its_capacity_and_the_entries_used_last() {
+        let mut recent = Recent::new(4);
+        for i in 0..100 {
+            recent.insert(i, i * 10);
+            assert_eq!(recent.get(&0), Some(0), "entry 0 is used every time, so it stays");
+            assert!(recent.len() <= 4, "{} entries", recent.len());
+        }
+        assert_eq!(recent.get(&99), Some(990));
+        assert_eq!(recent.get(&50), None, "an entry not used since was dropped");
+    }
+
+    #[test]
+    fn a_linker_with_a_small_cache_decides_as_one_with_a_large_one() {
+        let index = open(&items());
+        let mentions = [mention("m", EntityType::City, "Marlow"), mention("l", EntityType::Country, "Lyonesse"), mention("c", EntityType::Country, "Carbonek")];
+        let (small, large) = (Linker::with_cache(&index, 2), Linker::with_cache(&index, 1000));
+        for _ in 0..3 {
+            assert_eq!(small.link(&mentions, &Context::of("")), large.link(&mentions, &Context::of("")));
+        }
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! `fg:description`. Relinking replaces the linker's and the extractor's links; reviewed links survive it.
 
 use crate::facts::validate::ValidDocument;
-use crate::linking::linker::{points, Context, Decision, Linker, Mention};
+use crate::facts::EntityType;
+use crate::linking::linker::{points, Candidate, Context, Decision, Features, Linker, Mention, NameMatch};
+use crate::linking::sort::ExternalSorter;
 use crate::rdf::iri::{self, Base};
 use crate::rdf::ontology::Vocabulary;
 use crate::store::{KnowledgeBase, StoreError};
@@ -31,6 +33,12 @@ pub enum LinkError {
         /// Why.
         source: io::Error,
     },
+    /// The decisions could not be sorted in temporary files.
+    #[error("cannot sort the decisions in temporary files: {0}")]
+    Spill(io::Error),
+    /// The review sheet could not be written.
+    #[error("cannot write the review sheet: {0}")]
+    Sheet(io::Error),
     /// A line of a sheet or gold file that does not parse.
     #[error("{path}:{line}: {message}")]
     Syntax {
@@ -54,48 +62,77 @@ pub struct StoreEntity {
     pub supplied: BTreeSet<String>,
 }
 
-/// Articles a job reads (and links) at once: with the entities, all that is in memory.
+/// Articles a job reads (and links) at once.
 const ARTICLES_PER_JOB: usize = 32;
 
-/// A batch of articles, and what a worker found in each (or the store's failure).
-struct Job<T> {
-    articles: Vec<NamedNode>,
+/// How [`link_store`] uses threads and memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkSettings {
+    /// Threads that read and link articles.
+    pub threads: usize,
+    /// Index items (and their classes) the linker keeps decoded, the most recently used
+    /// ([`Linker::with_cache`]).
+    pub cache: usize,
+    /// Bytes of decisions held in memory; beyond that, sorted runs go to temporary files.
+    pub memory: usize,
+}
+
+/// Memory [`LinkSettings::default`] gives the decisions, in MiB.
+pub const DEFAULT_MEMORY_MIB: usize = 128;
+
+impl Default for LinkSettings {
+    fn default() -> Self {
+        LinkSettings { threads: crate::parallel::default_threads(), cache: crate::linking::linker::DEFAULT_CACHE, memory: DEFAULT_MEMORY_MIB << 20 }
+    }
+}
+
+/// A batch of jobs (articles, or articles with their entities), and what a worker made of each
+/// (or the store's failure).
+struct Job<I, T> {
+    input: Vec<I>,
     found: Vec<T>,
     failed: Option<StoreError>,
 }
 
-impl<T> Default for Job<T> {
+impl<I, T> Default for Job<I, T> {
     fn default() -> Self {
-        Job { articles: Vec::new(), found: Vec::new(), failed: None }
+        Job { input: Vec::new(), found: Vec::new(), failed: None }
     }
 }
 
-/// Runs `work` on the store's articles in batches on `threads` threads and hands each article's
-/// result to `consume` in article (IRI) order.
-fn per_article<T: Send>(
-    kb: &KnowledgeBase,
-    v: &Vocabulary,
+/// Runs `work` on what `produce` sends, in batches on `threads` threads, and hands each result to
+/// `consume` in the order sent. `produce` gets a function that sends one input and says whether to
+/// go on.
+fn in_batches<I: Send, T: Send, R: Send>(
     threads: usize,
-    work: impl Fn(&NamedNode) -> Result<T, StoreError> + Sync,
-    mut consume: impl FnMut(T),
-) -> Result<(), StoreError> {
-    let articles = kb.articles(v.article.as_ref())?;
-    crate::parallel::ordered::<Job<T>, _, StoreError>(
+    produce: impl FnOnce(&mut dyn FnMut(I) -> bool) -> R + Send,
+    work: impl Fn(&I) -> Result<T, StoreError> + Sync,
+    mut consume: impl FnMut(T) -> Result<(), LinkError>,
+) -> Result<R, LinkError> {
+    crate::parallel::ordered::<Job<I, T>, _, LinkError>(
         threads,
         |feed| {
-            for chunk in articles.chunks(ARTICLES_PER_JOB) {
-                let mut job = feed.job();
-                job.articles.clear();
-                job.articles.extend_from_slice(chunk);
-                if feed.send(job).is_err() {
-                    return;
+            let mut job = feed.job();
+            job.input.clear();
+            let mut stopped = false;
+            let result = produce(&mut |input| {
+                job.input.push(input);
+                if job.input.len() == ARTICLES_PER_JOB {
+                    let full = std::mem::replace(&mut job, feed.job());
+                    job.input.clear();
+                    stopped = feed.send(full).is_err();
                 }
+                !stopped
+            });
+            if !stopped && !job.input.is_empty() {
+                let _ = feed.send(job);
             }
+            result
         },
         |job| {
             job.found.clear();
-            for article in &job.articles {
-                match work(article) {
+            for input in &job.input {
+                match work(input) {
                     Ok(found) => job.found.push(found),
                     Err(error) => {
                         job.failed = Some(error);
@@ -106,130 +143,379 @@ fn per_article<T: Send>(
         },
         |job| {
             if let Some(error) = job.failed.take() {
-                return Err(error);
+                return Err(error.into());
             }
-            job.found.drain(..).for_each(&mut consume);
-            Ok(())
+            job.found.drain(..).try_for_each(&mut consume)
         },
     )
 }
 
-/// An entity as one article graph describes it: node, type, names (labels then aliases, each
-/// sorted), description and the extractor's Wikidata ids, in the order of its type triples.
-type Described = (NamedNode, crate::facts::EntityType, Vec<String>, Option<String>, BTreeSet<String>);
-
-fn describe_entities(kb: &KnowledgeBase, v: &Vocabulary, article: &NamedNode) -> Result<Vec<Described>, StoreError> {
+/// The entities of an article graph as it describes them, in IRI order: type, names (labels then
+/// aliases, each sorted), description and the extractor's Wikidata ids.
+fn describe_entities(kb: &KnowledgeBase, v: &Vocabulary, article: &NamedNode) -> Result<Vec<StoreEntity>, StoreError> {
     let store = kb.store();
     let graph = GraphNameRef::NamedNode(article.as_ref());
-    let mut found = Vec::new();
+    let mut found: BTreeMap<NamedNode, StoreEntity> = BTreeMap::new();
     for quad in store.quads_for_pattern(None, Some(rdf::TYPE), None, Some(graph)) {
         let quad = quad?;
-        let (NamedOrBlankNode::NamedNode(node), Term::NamedNode(class)) = (&quad.subject, &quad.object) else { continue };
+        let (NamedOrBlankNode::NamedNode(node), Term::NamedNode(class)) = (quad.subject, &quad.object) else { continue };
         let Some(kind) = v.entity_type(class.as_ref()) else { continue };
+        if found.contains_key(&node) {
+            continue;
+        }
         let mut names = Vec::new();
         let mut aliases = Vec::new();
         let mut description = None;
         let mut supplied = BTreeSet::new();
         for q in store.quads_for_pattern(Some(node.as_ref().into()), None, None, Some(graph)) {
             let q = q?;
-            match (&q.object, q.predicate.as_ref()) {
-                (Term::Literal(l), p) if p == rdfs::LABEL => names.push(l.value().to_string()),
-                (Term::Literal(l), p) if p == v.alias.as_ref() => aliases.push(l.value().to_string()),
-                (Term::Literal(l), p) if p == v.description.as_ref() => description = Some(l.value().to_string()),
-                (Term::NamedNode(w), p) if p == v.wikidata.as_ref() => {
-                    if let Some(qid) = iri::wikidata_qid(w.as_str()) {
-                        supplied.insert(qid.to_string());
-                    }
-                }
+            match (q.object, q.predicate.as_ref()) {
+                (Term::Literal(l), p) if p == rdfs::LABEL => names.push(l.destruct().0),
+                (Term::Literal(l), p) if p == v.alias.as_ref() => aliases.push(l.destruct().0),
+                (Term::Literal(l), p) if p == v.description.as_ref() => description = Some(l.destruct().0),
+                (Term::NamedNode(w), p) if p == v.wikidata.as_ref() => supplied.extend(iri::wikidata_qid(w.as_str()).map(str::to_string)),
                 _ => {}
             }
         }
         names.sort();
         aliases.sort();
         names.extend(aliases);
-        found.push((node.clone(), kind, names, description, supplied));
+        let mention = Mention { key: node.as_str().to_string(), kind, names, description };
+        found.insert(node.clone(), StoreEntity { node, mention, supplied });
     }
-    Ok(found)
+    Ok(found.into_values().collect())
 }
 
-/// The entities of an article graph, in IRI order, and its words: its text, or else its evidence
-/// spans.
-fn article_context(kb: &KnowledgeBase, v: &Vocabulary, article: &NamedNode) -> Result<(BTreeSet<NamedNode>, Context), StoreError> {
+/// An article's words: its text, or else its evidence spans (as [`facts_mentions`] takes them).
+fn article_words(kb: &KnowledgeBase, v: &Vocabulary, article: &NamedNode) -> Result<Context, StoreError> {
     let store = kb.store();
     let graph = GraphNameRef::NamedNode(article.as_ref());
-    let mut nodes = BTreeSet::new();
-    for quad in store.quads_for_pattern(None, Some(rdf::TYPE), None, Some(graph)) {
-        let quad = quad?;
-        let (NamedOrBlankNode::NamedNode(node), Term::NamedNode(class)) = (&quad.subject, &quad.object) else { continue };
-        if v.entity_type(class.as_ref()).is_some() {
-            nodes.insert(node.clone());
-        }
-    }
-    let mut text = String::new();
-    let texts = store
-        .quads_for_pattern(Some(article.as_ref().into()), Some(v.text.as_ref()), None, Some(graph))
-        .chain(store.quads_for_pattern(None, Some(v.exact.as_ref()), None, Some(graph)));
-    for quad in texts {
+    let add = |text: &mut String, quad: Result<Quad, oxigraph::store::StorageError>| -> Result<(), StoreError> {
         if let Term::Literal(l) = quad?.object {
             text.push_str(l.value());
             text.push('\n');
         }
+        Ok(())
+    };
+    let mut text = String::new();
+    for quad in store.quads_for_pattern(Some(article.as_ref().into()), Some(v.text.as_ref()), None, Some(graph)) {
+        add(&mut text, quad)?;
     }
-    Ok((nodes, Context::of(&text)))
+    if text.is_empty() {
+        for quad in store.quads_for_pattern(None, Some(v.exact.as_ref()), None, Some(graph)) {
+            add(&mut text, quad)?;
+        }
+    }
+    Ok(Context::of(&text))
 }
 
-/// Every entity of every article graph, each with the linker's decision, in IRI order.
-///
-/// It reads the store twice, article by article in batches on `threads` threads. The first pass
-/// gathers each entity's names, description and supplied ids over all its articles; the second
-/// links each article's entities together, with the article's words as context. An entity in
-/// several articles keeps its best decision, or none if two articles link it to different items.
-/// Memory holds the entities and their decisions, and a few batches of articles: not the articles'
-/// words, nor which articles mention what.
-pub fn link_store(kb: &KnowledgeBase, v: &Vocabulary, linker: &Linker<'_>, threads: usize) -> Result<Vec<(StoreEntity, Decision)>, StoreError> {
-    let mut entities: BTreeMap<NamedNode, StoreEntity> = BTreeMap::new();
-    per_article(kb, v, threads, |article| describe_entities(kb, v, article), |found| {
-        for (node, kind, names, description, supplied) in found {
-            let entry = entities.entry(node.clone()).or_insert_with(|| StoreEntity {
-                mention: Mention { key: node.as_str().to_string(), kind, names: Vec::new(), description: None },
-                node,
-                supplied: BTreeSet::new(),
-            });
-            for name in names {
-                if !entry.mention.names.contains(&name) {
-                    entry.mention.names.push(name);
-                }
-            }
-            if entry.mention.description.is_none() {
-                entry.mention.description = description;
-            }
-            entry.supplied.extend(supplied);
+/// Adds what a later article says of an entity to what the articles before it said: its names not
+/// yet seen, a description if it had none, its Wikidata ids.
+fn gather(entity: &mut StoreEntity, later: StoreEntity) {
+    for name in later.mention.names {
+        if !entity.mention.names.contains(&name) {
+            entity.mention.names.push(name);
         }
-    })?;
-    let mut best: BTreeMap<NamedNode, Decision> = BTreeMap::new();
-    let entities_ref = &entities;
-    per_article(
-        kb,
-        v,
-        threads,
-        |article| {
-            let (nodes, context) = article_context(kb, v, article)?;
-            let batch: Vec<Mention> = nodes.iter().map(|n| entities_ref[n].mention.clone()).collect();
-            Ok(nodes.into_iter().zip(linker.link(&batch, &context)).collect::<Vec<_>>())
-        },
-        |decided| {
-            for (node, decision) in decided {
-                keep_best(&mut best, node, decision);
+    }
+    if entity.mention.description.is_none() {
+        entity.mention.description = later.mention.description;
+    }
+    entity.supplied.extend(later.supplied);
+}
+
+/// Links every entity of every article graph and hands each, with its decision, to `each`, in IRI
+/// order.
+///
+/// Three sorts, each in memory up to [`LinkSettings::memory`] and in temporary files beyond, keep
+/// memory bounded by the settings rather than by the store:
+/// 1. each article's entities, as the article describes them, are read on
+///    [`LinkSettings::threads`] threads and sorted by entity;
+/// 2. each entity's names, description and extractor ids are gathered over its articles (in IRI
+///    order; its type is the first article's) and sorted back by article;
+/// 3. each article's entities are linked together, with the article's words as context, on every
+///    thread, and the decisions sorted by entity. An entity in several articles keeps its best
+///    decision, or none if two articles link it to different items.
+///
+/// A decision keeps its best [`CANDIDATES_KEPT`] candidates. The store's article list is held
+/// (about 100 bytes an article).
+pub fn link_store(
+    kb: &KnowledgeBase,
+    v: &Vocabulary,
+    linker: &Linker<'_>,
+    settings: &LinkSettings,
+    mut each: impl FnMut(StoreEntity, Decision) -> Result<(), LinkError>,
+) -> Result<(), LinkError> {
+    let articles = kb.articles(v.article.as_ref())?;
+    let mut by_entity = ExternalSorter::new(settings.memory);
+    let mut seq = 0u64;
+    in_batches(
+        settings.threads,
+        |send| articles.iter().take_while(|a| send(*a)).count(),
+        |article| describe_entities(kb, v, article),
+        |found| {
+            for entity in found {
+                let mut record = entity_key(&entity.node, seq);
+                encode_entity(&entity, &mut record);
+                by_entity.push(fitted(record)).map_err(LinkError::Spill)?;
             }
+            seq += 1;
+            Ok(())
         },
     )?;
-    Ok(entities
-        .into_values()
-        .filter_map(|entity| {
-            let decision = best.remove(&entity.node)?;
-            Some((entity, decision))
-        })
-        .collect())
+    let mut by_article = ExternalSorter::new(settings.memory);
+    let mut flush = |entity: &StoreEntity, seqs: &[u64]| -> Result<(), LinkError> {
+        for seq in seqs {
+            let mut record = seq.to_be_bytes().to_vec();
+            record.extend_from_slice(entity.node.as_str().as_bytes());
+            record.push(0);
+            encode_entity(entity, &mut record);
+            by_article.push(fitted(record)).map_err(LinkError::Spill)?;
+        }
+        Ok(())
+    };
+    let mut current: Option<(StoreEntity, Vec<u64>)> = None;
+    for record in by_entity.finish().map_err(LinkError::Spill)? {
+        let record = record.map_err(LinkError::Spill)?;
+        let (node, seq, body) = split_entity_key(&record)?;
+        let mut r = Reader(body);
+        let entity = r.entity(node).ok_or_else(damaged)?;
+        match &mut current {
+            Some((gathered, seqs)) if gathered.node.as_str() == node => {
+                gather(gathered, entity);
+                seqs.push(seq);
+            }
+            _ => {
+                if let Some((gathered, seqs)) = current.replace((entity, vec![seq])) {
+                    flush(&gathered, &seqs)?;
+                }
+            }
+        }
+    }
+    if let Some((gathered, seqs)) = current {
+        flush(&gathered, &seqs)?;
+    }
+    let mut decisions = ExternalSorter::new(settings.memory);
+    let sorted = by_article.finish().map_err(LinkError::Spill)?;
+    let produced = in_batches(
+        settings.threads,
+        |send| -> Result<(), LinkError> {
+            let mut article: Option<(u64, Vec<StoreEntity>)> = None;
+            for record in sorted {
+                let record = record.map_err(LinkError::Spill)?;
+                let seq = u64::from_be_bytes(record.get(..8).ok_or_else(damaged)?.try_into().expect("eight bytes"));
+                let rest = &record[8..];
+                let split = rest.iter().position(|&b| b == 0).ok_or_else(damaged)?;
+                let node = std::str::from_utf8(&rest[..split]).map_err(|_| damaged())?;
+                let entity = Reader(&rest[split + 1..]).entity(node).ok_or_else(damaged)?;
+                match &mut article {
+                    Some((at, entities)) if *at == seq => entities.push(entity),
+                    _ => {
+                        if let Some(done) = article.replace((seq, vec![entity])) {
+                            if !send(done) {
+                                return Ok(());
+                            }
+                        }
+                    }
+                }
+            }
+            if let Some(done) = article {
+                send(done);
+            }
+            Ok(())
+        },
+        |(seq, entities)| {
+            let article = &articles[*seq as usize];
+            let context = article_words(kb, v, article)?;
+            let mentions: Vec<Mention> = entities.iter().map(|e| e.mention.clone()).collect();
+            Ok((*seq, entities.clone(), linker.link(&mentions, &context)))
+        },
+        |(seq, entities, decided)| {
+            for (entity, decision) in entities.iter().zip(decided) {
+                let mut record = entity_key(&entity.node, seq);
+                encode_entity(entity, &mut record);
+                encode_decision(&decision, &mut record);
+                decisions.push(fitted(record)).map_err(LinkError::Spill)?;
+            }
+            Ok(())
+        },
+    )?;
+    produced?;
+    let mut current: Option<(StoreEntity, Decision)> = None;
+    for record in decisions.finish().map_err(LinkError::Spill)? {
+        let record = record.map_err(LinkError::Spill)?;
+        let (node, _, body) = split_entity_key(&record)?;
+        let mut r = Reader(body);
+        let (entity, decision) = r.entity(node).zip(r.decision(node)).ok_or_else(damaged)?;
+        match &mut current {
+            Some((previous, best)) if previous.node == entity.node => merge(best, decision),
+            _ => {
+                if let Some((previous, best)) = current.replace((entity, decision)) {
+                    each(previous, best)?;
+                }
+            }
+        }
+    }
+    if let Some((entity, best)) = current {
+        each(entity, best)?;
+    }
+    Ok(())
+}
+
+/// Candidates a decision keeps through [`link_store`]: the link, and the three runners-up a review
+/// sheet shows (`--explain` shows four).
+pub const CANDIDATES_KEPT: usize = 4;
+
+/// Entity types in the order [`encode_entity`] numbers them.
+const KINDS: [EntityType; 7] =
+    [EntityType::Person, EntityType::Organisation, EntityType::Country, EntityType::City, EntityType::Place, EntityType::Group, EntityType::Other];
+
+/// The start of a record sorted by entity, then article: the entity's IRI, a zero byte (no IRI
+/// holds one), the article's number.
+fn entity_key(node: &NamedNode, seq: u64) -> Vec<u8> {
+    let mut record = Vec::with_capacity(node.as_str().len() + 128);
+    record.extend_from_slice(node.as_str().as_bytes());
+    record.push(0);
+    record.extend_from_slice(&seq.to_be_bytes());
+    record
+}
+
+/// A record that starts with [`entity_key`]: the IRI, the article's number, the rest.
+fn split_entity_key(record: &[u8]) -> Result<(&str, u64, &[u8]), LinkError> {
+    let split = record.iter().position(|&b| b == 0).ok_or_else(damaged)?;
+    let node = std::str::from_utf8(&record[..split]).map_err(|_| damaged())?;
+    let seq = record.get(split + 1..split + 9).ok_or_else(damaged)?;
+    Ok((node, u64::from_be_bytes(seq.try_into().expect("eight bytes")), &record[split + 9..]))
+}
+
+/// A record without its spare capacity: the sorts count the bytes of their records.
+fn fitted(mut record: Vec<u8>) -> Vec<u8> {
+    record.shrink_to_fit();
+    record
+}
+
+/// A record read back from a temporary file does not decode.
+fn damaged() -> LinkError {
+    LinkError::Spill(io::Error::new(io::ErrorKind::InvalidData, "a record read back from a temporary file is damaged"))
+}
+
+fn put_text(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn put_optional(out: &mut Vec<u8>, s: Option<&str>) {
+    out.push(u8::from(s.is_some()));
+    put_text(out, s.unwrap_or(""));
+}
+
+/// An entity (but its IRI) as bytes, for sorting on disk: its fields in order, strings as a length
+/// and UTF-8.
+fn encode_entity(entity: &StoreEntity, out: &mut Vec<u8>) {
+    let mention = &entity.mention;
+    out.push(KINDS.iter().position(|k| *k == mention.kind).unwrap_or(KINDS.len() - 1) as u8);
+    out.extend_from_slice(&(mention.names.len() as u32).to_le_bytes());
+    mention.names.iter().for_each(|name| put_text(out, name));
+    put_optional(out, mention.description.as_deref());
+    out.extend_from_slice(&(entity.supplied.len() as u32).to_le_bytes());
+    entity.supplied.iter().for_each(|qid| put_text(out, qid));
+}
+
+/// A decision (but its key) as bytes, like [`encode_entity`], with its best [`CANDIDATES_KEPT`]
+/// candidates.
+fn encode_decision(decision: &Decision, out: &mut Vec<u8>) {
+    fn candidate(out: &mut Vec<u8>, c: &Candidate) {
+        put_text(out, &c.qid);
+        put_text(out, &c.label);
+        put_optional(out, c.description.as_deref());
+        let f = &c.features;
+        for n in [c.points, f.name, f.kind, f.popularity, f.coherence, f.description] {
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+        put_text(out, &c.matched);
+        out.push(match c.how {
+            NameMatch::Demonym => 0,
+            NameMatch::WeakAlias => 1,
+            NameMatch::Alias => 2,
+            NameMatch::Label => 3,
+        });
+    }
+    fn pairs(out: &mut Vec<u8>, pairs: &[(String, String)]) {
+        out.extend_from_slice(&(pairs.len() as u32).to_le_bytes());
+        for (a, b) in pairs {
+            put_text(out, a);
+            put_text(out, b);
+        }
+    }
+    out.push(u8::from(decision.link.is_some()));
+    if let Some(link) = &decision.link {
+        candidate(out, link);
+    }
+    let kept = &decision.candidates[..decision.candidates.len().min(CANDIDATES_KEPT)];
+    out.push(kept.len() as u8);
+    kept.iter().for_each(|c| candidate(out, c));
+    pairs(out, &decision.refused);
+    pairs(out, &decision.unsupported);
+    put_text(out, &decision.reason);
+}
+
+/// Reads back what [`encode_entity`] and [`encode_decision`] wrote; `None` when it is cut short
+/// or damaged.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = (self.0.get(..n)?, self.0.get(n..)?);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        self.bytes(1).map(|b| b[0])
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        self.bytes(4).map(|b| u32::from_le_bytes(b.try_into().expect("four bytes")))
+    }
+
+    fn text(&mut self) -> Option<String> {
+        let n = self.u32()? as usize;
+        String::from_utf8(self.bytes(n)?.to_vec()).ok()
+    }
+
+    fn optional(&mut self) -> Option<Option<String>> {
+        let some = self.u8()? == 1;
+        Some(Some(self.text()?).filter(|_| some))
+    }
+
+    fn entity(&mut self, node: &str) -> Option<StoreEntity> {
+        let kind = *KINDS.get(usize::from(self.u8()?))?;
+        let names = (0..self.u32()?).map(|_| self.text()).collect::<Option<Vec<_>>>()?;
+        let description = self.optional()?;
+        let supplied = (0..self.u32()?).map(|_| self.text()).collect::<Option<BTreeSet<_>>>()?;
+        let mention = Mention { key: node.to_string(), kind, names, description };
+        Some(StoreEntity { node: NamedNode::new_unchecked(node), mention, supplied })
+    }
+
+    fn candidate(&mut self) -> Option<Candidate> {
+        let (qid, label) = (self.text()?, self.text()?);
+        let description = self.optional()?;
+        let points = self.u32()?;
+        let features = Features { name: self.u32()?, kind: self.u32()?, popularity: self.u32()?, coherence: self.u32()?, description: self.u32()? };
+        let matched = self.text()?;
+        let how = [NameMatch::Demonym, NameMatch::WeakAlias, NameMatch::Alias, NameMatch::Label].get(usize::from(self.u8()?)).copied()?;
+        Some(Candidate { qid, label, description, points, score: f64::from(points) / 1000.0, features, matched, how })
+    }
+
+    fn pairs(&mut self) -> Option<Vec<(String, String)>> {
+        (0..self.u32()?).map(|_| Some((self.text()?, self.text()?))).collect()
+    }
+
+    fn decision(&mut self, node: &str) -> Option<Decision> {
+        let link = if self.u8()? == 1 { Some(self.candidate()?) } else { None };
+        let candidates = (0..self.u8()?).map(|_| self.candidate()).collect::<Option<Vec<_>>>()?;
+        let (refused, unsupported, reason) = (self.pairs()?, self.pairs()?, self.text()?);
+        Some(Decision { key: node.to_string(), link, candidates, refused, unsupported, reason })
+    }
 }
 
 /// The mentions of validated documents, one group per document with its context (the text, or
@@ -277,13 +563,9 @@ fn evidence_text(facts: &crate::facts::FactsDocument) -> String {
     text
 }
 
-/// Adds one article's decision for an entity to the decisions of the articles before it: the first
-/// link stands unless a later one has more points, and two different items leave it unlinked.
-fn keep_best<K: Ord>(best: &mut BTreeMap<K, Decision>, key: K, decision: Decision) {
-    let Some(previous) = best.get_mut(&key) else {
-        best.insert(key, decision);
-        return;
-    };
+/// Adds a later article's decision for an entity to the decision of the articles before it: the
+/// first link stands unless a later one has more points, and two different items leave it unlinked.
+fn merge(previous: &mut Decision, decision: Decision) {
     let (a, b) = (previous.link.as_ref().map(|c| c.qid.clone()), decision.link.as_ref().map(|c| c.qid.clone()));
     match (a, b) {
         (Some(a), Some(b)) if a != b => {
@@ -358,28 +640,118 @@ pub fn write_links(
         }
     }
     for link in links {
-        let node = base.link_node(link.entity.as_ref());
-        let add = |t: &mut oxigraph::store::Transaction<'_>, s: &NamedNode, p: NamedNodeRef<'_>, o: Term| {
-            t.insert(&Quad::new(s.clone(), p.into_owned(), o, graph.clone()));
-        };
-        add(&mut transaction, &node, rdf::TYPE, v.link.clone().into());
-        add(&mut transaction, &node, v.subject.as_ref(), link.entity.clone().into());
-        if let Some(qid) = &link.qid {
-            let item = iri::wikidata_item(qid);
-            add(&mut transaction, &link.entity, v.wikidata.as_ref(), item.clone().into());
-            add(&mut transaction, &node, v.wikidata.as_ref(), item.into());
-        }
-        if let Some(score) = link.score {
-            add(&mut transaction, &node, v.score.as_ref(), Literal::new_typed_literal(format!("{score:.3}"), xsd::DECIMAL).into());
-        }
-        add(&mut transaction, &node, v.method.as_ref(), Literal::new_simple_literal(link.method).into());
-        if !link.note.is_empty() {
-            add(&mut transaction, &node, v.description.as_ref(), Literal::new_simple_literal(link.note.clone()).into());
-        }
+        add_link(&mut transaction, base, v, link);
     }
     transaction.commit()?;
     store.flush()?;
     Ok(links.len())
+}
+
+/// The quads of one link, added to `transaction`.
+fn add_link(transaction: &mut oxigraph::store::Transaction<'_>, base: &Base, v: &Vocabulary, link: &NewLink) {
+    let graph = base.links_graph();
+    let node = base.link_node(link.entity.as_ref());
+    let mut add = |s: &NamedNode, p: NamedNodeRef<'_>, o: Term| transaction.insert(&Quad::new(s.clone(), p.into_owned(), o, graph.clone()));
+    add(&node, rdf::TYPE, v.link.clone().into());
+    add(&node, v.subject.as_ref(), link.entity.clone().into());
+    if let Some(qid) = &link.qid {
+        let item = iri::wikidata_item(qid);
+        add(&link.entity, v.wikidata.as_ref(), item.clone().into());
+        add(&node, v.wikidata.as_ref(), item.into());
+    }
+    if let Some(score) = link.score {
+        add(&node, v.score.as_ref(), Literal::new_typed_literal(format!("{score:.3}"), xsd::DECIMAL).into());
+    }
+    add(&node, v.method.as_ref(), Literal::new_simple_literal(link.method).into());
+    if !link.note.is_empty() {
+        add(&node, v.description.as_ref(), Literal::new_simple_literal(link.note.clone()).into());
+    }
+}
+
+/// Links a transaction of [`LinkWriter`] writes (and link nodes [`drop_links`] removes) at most.
+const LINKS_PER_TRANSACTION: usize = 10_000;
+
+/// Removes every link made by one of `methods` (and its entity's `fg:wikidata` in the links
+/// graph), in transactions of [`LINKS_PER_TRANSACTION`] links. Returns how many went.
+pub fn drop_links(kb: &KnowledgeBase, base: &Base, v: &Vocabulary, methods: &[&str]) -> Result<usize, StoreError> {
+    let store = kb.store();
+    let graph = base.links_graph();
+    let g = GraphNameRef::NamedNode(graph.as_ref());
+    let mut dropped = 0;
+    for method in methods {
+        let method = Term::from(Literal::new_simple_literal(*method));
+        loop {
+            let nodes: Vec<NamedOrBlankNode> = store
+                .quads_for_pattern(None, Some(v.method.as_ref()), Some(method.as_ref()), Some(g))
+                .take(LINKS_PER_TRANSACTION)
+                .map(|q| q.map(|q| q.subject))
+                .collect::<Result<_, _>>()?;
+            if nodes.is_empty() {
+                break;
+            }
+            let mut transaction = store.start_transaction()?;
+            for node in &nodes {
+                for quad in store.quads_for_pattern(Some(node.as_ref()), None, None, Some(g)) {
+                    let quad = quad?;
+                    if let (p, Term::NamedNode(subject)) = (quad.predicate.as_ref(), &quad.object) {
+                        if p == v.subject.as_ref() {
+                            for link in store.quads_for_pattern(Some(subject.as_ref().into()), Some(v.wikidata.as_ref()), None, Some(g)) {
+                                transaction.remove(&link?);
+                            }
+                        }
+                    }
+                    transaction.remove(&quad);
+                }
+            }
+            transaction.commit()?;
+            dropped += nodes.len();
+        }
+    }
+    Ok(dropped)
+}
+
+/// Writes links into the links graph as they come, in transactions of [`LINKS_PER_TRANSACTION`]
+/// links (an interrupted run leaves the links written so far). [`LinkWriter::finish`] writes the
+/// rest.
+pub struct LinkWriter<'a> {
+    kb: &'a KnowledgeBase,
+    base: &'a Base,
+    v: &'a Vocabulary,
+    pending: Vec<NewLink>,
+    written: usize,
+}
+
+impl<'a> LinkWriter<'a> {
+    /// A writer into `kb`'s links graph.
+    pub fn new(kb: &'a KnowledgeBase, base: &'a Base, v: &'a Vocabulary) -> LinkWriter<'a> {
+        LinkWriter { kb, base, v, pending: Vec::new(), written: 0 }
+    }
+
+    /// Adds a link; a full batch is written.
+    pub fn add(&mut self, link: NewLink) -> Result<(), StoreError> {
+        self.pending.push(link);
+        if self.pending.len() >= LINKS_PER_TRANSACTION {
+            self.write()?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self) -> Result<(), StoreError> {
+        let mut transaction = self.kb.store().start_transaction()?;
+        for link in self.pending.drain(..) {
+            add_link(&mut transaction, self.base, self.v, &link);
+            self.written += 1;
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// Writes what is left and flushes the store. Returns the number of links written.
+    pub fn finish(mut self) -> Result<usize, StoreError> {
+        self.write()?;
+        self.kb.store().flush()?;
+        Ok(self.written)
+    }
 }
 
 /// Entities whose link (or NIL) a person set through a review sheet: the linker leaves them alone.
@@ -411,35 +783,32 @@ pub fn describe(decision: &Decision) -> String {
 /// The columns of a review sheet.
 pub const SHEET_HEADER: &str = "entity\tname\ttype\tcontext\tchosen\tscore\talternatives\treason";
 
-/// Writes a review sheet: one row per entity, `chosen` a QID or NIL, for a person to check and edit.
-pub fn write_sheet(out: &mut impl Write, rows: &[(&StoreEntity, &Decision)]) -> io::Result<()> {
-    writeln!(out, "{SHEET_HEADER}")?;
+/// Writes one row of a review sheet (after [`SHEET_HEADER`]): `chosen` a QID or NIL, for a person
+/// to check and edit.
+pub fn write_sheet_row(out: &mut (impl Write + ?Sized), entity: &StoreEntity, decision: &Decision) -> io::Result<()> {
     let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
-    for (entity, decision) in rows {
-        let chosen = decision.link.as_ref().map_or("NIL".to_string(), |c| c.qid.clone());
-        let score = decision.link.as_ref().or(decision.candidates.first()).map_or(String::new(), |c| points(c.points));
-        let alternatives: Vec<String> = decision
-            .candidates
-            .iter()
-            .filter(|c| decision.link.as_ref().is_none_or(|l| l.qid != c.qid))
-            .take(3)
-            .map(|c| format!("{} {} ({})", c.qid, c.label, points(c.points)))
-            .collect();
-        let context = entity.mention.description.clone().unwrap_or_default();
-        writeln!(
-            out,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            entity.node.as_str(),
-            clean(&entity.mention.names.join(" / ")),
-            entity.mention.kind.as_str(),
-            clean(&context),
-            chosen,
-            score,
-            clean(&alternatives.join("; ")),
-            clean(&decision.reason)
-        )?;
-    }
-    Ok(())
+    let chosen = decision.link.as_ref().map_or("NIL".to_string(), |c| c.qid.clone());
+    let score = decision.link.as_ref().or(decision.candidates.first()).map_or(String::new(), |c| points(c.points));
+    let alternatives: Vec<String> = decision
+        .candidates
+        .iter()
+        .filter(|c| decision.link.as_ref().is_none_or(|l| l.qid != c.qid))
+        .take(3)
+        .map(|c| format!("{} {} ({})", c.qid, c.label, points(c.points)))
+        .collect();
+    let context = entity.mention.description.clone().unwrap_or_default();
+    writeln!(
+        out,
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+        entity.node.as_str(),
+        clean(&entity.mention.names.join(" / ")),
+        entity.mention.kind.as_str(),
+        clean(&context),
+        chosen,
+        score,
+        clean(&alternatives.join("; ")),
+        clean(&decision.reason)
+    )
 }
 
 /// Reads a reviewed sheet: entity IRI → chosen QID (or "NIL").
@@ -508,7 +877,6 @@ pub fn read_gold(path: &std::path::Path) -> Result<BTreeMap<String, String>, Lin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linking::linker::{Candidate, Features, NameMatch};
 
     fn decision(qid: Option<&str>, points: u32, reason: &str) -> Decision {
         let link = qid.map(|qid| Candidate {
@@ -525,11 +893,10 @@ mod tests {
     }
 
     fn merged(decisions: Vec<Decision>) -> Decision {
-        let mut best = BTreeMap::new();
-        for d in decisions {
-            keep_best(&mut best, 0, d);
-        }
-        best.remove(&0).unwrap()
+        let mut decisions = decisions.into_iter();
+        let mut best = decisions.next().unwrap();
+        decisions.for_each(|d| merge(&mut best, d));
+        best
     }
 
     #[test]
@@ -539,6 +906,35 @@ mod tests {
         assert_eq!(merged(vec![decision(Some("Q1"), 700, "a"), nil()]).reason, "a");
         assert_eq!(merged(vec![decision(Some("Q1"), 700, "a"), decision(Some("Q1"), 800, "b")]).reason, "b");
         assert_eq!(merged(vec![decision(Some("Q1"), 800, "a"), decision(Some("Q1"), 800, "b")]).reason, "a");
+    }
+
+    #[test]
+    fn an_entity_and_its_decision_read_back_from_their_bytes_with_the_best_candidates() {
+        let mut decision = decision(Some("Q1"), 700, "score 0.700, ahead of the runner-up by 0.100");
+        let link = decision.link.clone().unwrap();
+        decision.candidates = (0..6u32).map(|i| Candidate { qid: format!("Q{i}"), description: (i % 2 == 0).then(|| format!("d{i}")), points: 700 - i, score: f64::from(700 - i) / 1000.0, how: NameMatch::Demonym, ..link.clone() }).collect();
+        decision.refused = vec![("Q8".into(), "Q34770".into())];
+        decision.unsupported = vec![("Q9".into(), "US".into())];
+        decision.key = "https://example.org/kb/entity/é".into();
+        let node = NamedNode::new(&decision.key).unwrap();
+        let mention = Mention { key: decision.key.clone(), kind: EntityType::Place, names: vec!["Ñ".into(), "N".into()], description: Some("town".into()) };
+        let entity = StoreEntity { node, mention, supplied: ["Q1".to_string(), "Q2".to_string()].into() };
+        let mut record = entity_key(&entity.node, 7);
+        encode_entity(&entity, &mut record);
+        encode_decision(&decision, &mut record);
+        let decode = |record: &[u8]| -> Option<(StoreEntity, Decision)> {
+            let (node, seq, body) = split_entity_key(record).ok()?;
+            assert_eq!(seq, 7);
+            let mut r = Reader(body);
+            r.entity(node).zip(r.decision(node))
+        };
+        let (entity_back, back) = decode(&record).unwrap();
+        assert_eq!((entity_back.node, entity_back.mention, entity_back.supplied), (entity.node, entity.mention, entity.supplied));
+        decision.candidates.truncate(CANDIDATES_KEPT);
+        assert_eq!(back, decision);
+        for cut in [1, record.len() / 2, record.len() - 1] {
+            assert!(decode(&record[..cut]).is_none(), "cut at {cut}");
+        }
     }
 
     #[test]

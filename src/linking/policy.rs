@@ -1,24 +1,23 @@
 //! The linking policy: what `factgraph link` does with the linker's decisions.
 //!
-//! [`plan_links`] decides links for the store's entities. Entities whose link a person reviewed are
-//! left alone; ids the extractor supplied are only checked against the index ([`SuppliedIdWarning`]);
-//! the linker decides the rest. A [`LinkPlan`] is then written into the store ([`LinkPlan::apply`])
-//! or as a review sheet ([`LinkPlan::write_sheet`]), which [`accept`] writes back once a person has
-//! edited it. [`evaluate`] scores the linker's decisions on facts against a gold file.
+//! [`link`] decides links for the store's entities. Entities whose link a person reviewed are left
+//! alone; ids the extractor supplied are only checked against the index ([`SuppliedIdWarning`]); the
+//! linker decides the rest. The decisions go into the store or into a review sheet ([`LinkTarget`]),
+//! which [`accept`] writes back once a person has edited it. [`evaluate`] scores the linker's decisions on facts against a gold file.
 //!
 //! Each returns a plain report; the binary words it.
 
 use crate::facts::validate::ValidDocument;
 use crate::facts::EntityType;
 use crate::linking::linker::{Decision, Evaluation, Linker};
-use crate::linking::links::{self, LinkError, NewLink, StoreEntity};
+use crate::linking::links::{self, LinkError, LinkSettings, LinkWriter, NewLink, StoreEntity};
 use crate::linking::index::Index;
 use crate::rdf::Context;
-use crate::store::{KnowledgeBase, StoreError};
+use crate::store::KnowledgeBase;
 use oxigraph::model::NamedNode;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::Path;
 
 /// A Wikidata id the extractor supplied that does not hold up.
@@ -55,81 +54,84 @@ impl fmt::Display for SuppliedIdWarning {
     }
 }
 
-/// The links planned for the store's entities.
-#[derive(Debug, Clone)]
-pub struct LinkPlan {
-    /// The entities the linker decided (neither reviewed nor with the extractor's id), in IRI order,
-    /// each with its decision: the rows of a review sheet, and what `--explain` shows.
-    pub decided: Vec<(StoreEntity, Decision)>,
-    /// Entities with the extractor's Wikidata id, checked rather than linked.
+/// What [`link`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkReport {
+    /// Entities the linker decided (neither reviewed nor with the extractor's id) and linked.
+    pub linked: usize,
+    /// Entities the linker decided and left unlinked (NIL).
+    pub nil: usize,
+    /// Entities with the extractor's Wikidata id, checked rather than linked (their links are
+    /// recorded with method "extractor" and no score).
     pub supplied: usize,
-    /// The extractor's links of those entities, to record with method "extractor" and no score.
-    pub supplied_links: Vec<NewLink>,
     /// What checking those ids found.
     pub warnings: Vec<SuppliedIdWarning>,
-    /// Entities whose link (or NIL) a person set: the plan leaves them alone.
+    /// Entities whose link (or NIL) a person set: left alone.
     pub reviewed: usize,
 }
 
-impl LinkPlan {
-    /// Decided entities linked to an item.
-    pub fn linked(&self) -> usize {
-        self.decided.iter().filter(|(_, d)| d.link.is_some()).count()
-    }
+/// Where [`link`] puts its decisions.
+pub enum LinkTarget<'w> {
+    /// Into the store's links graph: the linker's and the extractor's earlier links are replaced,
+    /// reviewed links stay.
+    Store,
+    /// Into a review sheet (with its header); the store is unchanged.
+    Sheet(&'w mut dyn Write),
+}
 
-    /// Decided entities left unlinked (NIL).
-    pub fn nil(&self) -> usize {
-        self.decided.len() - self.linked()
-    }
-
-    /// Writes the decisions as a review sheet ([`links::write_sheet`]) instead of into the store.
-    pub fn write_sheet(&self, out: &mut impl Write) -> io::Result<()> {
-        let rows: Vec<(&StoreEntity, &Decision)> = self.decided.iter().map(|(e, d)| (e, d)).collect();
-        links::write_sheet(out, &rows)
-    }
-
-    /// Writes the links into the store's links graph, the linker's and the extractor's: the earlier
-    /// ones of both are replaced, the NIL entities lose theirs, reviewed links stay. Returns the
-    /// number of links written.
-    pub fn apply(&self, kb: &KnowledgeBase, context: &Context) -> Result<usize, StoreError> {
-        let mut new_links = Vec::new();
-        let mut unlink = Vec::new();
-        for (entity, decision) in &self.decided {
+/// Decides links for every entity of the store's articles with `index` (see the module's summary)
+/// and writes them to `target`, handing each decided entity to `decided` first, in IRI order.
+/// Memory is bounded by `settings` ([`links::link_store`]), not by the store.
+pub fn link(
+    kb: &KnowledgeBase,
+    context: &Context,
+    index: &Index,
+    settings: &LinkSettings,
+    mut target: LinkTarget<'_>,
+    mut decided: impl FnMut(&StoreEntity, &Decision),
+) -> Result<LinkReport, LinkError> {
+    let v = &context.vocabulary;
+    let linker = Linker::with_cache(index, settings.cache);
+    let reviewed = links::reviewed_entities(kb, &context.base, v)?;
+    let mut report = LinkReport { reviewed: reviewed.len(), ..LinkReport::default() };
+    let mut writer = match &mut target {
+        LinkTarget::Store => {
+            links::drop_links(kb, &context.base, v, &["linker", "extractor"])?;
+            Some(LinkWriter::new(kb, &context.base, v))
+        }
+        LinkTarget::Sheet(out) => {
+            writeln!(out, "{}", links::SHEET_HEADER).map_err(LinkError::Sheet)?;
+            None
+        }
+    };
+    links::link_store(kb, v, &linker, settings, |entity, decision| {
+        if reviewed.contains(&entity.node) {
+            return Ok(());
+        }
+        if entity.supplied.is_empty() {
+            decided(&entity, &decision);
             match &decision.link {
-                Some(candidate) => new_links.push(NewLink {
+                Some(_) => report.linked += 1,
+                None => report.nil += 1,
+            }
+            match (&mut target, &mut writer, &decision.link) {
+                (LinkTarget::Sheet(out), _, _) => links::write_sheet_row(out, &entity, &decision).map_err(LinkError::Sheet)?,
+                (_, Some(writer), Some(candidate)) => writer.add(NewLink {
                     entity: entity.node.clone(),
                     qid: Some(candidate.qid.clone()),
                     score: Some(candidate.score),
                     method: "linker",
-                    note: links::describe(decision),
-                }),
-                None => unlink.push(entity.node.clone()),
+                    note: links::describe(&decision),
+                })?,
+                _ => {}
             }
+            return Ok(());
         }
-        new_links.extend(self.supplied_links.iter().cloned());
-        links::write_links(kb, &context.base, &context.vocabulary, &new_links, &unlink, &["linker", "extractor"])
-    }
-}
-
-/// Decides links for every entity of the store's articles with `index` (see the module's summary).
-pub fn plan_links(kb: &KnowledgeBase, context: &Context, index: &Index) -> Result<LinkPlan, StoreError> {
-    let v = &context.vocabulary;
-    let linker = Linker::new(index);
-    let decided = links::link_store(kb, v, &linker, crate::parallel::default_threads())?;
-    let reviewed = links::reviewed_entities(kb, &context.base, v)?;
-    let mut plan = LinkPlan { decided: Vec::new(), supplied: 0, supplied_links: Vec::new(), warnings: Vec::new(), reviewed: reviewed.len() };
-    for (entity, decision) in decided {
-        if reviewed.contains(&entity.node) {
-            continue;
-        }
-        if entity.supplied.is_empty() {
-            plan.decided.push((entity, decision));
-            continue;
-        }
-        plan.supplied += 1;
+        report.supplied += 1;
         for qid in &entity.supplied {
-            let link = NewLink { entity: entity.node.clone(), qid: Some(qid.clone()), score: None, method: "extractor", note: String::new() };
-            plan.supplied_links.push(link);
+            if let Some(writer) = &mut writer {
+                writer.add(NewLink { entity: entity.node.clone(), qid: Some(qid.clone()), score: None, method: "extractor", note: String::new() })?;
+            }
             let warning = match linker.item(qid) {
                 None => Some(SuppliedIdWarning::NotInIndex { entity: entity.node.clone(), qid: qid.clone() }),
                 Some(_) => linker.type_fit(entity.mention.kind, qid).err().map(|class| SuppliedIdWarning::WrongClass {
@@ -139,10 +141,14 @@ pub fn plan_links(kb: &KnowledgeBase, context: &Context, index: &Index) -> Resul
                     kind: entity.mention.kind,
                 }),
             };
-            plan.warnings.extend(warning);
+            report.warnings.extend(warning);
         }
+        Ok(())
+    })?;
+    if let Some(writer) = writer {
+        writer.finish()?;
     }
-    Ok(plan)
+    Ok(report)
 }
 
 /// What [`accept`] wrote.

@@ -166,6 +166,13 @@ pub struct LinkArgs {
     /// Show every decision with its features and runners-up.
     #[arg(long)]
     pub explain: bool,
+    /// Index items (and their classes) to keep decoded while linking, the most recently used.
+    #[arg(long, value_name = "N", default_value_t = factgraph::linking::linker::DEFAULT_CACHE)]
+    pub cache: usize,
+    /// Memory for the decisions while linking the store, in MiB; beyond it they are sorted in
+    /// temporary files.
+    #[arg(long, value_name = "MIB", default_value_t = factgraph::linking::links::DEFAULT_MEMORY_MIB)]
+    pub memory: usize,
     #[command(flatten)]
     pub store: StoreArgs,
     #[command(flatten)]

@@ -68,37 +68,49 @@ pub(crate) fn link_index(args: &cli::LinkArgs) -> Result<factgraph::linking::ind
 }
 
 /// Links the store's entities and writes the links (or a review sheet). Returns a summary line.
-pub(crate) fn link_store(kb: &KnowledgeBase, setup: &Context, index: &factgraph::linking::index::Index, review: Option<&Path>, explain: bool) -> Result<String> {
-    let plan = factgraph::linking::policy::plan_links(kb, setup, index)?;
-    if explain {
-        for (entity, decision) in &plan.decided {
+pub(crate) fn link_store(
+    kb: &KnowledgeBase,
+    setup: &Context,
+    index: &factgraph::linking::index::Index,
+    settings: &factgraph::linking::links::LinkSettings,
+    review: Option<&Path>,
+    explain: bool,
+) -> Result<String> {
+    use factgraph::linking::policy::{self, LinkTarget};
+    let show = |entity: &factgraph::linking::links::StoreEntity, decision: &factgraph::linking::linker::Decision| {
+        if explain {
             let verdict = decision.link.as_ref().map_or("NIL".to_string(), |c| format!("{} {}", c.qid, c.label));
             eprintln!("{}  {}  ->  {verdict}: {}", entity.node.as_str(), entity.mention.names.join(" / "), decision.reason);
             for c in decision.candidates.iter().take(4) {
                 eprintln!("    {} {:?} score {} = {}", c.qid, c.label, factgraph::linking::linker::points(c.points), c.features.describe());
             }
         }
-    }
-    for warning in &plan.warnings {
+    };
+    let report = match review {
+        Some(path) => {
+            let mut output = Output::open(Some(path))?;
+            let report = policy::link(kb, setup, index, settings, LinkTarget::Sheet(&mut output), show)?;
+            output.commit()?;
+            report
+        }
+        None => policy::link(kb, setup, index, settings, LinkTarget::Store, show)?,
+    };
+    for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
-    let (linked, nil) = (plan.linked(), plan.nil());
+    let (linked, nil) = (report.linked, report.nil);
     if let Some(path) = review {
-        let mut output = Output::open(Some(path))?;
-        plan.write_sheet(&mut output)?;
-        output.commit()?;
         return Ok(format!(
             "review sheet {} written: {linked} proposed links, {nil} NIL; the store is unchanged (apply with --accept)",
             path.display()
         ));
     }
-    plan.apply(kb, setup)?;
-    let kept = if plan.reviewed == 0 { String::new() } else { format!(", {} kept as reviewed", plan.reviewed) };
+    let kept = if report.reviewed == 0 { String::new() } else { format!(", {} kept as reviewed", report.reviewed) };
     Ok(format!(
         "{linked} linked, {nil} left unlinked (NIL), {} with the extractor's Wikidata id checked ({} problem{}){kept}",
-        plan.supplied,
-        plan.warnings.len(),
-        plural(plan.warnings.len())
+        report.supplied,
+        report.warnings.len(),
+        plural(report.warnings.len())
     ))
 }
 
@@ -148,7 +160,8 @@ pub(crate) fn link(args: &cli::LinkArgs) -> Result<Exit> {
         return Ok(Exit::Success);
     }
     let index = link_index(args)?;
-    let summary = link_store(&kb, &setup, &index, args.review.as_deref(), args.explain)?;
+    let settings = factgraph::linking::links::LinkSettings { cache: args.cache, memory: args.memory << 20, ..Default::default() };
+    let summary = link_store(&kb, &setup, &index, &settings, args.review.as_deref(), args.explain)?;
     eprintln!("{} {summary}", style.green("linked:"));
     Ok(Exit::Success)
 }

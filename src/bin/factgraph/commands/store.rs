@@ -173,7 +173,7 @@ pub(crate) fn build(args: &cli::BuildArgs) -> Result<Exit> {
         eprintln!("{} with the dumps in {}", style.bold("2. link"), wikidata.display());
         let (index, report) = build_index(&[wikidata.to_path_buf()], &["en".to_string()])?;
         report_dump_problems(&report);
-        let outcome = link_store(&kb, &setup, &index.index(), None, false)?;
+        let outcome = link_store(&kb, &setup, &index.index(), &Default::default(), None, false)?;
         eprintln!("   {outcome}");
     } else {
         eprintln!("{} skipped: no data/wikidata folder", style.bold("2. link"));
