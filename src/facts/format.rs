@@ -88,7 +88,7 @@ pub struct Document {
 pub struct Date {
     /// "YYYY" (year precision), "YYYY-MM" (month) or "YYYY-MM-DD" (day), in the proleptic Gregorian
     /// calendar. Relative wording ("on Thursday") is resolved only where the text fixes the reference.
-    /// Format 1.1 also takes EDTF Level 1 (ISO 8601-2): an interval ("2021-10-18/2021-10-24" for
+    /// Format 1.1 also takes EDTF Level 1 (ISO 8601-2): an interval ("2021-10-18/2021-10-22" for
     /// "this week"; ".." for an open end, nothing for an unknown one), an uncertain ("2021?"),
     /// approximate ("2020~") or both ("2020%") date, unspecified digits ("199X" for "the 1990s",
     /// "2004-XX") and seasons ("2020-21" spring to "2020-24" winter).
