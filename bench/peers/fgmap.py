@@ -9,8 +9,10 @@ Keep it in step with the Rust mapper: the benchmark checks, at every run, that t
 same set of quads as `factgraph map` (bench/peers/compare_quads.py).
 """
 
+import calendar
 import json
 import os
+import re
 import unicodedata
 from decimal import Decimal
 
@@ -152,7 +154,49 @@ def decimal_text(value):
 
 
 def date_datatype(value):
+    """The datatype of a plain date (YYYY, YYYY-MM, YYYY-MM-DD); None for an EDTF date."""
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value) or (len(value) == 7 and int(value[5:]) > 12):
+        return None
     return {4: "gYear", 7: "gYearMonth"}.get(len(value), "date")
+
+
+# Seasons 21 to 23 (spring, summer, autumn) as (first month, first day, last month, last day).
+_SEASONS = {21: (3, 1, 5, 31), 22: (6, 1, 8, 31), 23: (9, 1, 11, 30)}
+
+
+def _edtf_date_bounds(value):
+    """The first and last day of one valid EDTF Level 1 date, not an interval (src/facts/date.rs)."""
+    parts = value.rstrip("?~%").split("-")
+    if "X" in parts[0]:
+        known = parts[0].rstrip("X")
+        scale = 10 ** (4 - len(known))
+        first = int(known) * scale
+        return (max(first, 1), 1, 1), (first + scale - 1, 12, 31)
+    year = int(parts[0])
+    if len(parts) == 1 or parts[1] == "XX":
+        return (year, 1, 1), (year, 12, 31)
+    month = int(parts[1])
+    if month == 24:
+        return (year, 12, 1), (year + 1, 2, calendar.monthrange(year + 1, 2)[1])
+    if month in _SEASONS:
+        first_month, first_day, last_month, last_day = _SEASONS[month]
+        return (year, first_month, first_day), (year, last_month, last_day)
+    if len(parts) == 2 or parts[2] == "XX":
+        return (year, month, 1), (year, month, calendar.monthrange(year, month)[1])
+    day = (year, month, int(parts[2]))
+    return day, day
+
+
+def date_bounds(value):
+    """The earliest and latest day (YYYY-MM-DD, or None for an open or unknown end) of a valid date."""
+    if "/" in value:
+        start, end = value.split("/", 1)
+        earliest = _edtf_date_bounds(start)[0] if start not in ("", "..") else None
+        latest = _edtf_date_bounds(end)[1] if end not in ("", "..") else None
+    else:
+        earliest, latest = _edtf_date_bounds(value)
+    day = lambda d: None if d is None else "%04d-%02d-%02d" % d  # noqa: E731
+    return day(earliest), day(latest)
 
 
 def read_documents(path):
@@ -190,12 +234,13 @@ class Mapper:
         self.type = terms.iri(RDF_TYPE)
         self.label = terms.iri(RDFS_LABEL)
         self.cls = {k: v(c) for k, c in ENTITY_CLASS.items()}
-        self.c = {c: v(c) for c in ["Article", "Role", "Relation", "Event", "Quote", "Claim", "Evidence", "Quantity"]}
+        self.c = {c: v(c) for c in ["Article", "Role", "Relation", "Event", "Quote", "Claim", "Evidence", "Quantity", "TimeSpan"]}
         names = (
             "url publisher published language text alias description wikidata source accordingTo evidence "
             "confidence beginIndex endIndex exact date start end asOf dateText subject roleName organisation "
             "eventType place participant initiator target speaker about claimant claimKind content "
-            "quantity amount lowerBound upperBound approximation unitText unit medium venue mediumEvidence venueEvidence"
+            "quantity amount lowerBound upperBound approximation unitText unit medium venue mediumEvidence venueEvidence "
+            "dateSpan startSpan endSpan asOfSpan publishedSpan edtf earliest latest"
         ).split()
         self.p = {n: v(n) for n in names}
         self.rel = {k: v(p) for k, p in RELATION_PROPERTY.items()}
@@ -239,7 +284,7 @@ class Mapper:
         if document.get("publisher") is not None:
             add(article, p["publisher"], nodes[document["publisher"]])
         if document.get("published") is not None:
-            self.date(article, p["published"], document["published"])
+            self.date(article, self.base + article_path(doc_id), "published", document["published"])
         if language is not None:
             add(article, p["language"], t.plain(language))
         body = document_text(document, folder)
@@ -268,20 +313,27 @@ class Mapper:
                 self._entity_nodes[path] = node
         return node
 
-    def date(self, subject, predicate, date):
+    def date(self, subject, subject_iri, name, date):
+        add, p, t = self._add, self.p, self.t
         value = date["value"]
-        self._add(subject, predicate, self.t.typed(value, self.xsd[date_datatype(value)]))
+        datatype = date_datatype(value)
+        add(subject, p[name], t.plain(value) if datatype is None else t.typed(value, self.xsd[datatype]))
         if date.get("text") is not None:
-            self._add(subject, self.p["dateText"], self._text(date["text"]))
+            add(subject, p["dateText"], self._text(date["text"]))
+        span = t.iri("%s/date/%s" % (subject_iri, name))
+        add(subject, p[name + "Span"], span)
+        add(span, self.type, self.c["TimeSpan"])
+        add(span, p["edtf"], t.plain(value))
+        for bound, day in zip(("earliest", "latest"), date_bounds(value)):
+            if day is not None:
+                add(span, p[bound], t.typed(day, self.xsd["date"]))
+        if date.get("text") is not None:
+            add(span, p["dateText"], self._text(date["text"]))
 
-    def period(self, subject, item, with_as_of=True):
-        p = self.p
-        if item.get("start") is not None:
-            self.date(subject, p["start"], item["start"])
-        if item.get("end") is not None:
-            self.date(subject, p["end"], item["end"])
-        if with_as_of and item.get("as_of") is not None:
-            self.date(subject, p["asOf"], item["as_of"])
+    def period(self, subject, subject_iri, item, with_as_of=True):
+        for key, name in (("start", "start"), ("end", "end"), ("as_of", "asOf")):
+            if item.get(key) is not None and (with_as_of or key != "as_of"):
+                self.date(subject, subject_iri, name, item[key])
 
     def evidence_node(self, node, span):
         add, p, t = self._add, self.p, self.t
@@ -361,7 +413,7 @@ class Mapper:
         add(s, p["roleName"], self._text(role["role"]))
         if role.get("organisation") is not None:
             add(s, p["organisation"], nodes[role["organisation"]])
-        self.period(s, role)
+        self.period(s, iri, role)
         self.provenance(s, iri, role, asserted)
         return s
 
@@ -374,7 +426,7 @@ class Mapper:
         add(s, self.type, self.c["Relation"])
         add(s, p["subject"], source)
         add(s, prop, target)
-        self.period(s, relation)
+        self.period(s, iri, relation)
         self.provenance(s, iri, relation, asserted)
         self.quantities(s, iri, relation)
         if asserted:
@@ -389,8 +441,8 @@ class Mapper:
         add(s, p["eventType"], t.plain(event["type"]))
         add(s, p["description"], self._text(event["description"]))
         if event.get("date") is not None:
-            self.date(s, p["date"], event["date"])
-        self.period(s, event, with_as_of=False)
+            self.date(s, iri, "date", event["date"])
+        self.period(s, iri, event, with_as_of=False)
         for place in event.get("places", ()):
             add(s, p["place"], nodes[place])
         for participant in event.get("participants", ()):
@@ -411,7 +463,7 @@ class Mapper:
         for about in quote.get("about", ()):
             add(s, p["about"], nodes[about])
         if quote.get("date") is not None:
-            self.date(s, p["date"], quote["date"])
+            self.date(s, iri, "date", quote["date"])
         self.provenance(s, iri, quote, True)
         self.quantities(s, iri, quote)
         self.venues(s, iri, quote)
@@ -428,7 +480,7 @@ class Mapper:
         for about in claim.get("about", ()):
             add(s, p["about"], nodes[about])
         if claim.get("date") is not None:
-            self.date(s, p["date"], claim["date"])
+            self.date(s, iri, "date", claim["date"])
         content = claim.get("content")
         if content is not None:
             contents = []

@@ -12,8 +12,9 @@ the part of the mapping that RML cannot:
 - computes every node's IRI (src/facts/identity.rs, through bench/peers/fgmap.py) and resolves local ids
   to those IRIs;
 - says which named graph (the article) each row belongs to, and the language tag of its texts;
-- splits each date by precision into `year`, `month` or `day`, since RML picks a datatype per
-  object map, not per value;
+- splits each date by precision into `year`, `month` or `day` (or `vague`, an EDTF date written as a
+  plain string), since RML picks a datatype per object map, not per value, and computes its time
+  span's node and bounds (`earliest`, `latest`), which RML has no function for;
 - spells the relation kind and the participant role as the ontology's local name (memberOf,
   initiator), used in predicate templates, and so the property of each evidence span (evidence,
   mediumEvidence, venueEvidence) and of a statement's quantities, medium and venue;
@@ -113,9 +114,11 @@ class Flattener:
 
     def date(self, node, prop, date):
         value = date["value"]
-        precision = {4: "year", 7: "month"}.get(len(value), "day")
-        row = self.row(g=self.g, lang=self.lang, node=node, prop=prop, text=date.get("text"))
-        row[precision] = value
+        earliest, latest = fgmap.date_bounds(value)
+        row = self.row(g=self.g, lang=self.lang, node=node, prop=prop, text=date.get("text"),
+                       span="%s/date/%s" % (node, prop), edtf=value, earliest=earliest, latest=latest)
+        kind = {"gYear": "year", "gYearMonth": "month", "date": "day", None: "vague"}[fgmap.date_datatype(value)]
+        row[kind] = value
         self.rows["dates"].append(row)
 
     def period(self, node, item, with_as_of=True):

@@ -82,14 +82,18 @@ pub struct Document {
     pub notes: Option<String>,
 }
 
-/// A calendar date at a known precision, with the wording the text used.
+/// A calendar date at a known precision, or (format 1.1) an EDTF date, with the wording the text used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Date {
     /// "YYYY" (year precision), "YYYY-MM" (month) or "YYYY-MM-DD" (day), in the proleptic Gregorian
     /// calendar. Relative wording ("on Thursday") is resolved only where the text fixes the reference.
+    /// Format 1.1 also takes EDTF Level 1 (ISO 8601-2): an interval ("2021-10-18/2021-10-22" for
+    /// "this week"; ".." for an open end, nothing for an unknown one), an uncertain ("2021?"),
+    /// approximate ("2020~") or both ("2020%") date, unspecified digits ("199X" for "the 1990s",
+    /// "2004-XX") and seasons ("2020-21" spring to "2020-24" winter).
     pub value: String,
-    /// The wording in the text, such as "seven years ago" or "on Thursday".
+    /// The wording in the text of this date, such as "seven years ago" or "on Thursday".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }

@@ -278,8 +278,9 @@ impl Generator {
             let initiator = *random.pick(&countries);
             let target = *random.pick(&organisations);
             let place = if k % 2 == 0 { *random.pick(&cities) } else { *random.pick(&places) };
-            let when = date(&mut random);
-            let span = text.push(&format!("{} {verb} {} in {} on {}.", name_of(initiator), name_of(target), name_of(place), when.value));
+            let when = vague(date(&mut random), k);
+            let wording = when.text.clone().unwrap_or_default();
+            let span = text.push(&format!("{} {verb} {} in {} {wording}.", name_of(initiator), name_of(target), name_of(place)));
             // A number, given as an amount or as a bound, in a sentence of its own.
             let count = 1500 * (k as u64 + 1);
             let (words, approximation) = if k % 2 == 0 { ("around", Approximation::About) } else { ("more than", Approximation::MoreThan) };
@@ -292,7 +293,7 @@ impl Generator {
                 id: format!("event-{k}"),
                 kind: kind.to_string(),
                 description: format!("{} {verb} {}.", name_of(initiator), name_of(target)),
-                date: Some(Date { text: Some(format!("on {}", when.value)), value: when.value }),
+                date: Some(when),
                 start: None,
                 end: None,
                 places: vec![id_of(place)],
@@ -391,6 +392,23 @@ impl Generator {
     }
 }
 
+/// The date of the `k`-th event of an article (from 0), worded: of every four, the second is the
+/// five days from the day (an EDTF interval), the third its month, approximate ("2012-03~"), the
+/// others the day itself.
+fn vague(day: Date, k: usize) -> Date {
+    let (month, first) = day.value.split_at(7);
+    let first: u8 = first[1..].parse().expect("generated days are YYYY-MM-DD");
+    let (value, text) = match k % 4 {
+        1 => {
+            let last = format!("{month}-{:02}", (first + 4).min(28));
+            (format!("{}/{last}", day.value), format!("in the week from {} to {last}", day.value))
+        }
+        2 => (format!("{month}~"), format!("around {month}")),
+        _ => (day.value.clone(), format!("on {}", day.value)),
+    };
+    Date { value, text: Some(text) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,6 +419,16 @@ mod tests {
         let b = Generator::for_articles(7, 10);
         assert_eq!(a.document(3), b.document(3));
         assert_ne!(a.document(3), a.document(4));
+    }
+
+    #[test]
+    fn some_event_dates_are_intervals_or_approximate() {
+        let document = Generator::for_articles(7, 10).document(3);
+        let dates: Vec<&str> = document.events.iter().map(|e| e.date.as_ref().unwrap().value.as_str()).collect();
+        assert!(dates[1].contains('/') && dates[2].ends_with('~'), "{dates:?}");
+        for date in dates {
+            crate::facts::date::Dating::parse(date).unwrap();
+        }
     }
 
     #[test]

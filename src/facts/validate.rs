@@ -6,7 +6,7 @@
 //! against the JSON Schema (every unknown field, wrong type and missing field), and the items that
 //! are well shaped still get the semantic checks, so one run reports everything.
 
-use crate::facts::date::DateValue;
+use crate::facts::date::{DateError, Dating};
 use crate::facts::{
     Claim, Date, Document, Entity, EntityType, Event, Evidence, FactsDocument, Joins, Quantity, Quote, Relation, RelationKind, Role, Venue, FORMAT_VERSION,
     FORMAT_VERSION_1_0,
@@ -914,29 +914,34 @@ impl<'a> Checker<'a> {
     }
 
     fn period(&mut self, path: &str, start: Option<&Date>, end: Option<&Date>, as_of: Option<&Date>) {
-        let start = start.and_then(|d| self.date(&|| format!("{path}.start"), d));
-        let end = end.and_then(|d| self.date(&|| format!("{path}.end"), d));
+        let start = start.and_then(|d| Some((d, self.date(&|| format!("{path}.start"), d)?)));
+        let end = end.and_then(|d| Some((d, self.date(&|| format!("{path}.end"), d)?)));
         if let Some(as_of) = as_of {
             self.date(&|| format!("{path}.as_of"), as_of);
         }
-        if let (Some(start), Some(end)) = (start, end) {
-            if start.earliest() > end.latest() {
-                self.report(format!("{path}.end.value"), format!("end {end} is before start {start}"));
+        if let (Some((start, Dating { earliest: Some(earliest), .. })), Some((end, Dating { latest: Some(latest), .. }))) = (start, end) {
+            if earliest > latest {
+                self.report(format!("{path}.end.value"), format!("end {} is before start {}", end.value, start.value));
             }
         }
     }
 
-    fn date(&mut self, path: &dyn Fn() -> String, date: &Date) -> Option<DateValue> {
+    fn date(&mut self, path: &dyn Fn() -> String, date: &Date) -> Option<Dating> {
         if let Some(text) = &date.text {
             self.portable(&|| format!("{}.text", path()), text);
         }
-        match DateValue::parse(&date.value) {
-            Ok(value) => Some(value),
-            Err(error) => {
-                self.report(format!("{}.value", path()), format!("impossible date {}: {error}", quoted(&date.value)));
-                None
+        let value = quoted(&date.value);
+        let message = match Dating::parse(&date.value) {
+            Ok(dating) if dating.plain.is_none() && self.version_1_0 => {
+                format!("the EDTF date {value} is new in format 1.1; set \"format\" to \"{FORMAT_VERSION}\"")
             }
-        }
+            Ok(dating) => return Some(dating),
+            Err(error @ DateError::Impossible(_)) => format!("impossible date {value}: {error}"),
+            Err(error @ DateError::Reversed { .. }) => format!("reversed interval {value}: {error}"),
+            Err(error @ (DateError::Layout | DateError::Edtf)) => format!("malformed date {value}: {error}"),
+        };
+        self.report(format!("{}.value", path()), message);
+        None
     }
 
     fn wikidata(&mut self, path: &dyn Fn() -> String, qid: &str) {

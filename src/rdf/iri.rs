@@ -146,6 +146,12 @@ pub fn statement(article: NamedNodeRef<'_>, kind: &str, local_id: &str) -> Named
     NamedNode::new_unchecked(iri)
 }
 
+/// The time-span node of one date of a statement or article `node`: `{node}/date/{role}`, where
+/// `role` is the local name of the date's property (`date`, `start`, `end`, `asOf`, `published`).
+pub fn time_span(node: NamedNodeRef<'_>, role: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{}/date/{role}", node.as_str()))
+}
+
 /// The numbered evidence nodes of one statement or entity mention, built in one reused string.
 #[derive(Debug, Clone)]
 pub struct EvidenceNodes {

@@ -5,6 +5,7 @@
 //! [`crate::facts::identity`] and the IRIs are built by [`crate::rdf::iri`]; the terms come from the
 //! ontology through [`Vocabulary`].
 
+use crate::facts::date::{self, Dating, Precision};
 use crate::facts::validate::ValidDocument;
 use crate::facts::{Claim, Date, Entity, Event, Evidence, ParticipantRole, Quantity, Quote, Relation, RelationKind, Role, Venue};
 use crate::rdf::iri::{self, Base, EvidenceNodes};
@@ -80,7 +81,7 @@ impl Mapper {
             out.add(a, v.publisher.as_ref(), node(publisher).into());
         }
         if let Some(published) = &document.published {
-            out.date(a, v.published.as_ref(), published);
+            out.date(a, DateRole::Published, published);
         }
         if let Some(language) = &document.language {
             out.add(a, v.language.as_ref(), LiteralRef::new_simple_literal(language).into());
@@ -196,7 +197,7 @@ impl Mapper {
         out.add(s, v.event_type.as_ref(), LiteralRef::new_simple_literal(&event.kind).into());
         out.text(s, v.description.as_ref(), &event.description);
         if let Some(date) = &event.date {
-            out.date(s, v.date.as_ref(), date);
+            out.date(s, DateRole::Date, date);
         }
         out.period(s, event.start.as_ref(), event.end.as_ref(), None);
         for place in &event.places {
@@ -230,7 +231,7 @@ impl Mapper {
             out.add(s, v.about.as_ref(), node(about).into());
         }
         if let Some(date) = &quote.date {
-            out.date(s, v.date.as_ref(), date);
+            out.date(s, DateRole::Date, date);
         }
         self.provenance(out, s, &quote.evidence, quote.confidence, true);
         self.quantities(out, s, &quote.quantities);
@@ -251,7 +252,7 @@ impl Mapper {
             out.add(s, v.about.as_ref(), node(about).into());
         }
         if let Some(date) = &claim.date {
-            out.date(s, v.date.as_ref(), date);
+            out.date(s, DateRole::Date, date);
         }
         if let Some(content) = &claim.content {
             let mut contents = Vec::new();
@@ -329,6 +330,29 @@ impl Mapper {
     }
 }
 
+/// Which of its subject's dates a date is.
+#[derive(Debug, Clone, Copy)]
+enum DateRole {
+    Published,
+    Date,
+    Start,
+    End,
+    AsOf,
+}
+
+impl DateRole {
+    /// The property of its plain value, the property of its time span, and the span's node name.
+    fn terms(self, v: &Vocabulary) -> (&NamedNode, &NamedNode, &'static str) {
+        match self {
+            DateRole::Published => (&v.published, &v.published_span, "published"),
+            DateRole::Date => (&v.date, &v.date_span, "date"),
+            DateRole::Start => (&v.start, &v.start_span, "start"),
+            DateRole::End => (&v.end, &v.end_span, "end"),
+            DateRole::AsOf => (&v.as_of, &v.as_of_span, "asOf"),
+        }
+    }
+}
+
 /// Hands one document's quads to a sink.
 struct Emitter<'v, 's> {
     v: &'v Vocabulary,
@@ -351,30 +375,43 @@ impl Emitter<'_, '_> {
         self.add(subject, predicate, literal.into());
     }
 
-    /// A validated date: its value is already in the canonical layout of its precision.
-    fn date(&mut self, subject: NamedNodeRef<'_>, predicate: NamedNodeRef<'_>, date: &Date) {
-        let datatype = match date.value.len() {
-            4 => xsd::G_YEAR,
-            7 => xsd::G_YEAR_MONTH,
-            _ => xsd::DATE,
+    /// A validated date: its value (typed by its precision when it is a plain date, else the EDTF
+    /// string) and its wording on the subject, as format 1.0 wrote them, and its time-span node with
+    /// the EDTF string, its bounds and its own wording.
+    fn date(&mut self, subject: NamedNodeRef<'_>, role: DateRole, date: &Date) {
+        let v = self.v;
+        let (value_property, span_property, name) = role.terms(v);
+        let dating = Dating::parse(&date.value).expect("validated dates parse");
+        let value = match dating.plain.map(|plain| plain.precision) {
+            Some(Precision::Year) => LiteralRef::new_typed_literal(&date.value, xsd::G_YEAR),
+            Some(Precision::Month) => LiteralRef::new_typed_literal(&date.value, xsd::G_YEAR_MONTH),
+            Some(Precision::Day) => LiteralRef::new_typed_literal(&date.value, xsd::DATE),
+            None => LiteralRef::new_simple_literal(&date.value),
         };
-        self.add(subject, predicate, LiteralRef::new_typed_literal(&date.value, datatype).into());
+        self.add(subject, value_property.as_ref(), value.into());
         if let Some(wording) = &date.text {
-            let date_text = self.v.date_text.as_ref();
-            self.text(subject, date_text, wording);
+            self.text(subject, v.date_text.as_ref(), wording);
+        }
+        let span = iri::time_span(subject, name);
+        let s = span.as_ref();
+        self.add(subject, span_property.as_ref(), s.into());
+        self.add(s, rdf::TYPE, v.time_span_class.as_ref().into());
+        self.add(s, v.edtf.as_ref(), LiteralRef::new_simple_literal(&date.value).into());
+        for (property, bound) in [(&v.earliest, dating.earliest), (&v.latest, dating.latest)] {
+            if let Some(day) = bound {
+                self.add(s, property.as_ref(), LiteralRef::new_typed_literal(&date::day_string(day), xsd::DATE).into());
+            }
+        }
+        if let Some(wording) = &date.text {
+            self.text(s, v.date_text.as_ref(), wording);
         }
     }
 
     fn period(&mut self, subject: NamedNodeRef<'_>, start: Option<&Date>, end: Option<&Date>, as_of: Option<&Date>) {
-        let v = self.v;
-        if let Some(start) = start {
-            self.date(subject, v.start.as_ref(), start);
-        }
-        if let Some(end) = end {
-            self.date(subject, v.end.as_ref(), end);
-        }
-        if let Some(as_of) = as_of {
-            self.date(subject, v.as_of.as_ref(), as_of);
+        for (role, date) in [(DateRole::Start, start), (DateRole::End, end), (DateRole::AsOf, as_of)] {
+            if let Some(date) = date {
+                self.date(subject, role, date);
+            }
         }
     }
 
@@ -523,6 +560,17 @@ mod tests {
         let event = node("article/doc-1/event/ev1");
         assert!(m.has(&event, &m.v.date, typed("2021-10-21", xsd::DATE)));
         assert!(m.has(&event, &m.v.date_text, en("21 October")));
+        // Each date's time span: the value as written, its bounds and its own wording.
+        let span = node("article/doc-1/event/ev1/date/date");
+        assert!(m.has(&event, &m.v.date_span, span.clone()));
+        assert!(m.has(&span, &m.v.edtf, Literal::new_simple_literal("2021-10-21")));
+        assert!(m.has(&span, &m.v.earliest, typed("2021-10-21", xsd::DATE)));
+        assert!(m.has(&span, &m.v.latest, typed("2021-10-21", xsd::DATE)));
+        assert!(m.has(&span, &m.v.date_text, en("21 October")));
+        let start = node("article/doc-1/role/r1/date/start");
+        assert!(m.has(&start, &m.v.earliest, typed("2014-01-01", xsd::DATE)));
+        assert!(m.has(&start, &m.v.latest, typed("2014-12-31", xsd::DATE)));
+        assert!(m.objects(&start, &m.v.date_text).is_empty());
         assert!(m.has(&node("article/doc-1/role/r1"), &m.v.start, typed("2014", xsd::G_YEAR)));
     }
 

@@ -203,6 +203,8 @@ vocabulary! {
         evidence_class = "Evidence",
         link = "Link",
         quantity_class = "Quantity",
+        // Dates (format 1.1).
+        time_span_class = "TimeSpan",
     }
     properties {
         url = "url",
@@ -266,6 +268,15 @@ vocabulary! {
         score = "score",
         method = "method",
         content_hash = "contentHash",
+        // Dates (format 1.1).
+        date_span = "dateSpan",
+        start_span = "startSpan",
+        end_span = "endSpan",
+        as_of_span = "asOfSpan",
+        published_span = "publishedSpan",
+        edtf = "edtf",
+        earliest = "earliest",
+        latest = "latest",
     }
 }
 
