@@ -633,10 +633,12 @@ struct SnakValue<'a> {
     language: Option<Cow<'a, str>>,
 }
 
-/// A JSON value kept when it is a string or an unsigned number.
+/// A JSON value kept when it is a string, an unsigned number or an object (the fields of it a
+/// snak's value has); any other value is taken and ignored.
 enum Scalar<'a> {
     Text(Cow<'a, str>),
     Number(u64),
+    Object(SnakValue<'a>),
     Other,
 }
 
@@ -674,49 +676,9 @@ impl<'de> Deserialize<'de> for Scalar<'de> {
                 Ok(Scalar::Other)
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar<'de>, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Scalar::Other)
-            }
-        }
-        deserializer.deserialize_any(ScalarVisitor)
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for SnakValue<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ValueVisitor;
-        impl<'de> Visitor<'de> for ValueVisitor {
-            type Value = SnakValue<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a snak's value")
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<SnakValue<'de>, E> {
-                Ok(SnakValue::default())
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<SnakValue<'de>, E> {
-                Ok(SnakValue::default())
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<SnakValue<'de>, E> {
-                Ok(SnakValue::default())
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<SnakValue<'de>, E> {
-                Ok(SnakValue::default())
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<SnakValue<'de>, E> {
-                Ok(SnakValue::default())
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<SnakValue<'de>, E> {
-                Ok(SnakValue::default())
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<SnakValue<'de>, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(SnakValue::default())
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SnakValue<'de>, A::Error> {
                 let mut value = SnakValue::default();
                 while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                    let scalar = map.next_value::<Scalar<'de>>()?;
-                    match (key.as_ref(), scalar) {
+                    match (key.as_ref(), map.next_value::<Scalar<'de>>()?) {
                         ("id", Scalar::Text(t)) => value.id = Some(t),
                         ("entity-type", Scalar::Text(t)) => value.entity_type = Some(t),
                         ("numeric-id", Scalar::Number(n)) => value.numeric_id = Some(n),
@@ -725,10 +687,19 @@ impl<'de: 'a, 'a> Deserialize<'de> for SnakValue<'a> {
                         _ => {}
                     }
                 }
-                Ok(value)
+                Ok(Scalar::Object(value))
             }
         }
-        deserializer.deserialize_any(ValueVisitor)
+        deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for SnakValue<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match Scalar::deserialize(deserializer)? {
+            Scalar::Object(value) => value,
+            _ => SnakValue::default(),
+        })
     }
 }
 
