@@ -1,22 +1,24 @@
 //! The linker's index on disk, opened without loading it.
 //!
-//! One file, memory-mapped: a header (magic, format version, six sections each with its offset,
-//! length and CRC-32, and the header's own CRC-32), then the sections:
+//! One file, memory-mapped: a header (magic, format version, six sections each with its offset and
+//! length, the small sections' CRC-32, and the header's own CRC-32), then the sections:
 //!
 //! | section | what |
 //! |---|---|
 //! | meta | the label languages, the item count, the most sitelinks of any item |
-//! | ids | each row's numeric item id, u64, ascending (an id's row is found by binary search) |
-//! | offsets | where each row's record starts in `records`, u64, one more than rows |
-//! | records | per item: sitelinks, labels, aliases, description, P31, P279, related items, demonyms |
+//! | checks | the CRC-32 of every [`BLOCK`]-byte block of the four sections below |
+//! | groups | per [`GROUP`] rows: the first row's numeric item id (u64) and where the group starts in `rows` (u64) |
+//! | rows | per row, in id order: the id's increase over the previous row of its group and the record's length (varints), then the record: sitelinks, the first label, the description cut to [`DESCRIPTION_BYTES`], P31 and P279 (each a count and ascending ids as increases, varints), and the related items the index holds, as rows the same way |
 //! | names | an FST from each normalised name ([`normalise`]) to its postings |
-//! | postings | per name: a count, then (row u32, how the name matched u8) |
+//! | postings | per name: a count, then per row its increase over the previous row and how the name matched, in one varint |
 //!
-//! Opening checks the header, the version and every section's checksum in one sequential read
-//! (nothing is kept in memory), then the tables' shapes and the FST's own checksum, so a truncated, corrupted or foreign file
-//! is refused with a clear error before any lookup. Records are decoded on demand with every
-//! length bounds-checked. Names are normalised when the index is written: a change to
-//! [`normalise`] or to what makes an alias weak needs a new [`VERSION`].
+//! Opening reads only the header, meta and checks (both checked against their CRC-32) and the
+//! FST's header, footer and root node, so it costs the same at any size. A block of the other
+//! sections is checked against its CRC-32 the first time a read touches it (the FST node by node,
+//! each node's bytes before `fst` reads them), so a truncated, corrupted or foreign file gives an
+//! error, never a wrong answer or a panic. Records are decoded on demand with every length
+//! bounds-checked. Names are normalised when the index is written: a change to [`normalise`] or to
+//! what makes an alias weak needs a new [`VERSION`].
 
 use crate::linking::names::{is_weak_alias, normalise, NameMatch};
 use crate::linking::wikidata::{numeric_id, Item, ItemSink, Items, WikidataError};
@@ -25,23 +27,38 @@ use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, Write};
 use std::ops::Range;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// The first eight bytes of an index file.
 pub const MAGIC: [u8; 8] = *b"FGWDIDX\0";
 /// The format version this build writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
+/// The bytes of a checked block of the groups, rows, names and postings sections.
+pub const BLOCK: usize = 16 << 10;
+/// Rows per group: a row is found from its group's start by skipping at most this many records.
+pub const GROUP: usize = 64;
+/// The most bytes of a description the index keeps, cut at a word's end.
+pub const DESCRIPTION_BYTES: usize = 48;
 
 const SECTIONS: usize = 6;
 const META: usize = 0;
-const IDS: usize = 1;
-const OFFSETS: usize = 2;
-const RECORDS: usize = 3;
+const CHECKS: usize = 1;
+const GROUPS: usize = 2;
+const ROWS: usize = 3;
 const NAMES: usize = 4;
 const POSTINGS: usize = 5;
-const SECTION_NAMES: [&str; SECTIONS] = ["meta", "ids", "offsets", "records", "names", "postings"];
+/// The sections checked block by block, when touched.
+const BLOCKED: Range<usize> = GROUPS..SECTIONS;
+const SECTION_NAMES: [&str; SECTIONS] = ["meta", "checks", "groups", "rows", "names", "postings"];
 /// Magic, version, section count, six (offset, length, crc, reserved), the header's crc.
 const HEADER_BYTES: usize = 8 + 4 + 4 + SECTIONS * 24 + 4;
+/// The most bytes an FST node spans before its address: 256 transitions of an input byte, an
+/// address and an output of up to eight bytes each, the 256-byte transition index, the final
+/// output and the state bytes.
+const FST_NODE_BYTES: usize = 256 * 17 + 256 + 32;
+/// The FST's footer: its length, root address and checksum.
+const FST_FOOTER_BYTES: usize = 24;
 
 /// The bytes of an index: a mapped file or a buffer.
 enum Bytes {
@@ -76,6 +93,7 @@ pub struct Index {
     name: String,
     bytes: Arc<Bytes>,
     sections: [Range<usize>; SECTIONS],
+    blocks: Blocks,
     names: fst::Map<Section>,
     languages: Vec<String>,
     rows: u32,
@@ -85,6 +103,65 @@ pub struct Index {
 impl std::fmt::Debug for Index {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Index").field("name", &self.name).field("rows", &self.rows).field("languages", &self.languages).finish()
+    }
+}
+
+/// Where each section lies in `data` by the header, if it is within the data.
+fn section_table(data: &[u8]) -> Option<[Range<usize>; SECTIONS]> {
+    let mut sections: [Range<usize>; SECTIONS] = Default::default();
+    for (i, section) in sections.iter_mut().enumerate() {
+        let at = 16 + i * 24;
+        let (start, len) = (u64_at(data, at), u64_at(data, at + 8));
+        let end = start.checked_add(len).filter(|&end| end <= data.len() as u64)?;
+        *section = start as usize..end as usize;
+    }
+    Some(sections)
+}
+
+/// The number of blocks of each section, and the first block of each in the checks section.
+fn block_layout(sections: &[Range<usize>; SECTIONS]) -> ([usize; SECTIONS], usize) {
+    let mut first = [0; SECTIONS];
+    let mut total = 0;
+    for i in BLOCKED {
+        first[i] = total;
+        total += sections[i].len().div_ceil(BLOCK);
+    }
+    (first, total)
+}
+
+/// Which blocks of the blocked sections have been checked against their CRC-32.
+struct Blocks {
+    /// The first block of each blocked section in the checks section.
+    first: [usize; SECTIONS],
+    /// One bit per block: set once the block matched its checksum.
+    checked: Vec<AtomicU64>,
+}
+
+impl Blocks {
+    /// Checks the blocks of section `which` that `range` (within the section) touches, each the
+    /// first time; the error says what is wrong.
+    fn check(&self, data: &[u8], sections: &[Range<usize>; SECTIONS], which: usize, range: Range<usize>) -> Result<(), String> {
+        let section = &sections[which];
+        if range.start > range.end || range.end > section.len() {
+            return Err(format!("the {} section is malformed (a read past its end)", SECTION_NAMES[which]));
+        }
+        if range.is_empty() {
+            return Ok(());
+        }
+        let checks = &data[sections[CHECKS].clone()];
+        for block in range.start / BLOCK..=(range.end - 1) / BLOCK {
+            let global = self.first[which] + block;
+            let (word, bit) = (&self.checked[global / 64], 1u64 << (global % 64));
+            if word.load(Ordering::Relaxed) & bit != 0 {
+                continue;
+            }
+            let bytes = &data[section.start + block * BLOCK..section.start + ((block + 1) * BLOCK).min(section.len())];
+            if crc32fast::hash(bytes) != u32_at(checks, global * 4) {
+                return Err(format!("the {} section is corrupted (checksum mismatch in block {block})", SECTION_NAMES[which]));
+            }
+            word.fetch_or(bit, Ordering::Relaxed);
+        }
+        Ok(())
     }
 }
 
@@ -124,26 +201,24 @@ impl Index {
         if data.len() < MAGIC.len() || data[..MAGIC.len()] != MAGIC {
             return Err(bad("not a factgraph Wikidata index (build one with `factgraph wikidata index`)".into()));
         }
-        if data.len() < HEADER_BYTES {
+        if data.len() < 12 {
             return Err(bad(format!("truncated: {} bytes, shorter than the header", data.len())));
         }
         let version = u32_at(data, 8);
         if version != VERSION {
             return Err(bad(format!("format version {version}, this build reads version {VERSION}: rebuild the index")));
         }
+        if data.len() < HEADER_BYTES {
+            return Err(bad(format!("truncated: {} bytes, shorter than the header", data.len())));
+        }
         if u32_at(data, 12) as usize != SECTIONS || crc32fast::hash(&data[..HEADER_BYTES - 4]) != u32_at(data, HEADER_BYTES - 4) {
             return Err(bad("the header is corrupted (checksum mismatch)".into()));
         }
-        let mut sections: [Range<usize>; SECTIONS] = Default::default();
-        for (i, section) in sections.iter_mut().enumerate() {
-            let at = 16 + i * 24;
-            let (start, len) = (u64_at(data, at), u64_at(data, at + 8));
-            let end = start.checked_add(len).filter(|&end| end <= data.len() as u64);
-            let Some(end) = end else {
-                return Err(bad(format!("truncated: the {} section ends past the file's {} bytes", SECTION_NAMES[i], data.len())));
-            };
-            *section = start as usize..end as usize;
-            if crc32fast::hash(&data[section.clone()]) != u32_at(data, at + 16) {
+        let Some(sections) = section_table(data) else {
+            return Err(bad(format!("truncated: a section ends past the file's {} bytes", data.len())));
+        };
+        for i in [META, CHECKS] {
+            if crc32fast::hash(&data[sections[i].clone()]) != u32_at(data, 16 + i * 24 + 16) {
                 return Err(bad(format!("the {} section is corrupted (checksum mismatch)", SECTION_NAMES[i])));
             }
         }
@@ -156,29 +231,37 @@ impl Index {
             }
             Some((languages, meta.u32()?, meta.u32()?))
         })();
-        let Some((languages, rows, max_sitelinks)) = parsed else { return Err(bad("the meta section is malformed".into())) };
-        let ids = &data[sections[IDS].clone()];
-        let offsets = &data[sections[OFFSETS].clone()];
-        if ids.len() != rows as usize * 8 || offsets.len() != (rows as usize + 1) * 8 {
-            return Err(bad(format!("the id and offset tables do not hold {rows} items")));
+        let Some((languages, rows, max_sitelinks)) = parsed.filter(|_| meta.is_done()) else { return Err(bad("the meta section is malformed".into())) };
+        let (first_block, blocks) = block_layout(&sections);
+        if sections[CHECKS].len() != blocks * 4 || sections[GROUPS].len() != (rows as usize).div_ceil(GROUP) * 16 {
+            return Err(bad(format!("the checks and groups sections do not fit {rows} items")));
         }
-        let ascending = (1..rows as usize).all(|r| u64_at(ids, (r - 1) * 8) < u64_at(ids, r * 8));
-        let records = sections[RECORDS].len() as u64;
-        let bounded = (0..rows as usize).all(|r| u64_at(offsets, r * 8) <= u64_at(offsets, (r + 1) * 8)) && u64_at(offsets, rows as usize * 8) <= records;
-        if !ascending || !bounded {
-            return Err(bad("the id or offset table is out of order".into()));
-        }
+        let blocks = Blocks { first: first_block, checked: (0..blocks.div_ceil(64)).map(|_| AtomicU64::new(0)).collect() };
+        // The FST's header, and its footer with the root node before it, are read when it opens.
+        let fst_len = sections[NAMES].len();
+        blocks.check(data, &sections, NAMES, 0..fst_len.min(16)).map_err(bad)?;
+        blocks.check(data, &sections, NAMES, fst_len.saturating_sub(FST_FOOTER_BYTES + FST_NODE_BYTES)..fst_len).map_err(bad)?;
         let bytes = Arc::new(bytes);
-        let section = Section { bytes: Arc::clone(&bytes), range: sections[NAMES].clone() };
-        let names = fst::Map::new(section).map_err(|e| bad(format!("the names section is malformed: {e}")))?;
-        // The FST trusts its bytes once opened: its own checksum too, so that bytes it did not
-        // write (a section table pointing elsewhere) are refused here rather than read.
-        names.as_fst().verify().map_err(|e| bad(format!("the names section is malformed: {e}")))?;
-        Ok(Index { name, bytes, sections, names, languages, rows, max_sitelinks })
+        let names_section = Section { bytes: Arc::clone(&bytes), range: sections[NAMES].clone() };
+        let names = fst::Map::new(names_section).map_err(|e| bad(format!("the names section is malformed: {e}")))?;
+        Ok(Index { name, bytes, sections, blocks, names, languages, rows, max_sitelinks })
     }
 
-    fn section(&self, which: usize) -> &[u8] {
-        &self.bytes.as_ref().as_ref()[self.sections[which].clone()]
+    fn bad(&self, message: String) -> WikidataError {
+        WikidataError::BadIndex { path: self.name.clone(), message }
+    }
+
+    /// The bytes `range` of section `which`, their blocks checked.
+    fn checked(&self, which: usize, range: Range<usize>) -> Result<&[u8], WikidataError> {
+        let data = self.bytes.as_ref().as_ref();
+        self.blocks.check(data, &self.sections, which, range.clone()).map_err(|m| self.bad(m))?;
+        Ok(&data[self.sections[which].clone()][range])
+    }
+
+    /// The bytes of section `which` from `start` to at most `len` further (less at its end), checked.
+    fn checked_from(&self, which: usize, start: usize, len: usize) -> Result<&[u8], WikidataError> {
+        let end = start.saturating_add(len).min(self.sections[which].len()).max(start);
+        self.checked(which, start..end)
     }
 
     /// Where the names section (the FST) lies in the file.
@@ -206,56 +289,135 @@ impl Index {
         self.max_sitelinks
     }
 
-    /// The numeric id of row `row` (rows are in id order).
-    pub fn id(&self, row: u32) -> u64 {
-        u64_at(self.section(IDS), row as usize * 8)
+    /// Group `group`'s first id and the bytes of its rows, checked.
+    fn group(&self, group: usize) -> Result<(u64, &[u8]), WikidataError> {
+        let entry = self.checked(GROUPS, group * 16..group * 16 + 16)?;
+        let (first, start) = (u64_at(entry, 0), u64_at(entry, 8));
+        let end = if (group + 2) * 16 <= self.sections[GROUPS].len() {
+            u64_at(self.checked(GROUPS, (group + 1) * 16..(group + 2) * 16)?, 8)
+        } else {
+            self.sections[ROWS].len() as u64
+        };
+        if start > end || end > self.sections[ROWS].len() as u64 {
+            return Err(self.bad(format!("the groups section is malformed (group {group})")));
+        }
+        Ok((first, self.checked(ROWS, start as usize..end as usize)?))
     }
 
-    /// The row of the item `qid` ("Q42"), if the index has it.
-    pub fn row(&self, qid: &str) -> Option<u32> {
-        let id = numeric_id(qid);
-        if id == 0 || format!("Q{id}") != qid {
-            return None;
+    /// The id and record bytes of row `row`.
+    fn record(&self, row: u32) -> Result<(u64, &[u8]), WikidataError> {
+        if row >= self.rows {
+            return Err(self.bad(format!("row {row} is past the index's {} items", self.rows)));
         }
-        let (mut low, mut high) = (0u32, self.rows);
+        let (mut id, bytes) = self.group(row as usize / GROUP)?;
+        let mut reader = Reader::new(bytes);
+        for _ in 0..row as usize % GROUP {
+            next_record(&mut reader, &mut id).ok_or_else(|| self.bad(format!("the record of row {row} is malformed")))?;
+        }
+        let record = next_record(&mut reader, &mut id).ok_or_else(|| self.bad(format!("the record of row {row} is malformed")))?;
+        Ok((id, record))
+    }
+
+    /// The numeric id of row `row` (rows are in id order).
+    pub fn id(&self, row: u32) -> Result<u64, WikidataError> {
+        self.record(row).map(|(id, _)| id)
+    }
+
+    /// The row of the item `qid` ("Q42"), if the index has it; `None` too when the blocks the
+    /// search reads are corrupted (see [`Index::find_row`]).
+    pub fn row(&self, qid: &str) -> Option<u32> {
+        self.find_row(qid).ok().flatten()
+    }
+
+    /// The row of the item `qid` ("Q42"), if the index has it, or why it could not be searched.
+    pub fn find_row(&self, qid: &str) -> Result<Option<u32>, WikidataError> {
+        let id = numeric_id(qid);
+        if id == 0 || format!("Q{id}") != qid || self.rows == 0 {
+            return Ok(None);
+        }
+        // The last group whose first id is at most `id`.
+        let groups = (self.rows as usize).div_ceil(GROUP);
+        let (mut low, mut high) = (0usize, groups);
         while low < high {
             let middle = low + (high - low) / 2;
-            match self.id(middle).cmp(&id) {
-                std::cmp::Ordering::Less => low = middle + 1,
-                std::cmp::Ordering::Greater => high = middle,
-                std::cmp::Ordering::Equal => return Some(middle),
+            if u64_at(self.checked(GROUPS, middle * 16..middle * 16 + 8)?, 0) <= id {
+                low = middle + 1;
+            } else {
+                high = middle;
             }
         }
-        None
+        let Some(group) = low.checked_sub(1) else { return Ok(None) };
+        let (mut current, bytes) = self.group(group)?;
+        let mut reader = Reader::new(bytes);
+        let in_group = GROUP.min(self.rows as usize - group * GROUP);
+        for i in 0..in_group {
+            next_record(&mut reader, &mut current).ok_or_else(|| self.bad(format!("the rows of group {group} are malformed")))?;
+            if current >= id {
+                return Ok((current == id).then_some((group * GROUP + i) as u32));
+            }
+        }
+        Ok(None)
     }
 
-    /// The item in row `row`, decoded.
+    /// The item in row `row`, decoded: what the index keeps of it (see [`kept`]).
     pub fn item(&self, row: u32) -> Result<Item, WikidataError> {
-        let bad = || WikidataError::BadIndex { path: self.name.clone(), message: format!("the record of row {row} is malformed") };
-        if row >= self.rows {
-            return Err(bad());
+        let (id, record) = self.record(row)?;
+        let mut reader = Reader::new(record);
+        let malformed = || self.bad(format!("the record of row {row} is malformed"));
+        let (mut item, related) = decode_item(&mut reader, id).filter(|_| reader.is_done()).ok_or_else(malformed)?;
+        for target in related {
+            let target = u32::try_from(target).map_err(|_| malformed())?;
+            item.related.push(format!("Q{}", self.id(target)?));
         }
-        let offsets = self.section(OFFSETS);
-        let (start, end) = (u64_at(offsets, row as usize * 8) as usize, u64_at(offsets, (row as usize + 1) * 8) as usize);
-        let mut reader = Reader::new(&self.section(RECORDS)[start..end]);
-        decode_item(&mut reader, self.id(row)).filter(|_| reader.is_done()).ok_or_else(bad)
+        Ok(item)
+    }
+
+    /// The postings offset of a normalised name, reading the FST node by node, each node's bytes
+    /// checked before `fst` reads them.
+    fn name_offset(&self, key: &[u8]) -> Result<Option<usize>, WikidataError> {
+        let fst = self.names.as_fst();
+        let mut node = fst.root();
+        let mut out = fst::raw::Output::zero();
+        for &byte in key {
+            let Some(i) = node.find_input(byte) else { return Ok(None) };
+            let transition = node.transition(i);
+            out = out.cat(transition.out);
+            self.checked(NAMES, transition.addr.saturating_sub(FST_NODE_BYTES)..transition.addr.saturating_add(1))?;
+            node = fst.node(transition.addr);
+        }
+        if !node.is_final() {
+            return Ok(None);
+        }
+        Ok(Some(usize::try_from(out.cat(node.final_output()).value()).unwrap_or(usize::MAX)))
     }
 
     /// The rows whose normalised names equal `key`, with how each matched.
     pub fn lookup(&self, key: &str) -> Result<Vec<(u32, NameMatch)>, WikidataError> {
-        let Some(offset) = self.names.get(key) else { return Ok(Vec::new()) };
-        let bad = || WikidataError::BadIndex { path: self.name.clone(), message: format!("the postings of {key:?} are malformed") };
-        let postings = self.section(POSTINGS);
-        let mut reader = Reader::new(postings.get(offset as usize..).ok_or_else(bad)?);
-        let count = reader.u32().ok_or_else(bad)?;
-        let mut hits = Vec::with_capacity(count.min(1024) as usize);
-        for _ in 0..count {
-            let row = reader.u32().filter(|&r| r < self.rows).ok_or_else(bad)?;
-            let how = reader.u8().and_then(name_match).ok_or_else(bad)?;
+        let Some(offset) = self.name_offset(key.as_bytes())? else { return Ok(Vec::new()) };
+        let bad = || self.bad(format!("the postings of {key:?} are malformed"));
+        let mut reader = Reader::new(self.checked_from(POSTINGS, offset, 10)?);
+        let count = reader.varint().filter(|&c| c <= u64::from(self.rows)).ok_or_else(bad)?;
+        // A posting is at most five bytes: a row's increase (32 bits) and how it matched (2).
+        let mut reader = Reader::new(self.checked_from(POSTINGS, offset, reader.at + count as usize * 5)?);
+        reader.varint();
+        let mut hits = Vec::with_capacity(count as usize);
+        let mut row = 0u64;
+        for i in 0..count {
+            let posting = reader.varint().ok_or_else(bad)?;
+            row = if i == 0 { posting >> 2 } else { row + (posting >> 2) };
+            let how = name_match((posting & 3) as u8).ok_or_else(bad)?;
+            let row = u32::try_from(row).ok().filter(|&r| r < self.rows).ok_or_else(bad)?;
             hits.push((row, how));
         }
         Ok(hits)
     }
+}
+
+/// The next record of a group: adds its id's increase to `id` and returns its bytes.
+fn next_record<'a>(reader: &mut Reader<'a>, id: &mut u64) -> Option<&'a [u8]> {
+    *id = id.checked_add(reader.varint()?)?;
+    let len = usize::try_from(reader.varint()?).ok()?;
+    reader.take(len)
 }
 
 /// Writes an index of `items` (any order; of two with one id the later is kept) to `out`, in
@@ -266,6 +428,45 @@ pub fn write(out: &mut impl Write, languages: &[String], items: &[Item]) -> io::
         writer.add(item)?;
     }
     writer.finish(out).map(|_| ())
+}
+
+/// What the index keeps of an item, as [`Index::item`] gives it back: the first label (the others,
+/// the aliases and the demonyms are in the names section, normalised), the description cut at a
+/// word's end to at most [`DESCRIPTION_BYTES`], and the P31, P279 and related items as ascending
+/// ids without repeats (the index keeps the related items it holds, by their rows).
+pub fn kept(item: &Item) -> Item {
+    let ids = |list: &[String]| {
+        let mut numbers: Vec<u64> = list.iter().map(|id| numeric_id(id)).filter(|&n| n != 0).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        numbers.into_iter().map(|n| format!("Q{n}")).collect()
+    };
+    Item {
+        id: item.id.clone(),
+        labels: item.labels.first().filter(|l| !l.is_empty()).cloned().into_iter().collect(),
+        aliases: Vec::new(),
+        description: item.description.as_deref().map(cut_description).filter(|d| !d.is_empty()).map(str::to_string),
+        p31: ids(&item.p31),
+        p279: ids(&item.p279),
+        related: ids(&item.related),
+        demonyms: Vec::new(),
+        sitelinks: item.sitelinks,
+    }
+}
+
+/// A description cut to at most [`DESCRIPTION_BYTES`], at the end of a word when it is longer (a
+/// single longer word between two characters).
+fn cut_description(text: &str) -> &str {
+    if text.len() <= DESCRIPTION_BYTES {
+        return text;
+    }
+    let mut end = DESCRIPTION_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = &text[..end];
+    let whole_words = if text[end..].starts_with(char::is_whitespace) { cut } else { cut.rfind(char::is_whitespace).map_or(cut, |at| &cut[..at]) };
+    whole_words.trim_end()
 }
 
 /// Writes an index from items in any order, in memory bounded by a budget whatever their number:
@@ -281,6 +482,7 @@ pub struct IndexWriter {
     names: ExternalSorter,
     seq: u64,
     max_sitelinks: u32,
+    record: Vec<u8>,
 }
 
 impl IndexWriter {
@@ -294,6 +496,7 @@ impl IndexWriter {
             names: ExternalSorter::new(memory - memory / 4),
             seq: 0,
             max_sitelinks: 0,
+            record: Vec::with_capacity(256),
         })
     }
 
@@ -303,16 +506,16 @@ impl IndexWriter {
         if id == 0 {
             return Ok(());
         }
-        let mut record = Vec::with_capacity(256);
-        encode_item(&mut record, item);
-        self.records.write_all(&record)?;
+        self.record.clear();
+        encode_item(&mut self.record, item);
+        self.records.write_all(&self.record)?;
         let mut key = Vec::with_capacity(28);
         key.extend_from_slice(&id.to_be_bytes());
         key.extend_from_slice(&self.seq.to_be_bytes());
         key.extend_from_slice(&self.records_len.to_le_bytes());
-        key.extend_from_slice(&(record.len() as u32).to_le_bytes());
+        key.extend_from_slice(&(self.record.len() as u32).to_le_bytes());
         self.ids.push(key)?;
-        self.records_len += record.len() as u64;
+        self.records_len += self.record.len() as u64;
         for (name, how) in item_names(item) {
             let mut entry = Vec::with_capacity(name.len() + 18);
             entry.extend_from_slice(name.as_bytes());
@@ -335,19 +538,19 @@ impl IndexWriter {
     /// Writes the index to `out`; returns the number of items.
     pub fn finish(self, out: &mut impl Write) -> io::Result<u64> {
         let records_in = self.records.into_inner().map_err(io::IntoInnerError::into_error)?;
-        // Rows: the ids in order, the last of each id kept; its record copied in row order.
+        // Rows: the ids in order, the last of each id kept, into a temporary id table (to find
+        // rows by id below) with where each kept record is.
         let mut ids = Spool::new()?;
-        let mut offsets = Spool::new()?;
-        let mut records = Spool::new()?;
+        let mut kept_records = Spool::new()?;
         let mut superseded = std::collections::HashSet::new();
         let mut rows = 0u64;
         let mut pending: Option<[u64; 4]> = None;
-        let keep = |row: [u64; 4], ids: &mut Spool, offsets: &mut Spool, records: &mut Spool| -> io::Result<()> {
-            let mut record = vec![0; row[3] as usize];
-            std::os::unix::fs::FileExt::read_exact_at(&records_in, &mut record, row[2])?;
+        let mut keep = |row: [u64; 4]| -> io::Result<()> {
             ids.write(&row[0].to_le_bytes())?;
-            offsets.write(&records.len.to_le_bytes())?;
-            records.write(&record)
+            kept_records.write(&row[2].to_le_bytes())?;
+            kept_records.write(&row[3].to_le_bytes())?;
+            rows += 1;
+            Ok(())
         };
         for entry in self.ids.finish()? {
             let entry = entry?;
@@ -356,20 +559,18 @@ impl IndexWriter {
                 if previous[0] == row[0] {
                     superseded.insert(previous[1]);
                 } else {
-                    keep(previous, &mut ids, &mut offsets, &mut records)?;
-                    rows += 1;
+                    keep(previous)?;
                 }
             }
         }
         if let Some(last) = pending {
-            keep(last, &mut ids, &mut offsets, &mut records)?;
-            rows += 1;
+            keep(last)?;
         }
-        offsets.write(&records.len.to_le_bytes())?;
-        let ids = ids.finish()?;
-        // SAFETY: a temporary file of this process, read-only from here on.
-        let id_table = if rows == 0 { Bytes::Owned(Vec::new()) } else { Bytes::Mapped(unsafe { memmap2::Mmap::map(&ids.file) }?) };
-        let id_table = id_table.as_ref();
+        let (ids, kept_records) = (ids.finish()?, kept_records.finish()?);
+        // SAFETY: temporary files of this process, read-only from here on.
+        let map = |spool: &Spool| -> io::Result<Bytes> { Ok(if spool.len == 0 { Bytes::Owned(Vec::new()) } else { Bytes::Mapped(unsafe { memmap2::Mmap::map(&spool.file) }?) }) };
+        let (id_table, kept_table) = (map(&ids)?, map(&kept_records)?);
+        let (id_table, kept_table) = (id_table.as_ref(), kept_table.as_ref());
         let row_of = |id: u64| -> Option<u32> {
             let (mut low, mut high) = (0usize, rows as usize);
             while low < high {
@@ -382,18 +583,45 @@ impl IndexWriter {
             }
             None
         };
+        // The records in row order, their related items as rows, with each group's first id and
+        // start in the groups section.
+        let mut groups = Spool::new()?;
+        let mut rows_out = Spool::new()?;
+        let (mut record, mut head, mut final_record) = (Vec::new(), Vec::with_capacity(20), Vec::new());
+        let mut previous_id = 0u64;
+        for row in 0..rows as usize {
+            let id = u64_at(id_table, row * 8);
+            record.resize(u64_at(kept_table, row * 16 + 8) as usize, 0);
+            std::os::unix::fs::FileExt::read_exact_at(&records_in, &mut record, u64_at(kept_table, row * 16))?;
+            final_record.clear();
+            related_as_rows(&record, &mut final_record, row_of).ok_or_else(|| io::Error::other("a temporary record is malformed"))?;
+            if row % GROUP == 0 {
+                groups.write(&id.to_le_bytes())?;
+                groups.write(&rows_out.len.to_le_bytes())?;
+                previous_id = id;
+            }
+            head.clear();
+            put_varint(&mut head, id - previous_id);
+            put_varint(&mut head, final_record.len() as u64);
+            rows_out.write(&head)?;
+            rows_out.write(&final_record)?;
+            previous_id = id;
+        }
         // Names: each with its rows (a row once, with its best match), through the FST.
         let mut postings = Spool::new()?;
         let mut fst = fst::MapBuilder::new(BufWriter::new(Spool::new()?)).map_err(io::Error::other)?;
         let mut current: Option<(Vec<u8>, Vec<(u32, u8)>)> = None;
-        let flush = |name: Vec<u8>, hits: Vec<(u32, u8)>, postings: &mut Spool, fst: &mut fst::MapBuilder<BufWriter<Spool>>| -> io::Result<()> {
+        let mut entry_bytes = Vec::new();
+        let mut flush = |name: Vec<u8>, hits: Vec<(u32, u8)>, postings: &mut Spool, fst: &mut fst::MapBuilder<BufWriter<Spool>>| -> io::Result<()> {
             fst.insert(&name, postings.len).map_err(io::Error::other)?;
-            postings.write(&(hits.len() as u32).to_le_bytes())?;
+            entry_bytes.clear();
+            put_varint(&mut entry_bytes, hits.len() as u64);
+            let mut previous = 0;
             for (row, how) in hits {
-                postings.write(&row.to_le_bytes())?;
-                postings.write(&[how])?;
+                put_varint(&mut entry_bytes, u64::from(row - previous) << 2 | u64::from(how));
+                previous = row;
             }
-            Ok(())
+            postings.write(&entry_bytes)
         };
         for entry in self.names.finish()? {
             let entry = entry?;
@@ -430,8 +658,15 @@ impl IndexWriter {
         put_u32(&mut meta, self.max_sitelinks);
         let mut meta_spool = Spool::new()?;
         meta_spool.write(&meta)?;
-        let sections = [meta_spool.finish()?, ids, offsets.finish()?, records.finish()?, fst.finish()?, postings.finish()?];
-        write_sections(out, sections)?;
+        let blocked = [groups.finish()?, rows_out.finish()?, fst.finish()?, postings.finish()?];
+        let mut checks = Spool::new()?;
+        for section in &blocked {
+            for crc in &section.blocks {
+                checks.write(&crc.to_le_bytes())?;
+            }
+        }
+        let [groups, rows_out, fst, postings] = blocked;
+        write_sections(out, [meta_spool.finish()?, checks.finish()?, groups, rows_out, fst, postings])?;
         Ok(rows)
     }
 }
@@ -449,30 +684,46 @@ impl Items {
     }
 }
 
-/// A section being written to a temporary file, with its length and checksum.
+/// A section being written to a temporary file, with its length, its checksum and the checksums of
+/// its [`BLOCK`]-byte blocks.
 struct Spool {
     file: File,
     writer: Option<BufWriter<File>>,
     len: u64,
     crc: crc32fast::Hasher,
+    blocks: Vec<u32>,
+    block: crc32fast::Hasher,
 }
 
 impl Spool {
     fn new() -> io::Result<Spool> {
         let file = tempfile::tempfile()?;
-        Ok(Spool { writer: Some(BufWriter::with_capacity(1 << 20, file.try_clone()?)), file, len: 0, crc: crc32fast::Hasher::new() })
+        let writer = Some(BufWriter::with_capacity(1 << 20, file.try_clone()?));
+        Ok(Spool { writer, file, len: 0, crc: crc32fast::Hasher::new(), blocks: Vec::new(), block: crc32fast::Hasher::new() })
     }
 
-    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+    fn write(&mut self, mut bytes: &[u8]) -> io::Result<()> {
         self.writer.as_mut().expect("an unfinished spool").write_all(bytes)?;
         self.crc.update(bytes);
-        self.len += bytes.len() as u64;
+        while !bytes.is_empty() {
+            let room = BLOCK - (self.len as usize % BLOCK);
+            let (now, rest) = bytes.split_at(room.min(bytes.len()));
+            self.block.update(now);
+            self.len += now.len() as u64;
+            if self.len as usize % BLOCK == 0 {
+                self.blocks.push(std::mem::replace(&mut self.block, crc32fast::Hasher::new()).finalize());
+            }
+            bytes = rest;
+        }
         Ok(())
     }
 
     fn finish(mut self) -> io::Result<Spool> {
         if let Some(writer) = self.writer.take() {
             writer.into_inner().map_err(io::IntoInnerError::into_error)?;
+            if self.len as usize % BLOCK != 0 {
+                self.blocks.push(std::mem::replace(&mut self.block, crc32fast::Hasher::new()).finalize());
+            }
         }
         Ok(self)
     }
@@ -514,10 +765,10 @@ fn write_sections(out: &mut impl Write, sections: [Spool; SECTIONS]) -> io::Resu
     put_u32(&mut header, VERSION);
     put_u32(&mut header, SECTIONS as u32);
     let mut at = HEADER_BYTES as u64;
-    for section in &sections {
+    for (i, section) in sections.iter().enumerate() {
         header.extend_from_slice(&at.to_le_bytes());
         header.extend_from_slice(&section.len.to_le_bytes());
-        put_u32(&mut header, section.crc.clone().finalize());
+        put_u32(&mut header, if BLOCKED.contains(&i) { 0 } else { section.crc.clone().finalize() });
         put_u32(&mut header, 0);
         at += section.len;
     }
@@ -534,20 +785,26 @@ fn write_sections(out: &mut impl Write, sections: [Spool; SECTIONS]) -> io::Resu
     out.flush()
 }
 
-/// Recomputes the checksums of an index's sections and header after its bytes were edited, when
-/// its header can still be read: for tests and fuzzing that corrupt an index past its checksums, to
-/// reach the checks behind them.
+/// Recomputes the checksums of an index's blocks, sections and header after its bytes were edited,
+/// when its header can still be read: for tests and fuzzing that corrupt an index past its
+/// checksums, to reach the checks behind them.
 pub fn reseal(bytes: &mut [u8]) {
     if bytes.len() < HEADER_BYTES || bytes[..MAGIC.len()] != MAGIC {
         return;
     }
-    for i in 0..SECTIONS {
-        let at = 16 + i * 24;
-        let (start, len) = (u64_at(bytes, at), u64_at(bytes, at + 8));
-        if let Some(section) = start.checked_add(len).filter(|&end| end <= bytes.len() as u64).map(|end| start as usize..end as usize) {
-            let crc = crc32fast::hash(&bytes[section]);
-            bytes[at + 16..at + 20].copy_from_slice(&crc.to_le_bytes());
+    let Some(sections) = section_table(bytes) else { return };
+    let (first, blocks) = block_layout(&sections);
+    if sections[CHECKS].len() == blocks * 4 {
+        for i in BLOCKED {
+            for (b, block) in bytes[sections[i].clone()].chunks(BLOCK).map(crc32fast::hash).enumerate().collect::<Vec<_>>() {
+                let at = sections[CHECKS].start + (first[i] + b) * 4;
+                bytes[at..at + 4].copy_from_slice(&block.to_le_bytes());
+            }
         }
+    }
+    for i in [META, CHECKS] {
+        let crc = crc32fast::hash(&bytes[sections[i].clone()]);
+        bytes[16 + i * 24 + 16..16 + i * 24 + 20].copy_from_slice(&crc.to_le_bytes());
     }
     let crc = crc32fast::hash(&bytes[..HEADER_BYTES - 4]);
     bytes[HEADER_BYTES - 4..HEADER_BYTES].copy_from_slice(&crc.to_le_bytes());
@@ -563,46 +820,78 @@ fn name_match(byte: u8) -> Option<NameMatch> {
     })
 }
 
+/// Encodes what the index keeps of an item ([`kept`]) as a temporary record: the length of the
+/// final record's start, that start (sitelinks, label, description, P31, P279), then the related
+/// items' ids, which [`related_as_rows`] turns into rows once every id is known.
 fn encode_item(out: &mut Vec<u8>, item: &Item) {
-    put_u32(out, item.sitelinks);
-    put_strs(out, &item.labels);
-    put_strs(out, &item.aliases);
-    match &item.description {
-        Some(description) => {
-            out.push(1);
-            put_str(out, description);
-        }
-        None => out.push(0),
-    }
-    for ids in [&item.p31, &item.p279, &item.related] {
-        let numbers: Vec<u64> = ids.iter().map(|id| numeric_id(id)).filter(|&n| n != 0).collect();
-        put_u32(out, numbers.len() as u32);
-        for n in numbers {
-            out.extend_from_slice(&n.to_le_bytes());
-        }
-    }
-    put_strs(out, &item.demonyms);
+    let kept = kept(item);
+    let mut start = Vec::with_capacity(96);
+    put_varint(&mut start, u64::from(kept.sitelinks));
+    put_str(&mut start, kept.labels.first().map_or("", String::as_str));
+    put_str(&mut start, kept.description.as_deref().unwrap_or(""));
+    let numbers = |ids: &[String]| ids.iter().map(|id| numeric_id(id)).collect::<Vec<u64>>();
+    put_ascending(&mut start, &numbers(&kept.p31));
+    put_ascending(&mut start, &numbers(&kept.p279));
+    put_varint(out, start.len() as u64);
+    out.extend_from_slice(&start);
+    put_ascending(out, &numbers(&kept.related));
 }
 
-fn decode_item(reader: &mut Reader<'_>, id: u64) -> Option<Item> {
-    let sitelinks = reader.u32()?;
-    let labels = reader.strings()?;
-    let aliases = reader.strings()?;
-    let description = match reader.u8()? {
-        0 => None,
-        1 => Some(reader.string()?),
-        _ => return None,
-    };
-    let mut lists = [Vec::new(), Vec::new(), Vec::new()];
-    for list in &mut lists {
-        let count = reader.u32()?;
-        for _ in 0..count {
-            list.push(format!("Q{}", reader.u64()?));
-        }
+/// A count, then ascending numbers as their increases.
+fn put_ascending(out: &mut Vec<u8>, numbers: &[u64]) {
+    put_varint(out, numbers.len() as u64);
+    let mut previous = 0;
+    for &n in numbers {
+        put_varint(out, n - previous);
+        previous = n;
     }
-    let [p31, p279, related] = lists;
-    let demonyms = reader.strings()?;
-    Some(Item { id: format!("Q{id}"), labels, aliases, description, p31, p279, related, demonyms, sitelinks })
+}
+
+fn read_ascending(reader: &mut Reader<'_>) -> Option<Vec<u64>> {
+    let count = reader.varint()?;
+    let mut numbers = Vec::with_capacity(count.min(64) as usize);
+    let mut previous = 0u64;
+    for i in 0..count {
+        let step = reader.varint()?;
+        previous = previous.checked_add(step).filter(|_| i == 0 || step != 0)?;
+        numbers.push(previous);
+    }
+    Some(numbers)
+}
+
+/// A temporary record as it goes into the index: its related items' ids replaced by their rows,
+/// those the index does not hold dropped.
+fn related_as_rows(record: &[u8], out: &mut Vec<u8>, row_of: impl Fn(u64) -> Option<u32>) -> Option<()> {
+    let mut reader = Reader::new(record);
+    let start = usize::try_from(reader.varint()?).ok()?;
+    out.extend_from_slice(reader.take(start)?);
+    let rows: Vec<u64> = read_ascending(&mut reader)?.into_iter().filter_map(|id| row_of(id).map(u64::from)).collect();
+    put_ascending(out, &rows);
+    Some(())
+}
+
+/// A record's item, and the rows of its related items.
+fn decode_item(reader: &mut Reader<'_>, id: u64) -> Option<(Item, Vec<u64>)> {
+    let sitelinks = u32::try_from(reader.varint()?).ok()?;
+    let label = reader.string()?;
+    let description = reader.string()?;
+    let qids = |numbers: Vec<u64>| numbers.into_iter().filter(|&n| n != 0).map(|n| format!("Q{n}")).collect::<Vec<_>>();
+    let p31 = qids(read_ascending(reader)?);
+    let p279 = qids(read_ascending(reader)?);
+    let related = read_ascending(reader)?;
+    let labels = if label.is_empty() { Vec::new() } else { vec![label] };
+    let description = (!description.is_empty()).then_some(description);
+    let item = Item { id: format!("Q{id}"), labels, aliases: Vec::new(), description, p31, p279, related: Vec::new(), demonyms: Vec::new(), sitelinks };
+    Some((item, related))
+}
+
+/// A variable-length unsigned integer: seven bits a byte, low first, the high bit set on all but the last.
+fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push(value as u8 | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
 }
 
 fn put_u32(out: &mut Vec<u8>, value: u32) {
@@ -610,15 +899,8 @@ fn put_u32(out: &mut Vec<u8>, value: u32) {
 }
 
 fn put_str(out: &mut Vec<u8>, text: &str) {
-    put_u32(out, text.len() as u32);
+    put_varint(out, text.len() as u64);
     out.extend_from_slice(text.as_bytes());
-}
-
-fn put_strs(out: &mut Vec<u8>, texts: &[String]) {
-    put_u32(out, texts.len() as u32);
-    for text in texts {
-        put_str(out, text);
-    }
 }
 
 fn u32_at(bytes: &[u8], at: usize) -> u32 {
@@ -654,22 +936,21 @@ impl<'a> Reader<'a> {
         self.take(4).map(|b| u32::from_le_bytes(b.try_into().expect("four bytes")))
     }
 
-    fn u64(&mut self) -> Option<u64> {
-        self.take(8).map(|b| u64::from_le_bytes(b.try_into().expect("eight bytes")))
+    fn varint(&mut self) -> Option<u64> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = self.u8()?;
+            value |= u64::from(byte & 0x7f).checked_shl(shift)?;
+            if byte & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
     }
 
     fn string(&mut self) -> Option<String> {
-        let len = self.u32()? as usize;
+        let len = usize::try_from(self.varint()?).ok()?;
         std::str::from_utf8(self.take(len)?).ok().map(str::to_string)
-    }
-
-    fn strings(&mut self) -> Option<Vec<String>> {
-        let count = self.u32()?;
-        let mut out = Vec::with_capacity(count.min(64) as usize);
-        for _ in 0..count {
-            out.push(self.string()?);
-        }
-        Some(out)
     }
 
     fn is_done(&self) -> bool {
@@ -677,9 +958,11 @@ impl<'a> Reader<'a> {
     }
 }
 
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn items() -> Vec<Item> {
         let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -706,24 +989,77 @@ mod tests {
         out
     }
 
+    /// Items enough for several groups and blocks in every blocked section.
+    fn many() -> Vec<Item> {
+        (1..=1500u64)
+            .map(|n| Item {
+                id: format!("Q{}", n * 7),
+                labels: vec![format!("place {n}"), format!("lieu {n}")],
+                aliases: vec![format!("{} {}", ["north", "south", "east"][n as usize % 3], n % 40)],
+                description: Some(["village in a land far away", "capital", "river"][n as usize % 3].to_string()),
+                p31: vec!["Q515".into(), format!("Q{}", n % 5 + 1)],
+                related: vec![format!("Q{}", (n + 1) * 7), format!("Q{}", n * 7 + 1)],
+                sitelinks: (n % 300) as u32,
+                ..Item::default()
+            })
+            .collect()
+    }
+
+    fn keys(items: &[Item]) -> Vec<String> {
+        let mut keys: Vec<String> = items.iter().flat_map(|i| item_names(i).map(|(k, _)| k)).collect();
+        keys.extend(["absent", "", "place", "place 1x"].map(String::from));
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
     #[test]
     fn items_names_and_ids_round_trip() {
         let index = Index::from_bytes("test", bytes()).unwrap();
         assert_eq!((index.len(), index.max_sitelinks(), index.languages()), (3, 500, &["en".to_string(), "fr".to_string()][..]));
-        assert_eq!((0..3).map(|r| index.id(r)).collect::<Vec<_>>(), [7, 90, 142], "rows in id order");
+        assert_eq!((0..3).map(|r| index.id(r).unwrap()).collect::<Vec<_>>(), [7, 90, 142], "rows in id order");
         assert_eq!(index.row("Q90"), Some(1));
-        for absent in ["Q91", "Q090", "P90", "Q", ""] {
+        for absent in ["Q91", "Q090", "P90", "Q", "", "Q1", "Q1000"] {
             assert_eq!(index.row(absent), None, "{absent}");
         }
         let paris = index.item(1).unwrap();
-        assert_eq!(paris, items()[0]);
+        assert_eq!(paris, kept(&items()[0]));
+        assert_eq!((paris.labels, paris.aliases), (vec!["Paris".to_string()], vec![]), "the first label kept, the aliases only as names");
         assert_eq!(index.item(0).unwrap().labels, ["Paris"], "the later of two items with one id is kept");
         assert_eq!(index.lookup("paris").unwrap(), [(0, NameMatch::Label), (1, NameMatch::Label)]);
         assert_eq!(index.lookup("city of light").unwrap(), [(1, NameMatch::Alias)]);
         assert_eq!(index.lookup("pr").unwrap(), [(1, NameMatch::WeakAlias)]);
         assert_eq!(index.lookup("french").unwrap(), [(2, NameMatch::Demonym)]);
         assert_eq!(index.lookup("first").unwrap(), [], "the replaced item's names are gone");
+        assert_eq!(index.lookup("par").unwrap(), [], "a prefix is not a name");
         assert!(index.item(3).is_err());
+    }
+
+    #[test]
+    fn records_are_compact_and_descriptions_cut_at_a_word() {
+        let long = "a commune in the department of Seine-et-Marne in the Île-de-France region of France";
+        let cut = cut_description(long);
+        assert_eq!(cut, "a commune in the department of Seine-et-Marne in");
+        assert!(cut.len() <= DESCRIPTION_BYTES && long.starts_with(cut));
+        assert_eq!(cut_description("short"), "short");
+        let accents = "é".repeat(40);
+        assert_eq!(cut_description(&accents), "é".repeat(24), "one word longer than the cap is cut between characters");
+        let items = many();
+        let index = Index::from_items(&["en".to_string()], &items);
+        let held: BTreeSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        for (row, item) in items.iter().enumerate() {
+            let mut expected = kept(item);
+            expected.related.retain(|id| held.contains(id.as_str()));
+            assert_eq!(expected.related.len(), if row + 1 < items.len() { 1 } else { 0 }, "the related items the index holds");
+            assert_eq!(index.item(row as u32).unwrap(), expected);
+            assert_eq!(index.row(&item.id), Some(row as u32));
+            assert_eq!(index.row(&format!("Q{}", numeric_id(&item.id) + 1)), None);
+        }
+        let sizes: Vec<usize> = index.sections.iter().map(|s| s.len()).collect();
+        let labels: usize = items.iter().map(|i| i.labels[0].len()).sum();
+        let per_item = (sizes[GROUPS] + sizes[ROWS] + sizes[POSTINGS] - labels) as f64 / items.len() as f64;
+        assert!(per_item < 40.0, "{per_item:.1} bytes an item beside the names: {sizes:?}");
+        assert!(sizes[ROWS] > 2 * BLOCK, "several blocks of rows: {sizes:?}");
     }
 
     #[test]
@@ -746,9 +1082,8 @@ mod tests {
         assert_eq!(writer.finish(&mut bounded).unwrap(), 350);
         assert!(bounded == unbounded, "the same index whatever the budget");
         let index = Index::from_bytes("idx", bounded).unwrap();
-        assert_eq!(index.item(index.row("Q2").unwrap()).unwrap().labels.last().unwrap(), "name 1", "the later Q2 kept");
+        assert_eq!(index.lookup("name 1").unwrap(), [(1, NameMatch::Label)], "the later Q2 kept");
         assert_eq!(index.lookup("name 351").unwrap(), [], "an item replaced by a later one loses its names");
-        assert_eq!(index.lookup("name 1").unwrap(), [(1, NameMatch::Label)]);
     }
 
     #[test]
@@ -761,33 +1096,77 @@ mod tests {
         let message = |bytes: Vec<u8>| Index::from_bytes("idx", bytes).unwrap_err().to_string();
         assert_eq!(message(b"{\"factgraph_wikidata_index\":1}\n".to_vec()), "idx: not a factgraph Wikidata index (build one with `factgraph wikidata index`)");
         let mut old = bytes();
-        old[8] = 2;
-        assert_eq!(message(old), "idx: format version 2, this build reads version 1: rebuild the index");
+        old[8] = 1;
+        assert_eq!(message(old.clone()), "idx: format version 1, this build reads version 2: rebuild the index");
+        old.truncate(40);
+        assert_eq!(message(old), "idx: format version 1, this build reads version 2: rebuild the index", "whatever its length");
         let missing = Index::open(&dir.path().join("none.idx")).unwrap_err();
         assert!(matches!(missing, WikidataError::Io { .. }), "{missing}");
     }
 
+    /// Every answer of an opened index: rows, ids and postings, or the error in their place.
+    fn answers(index: &Index, items: &[Item], keys: &[String]) -> Vec<Result<String, String>> {
+        let mut out = Vec::new();
+        for row in 0..index.len() as u32 {
+            out.push(index.item(row).map(|i| format!("{i:?}")).map_err(|e| e.to_string()));
+        }
+        for item in items {
+            out.push(index.find_row(&item.id).map(|r| format!("{r:?}")).map_err(|e| e.to_string()));
+        }
+        for key in keys {
+            out.push(index.lookup(key).map(|h| format!("{h:?}")).map_err(|e| e.to_string()));
+        }
+        out
+    }
+
+    /// A truncated file, or one with any byte changed, is refused when opened or when a read
+    /// touches the changed block; every answer given is the good file's, never another.
     #[test]
     fn every_truncation_and_every_flipped_byte_is_refused() {
-        let good = bytes();
-        for len in 0..good.len() {
-            let error = Index::from_bytes("idx", good[..len].to_vec()).unwrap_err().to_string();
-            assert!(error.contains("truncated") || error.contains("not a factgraph") || error.contains("corrupted"), "{len}: {error}");
-        }
-        for at in 0..good.len() {
-            let mut bad = good.clone();
-            bad[at] ^= 0x10;
-            let error = Index::from_bytes("idx", bad).unwrap_err().to_string();
-            assert!(error.contains("corrupted") || error.contains("not a factgraph") || error.contains("version"), "{at}: {error}");
+        for (items, step) in [(items(), 1), (many(), 1009)] {
+            let mut good = Vec::new();
+            write(&mut good, &["en".to_string()], &items).unwrap();
+            let keys = keys(&items);
+            let expected = answers(&Index::from_bytes("idx", good.clone()).unwrap(), &items, &keys);
+            assert!(expected.iter().all(Result::is_ok));
+            for len in (0..good.len()).step_by(step) {
+                let error = Index::from_bytes("idx", good[..len].to_vec()).unwrap_err().to_string();
+                assert!(error.contains("truncated") || error.contains("not a factgraph") || error.contains("corrupted"), "{len}: {error}");
+            }
+            for at in (0..good.len()).step_by(step) {
+                let mut bad = good.clone();
+                bad[at] ^= 0x10;
+                let index = match Index::from_bytes("idx", bad) {
+                    Err(error) => {
+                        let error = error.to_string();
+                        assert!(error.contains("corrupted") || error.contains("not a factgraph") || error.contains("version"), "{at}: {error}");
+                        continue;
+                    }
+                    Ok(index) => index,
+                };
+                let got = answers(&index, &items, &keys);
+                let mut refused = 0;
+                for (got, expected) in got.iter().zip(&expected) {
+                    match got {
+                        Ok(_) => assert_eq!(got, expected, "byte {at}"),
+                        Err(error) => {
+                            assert!(error.contains("corrupted"), "byte {at}: {error}");
+                            refused += 1;
+                        }
+                    }
+                }
+                assert!(refused > 0, "byte {at} changed without any read noticing");
+            }
         }
     }
 
     /// Past the checksums (a file edited and resealed), every change to the tables and records is
-    /// refused at open or gives an error or the same answers, never a panic or a row out of range.
-    /// The names section is the FST's own format, trusted once its checksum holds.
+    /// refused at open or gives an error or an answer, never a panic or a row out of range. The
+    /// names section is the FST's own format, read only once its blocks' checksums hold.
     #[test]
     fn resealed_edits_are_refused_or_read_safely() {
         let good = bytes();
+        let keys = keys(&items());
         let names = Index::from_bytes("idx", good.clone()).unwrap().names_range();
         for at in (HEADER_BYTES..good.len()).filter(|at| !names.contains(at)) {
             for flip in [0x01, 0x80, 0xff] {
@@ -795,10 +1174,8 @@ mod tests {
                 bad[at] ^= flip;
                 reseal(&mut bad);
                 let Ok(index) = Index::from_bytes("idx", bad) else { continue };
-                for row in 0..index.len() as u32 + 1 {
-                    let _ = index.item(row);
-                }
-                for key in ["paris", "france", "french", "pr", "city of light", "first"] {
+                let _ = answers(&index, &items(), &keys);
+                for key in &keys {
                     if let Ok(hits) = index.lookup(key) {
                         assert!(hits.iter().all(|&(row, _)| (row as usize) < index.len()), "{at}: {hits:?}");
                     }

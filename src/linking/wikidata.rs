@@ -18,7 +18,7 @@ use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -212,24 +212,24 @@ impl<S: ItemSink> IndexBuilder<S> {
         }
     }
 
-    /// Reads one dump from `reader`: this thread's helper reads and splits lines, `threads`
-    /// workers parse them, and the items are kept in the dump's order (as if read by one thread).
+    /// Reads one dump from `reader`: a helper thread reads (and decompresses) it in chunks of
+    /// whole lines, `threads` workers split and parse them, and the items are kept in the dump's
+    /// order (as if read by one thread).
     pub fn read(&mut self, reader: impl Read + Send, source: &str) -> io::Result<()> {
         let threads = self.threads.max(1);
-        let (batches, batch_receiver) = std::sync::mpsc::sync_channel::<(u64, Vec<(u64, Option<Vec<u8>>)>)>(threads * 2);
-        let batch_receiver = std::sync::Mutex::new(batch_receiver);
+        let (chunks, chunk_receiver) = std::sync::mpsc::sync_channel::<(u64, Chunk)>(threads * 2);
+        let chunk_receiver = std::sync::Mutex::new(chunk_receiver);
         let (results, result_receiver) = std::sync::mpsc::sync_channel::<(u64, Vec<Parsed>)>(threads * 2);
         let languages = &self.languages.clone();
         std::thread::scope(|scope| {
-            let reading = scope.spawn(move || read_batches(reader, batches));
+            let reading = scope.spawn(move || read_chunks(reader, chunks));
             for _ in 0..threads {
                 let results = results.clone();
-                let batch_receiver = &batch_receiver;
+                let chunk_receiver = &chunk_receiver;
                 scope.spawn(move || loop {
-                    let next = batch_receiver.lock().map_err(|_| ()).and_then(|r| r.recv().map_err(|_| ()));
-                    let Ok((number, lines)) = next else { break };
-                    let parsed = lines.into_iter().map(|(line, text)| parse_line(languages, line, text)).collect();
-                    if results.send((number, parsed)).is_err() {
+                    let next = chunk_receiver.lock().map_err(|_| ()).and_then(|r| r.recv().map_err(|_| ()));
+                    let Ok((number, chunk)) = next else { break };
+                    if results.send((number, parse_chunk(languages, chunk))).is_err() {
                         break;
                     }
                 });
@@ -286,46 +286,117 @@ enum Parsed {
     Blank,
 }
 
-/// A batch of lines: its number, then each line's number and bytes (`None` when too long).
-type Batch = (u64, Vec<(u64, Option<Vec<u8>>)>);
+/// The bytes read at a time, cut at the last newline into a chunk of whole lines.
+const CHUNK_BYTES: usize = 4 << 20;
 
-/// Reads `reader`'s lines into batches of at most 1,024 lines or 4 MiB for the parsers; returns the
-/// lines and bytes read.
-fn read_batches(reader: impl Read, batches: std::sync::mpsc::SyncSender<Batch>) -> (u64, u64, io::Result<()>) {
-    let mut reader = BufReader::with_capacity(1 << 20, reader);
-    let (mut lines, mut bytes, mut number, mut batch_bytes) = (0u64, 0u64, 0u64, 0usize);
-    let mut batch = Vec::new();
+/// What the reading thread hands the parsers.
+enum Chunk {
+    /// Whole lines (the last without its newline at the end of the input), and the first one's number.
+    Lines(u64, Vec<u8>),
+    /// A line longer than [`MAX_LINE_BYTES`], skipped: its number.
+    TooLong(u64),
+}
+
+/// Reads `reader` into numbered chunks of whole lines for the parsers, holding at most
+/// [`MAX_LINE_BYTES`] and a chunk of one line; returns the lines and bytes read.
+fn read_chunks(mut reader: impl Read, chunks: std::sync::mpsc::SyncSender<(u64, Chunk)>) -> (u64, u64, io::Result<()>) {
+    let (mut lines, mut bytes, mut number) = (0u64, 0u64, 0u64);
+    let mut carry: Vec<u8> = Vec::new();
+    let mut send = |chunk: Chunk| {
+        number += 1;
+        chunks.send((number - 1, chunk)).is_ok()
+    };
     loop {
-        let mut line = Vec::new();
-        let outcome = match read_bounded_line(&mut reader, &mut line, MAX_LINE_BYTES) {
-            Ok(outcome) => outcome,
-            Err(error) => return (lines, bytes, Err(error)),
-        };
-        if outcome == LineOutcome::End {
+        let mut chunk = std::mem::take(&mut carry);
+        let target = chunk.len() + CHUNK_BYTES;
+        chunk.reserve_exact(CHUNK_BYTES);
+        let mut end = false;
+        while chunk.len() < target {
+            let start = chunk.len();
+            chunk.resize(target, 0);
+            match reader.read(&mut chunk[start..]) {
+                Ok(0) => {
+                    chunk.truncate(start);
+                    end = true;
+                    break;
+                }
+                Ok(n) => chunk.truncate(start + n),
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => chunk.truncate(start),
+                Err(error) => return (lines, bytes, Err(error)),
+            }
+            bytes += (chunk.len() - start) as u64;
+        }
+        match memchr::memrchr(b'\n', &chunk) {
+            Some(last) if !end => carry = chunk.split_off(last + 1),
+            Some(_) => {}
+            None if chunk.len() <= MAX_LINE_BYTES && end => {}
+            None if chunk.len() <= MAX_LINE_BYTES => {
+                // A long line: room for the longest taken once, not grown by doubling.
+                chunk.reserve_exact((MAX_LINE_BYTES + CHUNK_BYTES).saturating_sub(chunk.len()));
+                carry = chunk;
+                continue;
+            }
+            None => {
+                // A line past the limit: skipped up to its newline without being held.
+                let mut rest = vec![0; 1 << 16];
+                loop {
+                    let n = match reader.read(&mut rest) {
+                        Ok(n) => n,
+                        Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(error) => return (lines, bytes, Err(error)),
+                    };
+                    bytes += n as u64;
+                    if n == 0 {
+                        break;
+                    }
+                    if let Some(at) = memchr::memchr(b'\n', &rest[..n]) {
+                        carry = rest[at + 1..n].to_vec();
+                        break;
+                    }
+                }
+                lines += 1;
+                if !send(Chunk::TooLong(lines)) {
+                    break;
+                }
+                if carry.is_empty() && end {
+                    break;
+                }
+                continue;
+            }
+        }
+        let count = memchr::memchr_iter(b'\n', &chunk).count() as u64 + u64::from(!chunk.is_empty() && !chunk.ends_with(b"\n"));
+        let first = lines + 1;
+        lines += count;
+        if count > 0 && !send(Chunk::Lines(first, chunk)) {
             break;
         }
-        lines += 1;
-        bytes += line.len() as u64 + 1;
-        batch_bytes += line.len();
-        batch.push((lines, (outcome == LineOutcome::Line).then_some(line)));
-        if batch.len() >= 1024 || batch_bytes >= 4 << 20 {
-            if batches.send((number, std::mem::take(&mut batch))).is_err() {
-                break;
-            }
-            number += 1;
-            batch_bytes = 0;
+        if end {
+            break;
         }
-    }
-    if !batch.is_empty() {
-        let _ = batches.send((number, batch));
     }
     (lines, bytes, Ok(()))
 }
 
+/// Splits a chunk into lines and parses them.
+fn parse_chunk(languages: &[String], chunk: Chunk) -> Vec<Parsed> {
+    match chunk {
+        Chunk::TooLong(line) => vec![Parsed::Problem(line, format!("line longer than {} MiB skipped", MAX_LINE_BYTES >> 20))],
+        Chunk::Lines(first, bytes) => {
+            let text = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+            let mut parsed = Vec::with_capacity(1024);
+            let mut start = 0;
+            for (number, end) in (first..).zip(memchr::memchr_iter(b'\n', text).chain([text.len()])) {
+                parsed.push(parse_line(languages, number, &text[start..end]));
+                start = end + 1;
+            }
+            parsed
+        }
+    }
+}
+
 /// Parses one dump line.
-fn parse_line(languages: &[String], number: u64, line: Option<Vec<u8>>) -> Parsed {
-    let Some(line) = line else { return Parsed::Problem(number, format!("line longer than {} MiB skipped", MAX_LINE_BYTES >> 20)) };
-    let mut text = trim_ascii(&line);
+fn parse_line(languages: &[String], number: u64, line: &[u8]) -> Parsed {
+    let mut text = trim_ascii(line);
     if text.is_empty() || text == b"[" || text == b"]" {
         return Parsed::Blank;
     }
@@ -363,43 +434,6 @@ impl<R: Read> Read for Counting<R> {
         let n = self.inner.read(buf)?;
         self.counter.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
-    }
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum LineOutcome {
-    Line,
-    TooLong,
-    End,
-}
-
-/// Reads up to the next newline, keeping at most `limit` bytes of it.
-fn read_bounded_line(reader: &mut impl BufRead, line: &mut Vec<u8>, limit: usize) -> io::Result<LineOutcome> {
-    let mut seen_any = false;
-    let mut too_long = false;
-    loop {
-        let buffer = reader.fill_buf()?;
-        if buffer.is_empty() {
-            return Ok(if !seen_any { LineOutcome::End } else if too_long { LineOutcome::TooLong } else { LineOutcome::Line });
-        }
-        seen_any = true;
-        let (chunk, found) = match buffer.iter().position(|b| *b == b'\n') {
-            Some(i) => (&buffer[..i], Some(i + 1)),
-            None => (buffer, None),
-        };
-        if !too_long {
-            if line.len() + chunk.len() > limit {
-                too_long = true;
-                line.clear();
-            } else {
-                line.extend_from_slice(chunk);
-            }
-        }
-        let consumed = found.unwrap_or(buffer.len());
-        reader.consume(consumed);
-        if found.is_some() {
-            return Ok(if too_long { LineOutcome::TooLong } else { LineOutcome::Line });
-        }
     }
 }
 
@@ -567,49 +601,134 @@ struct Claims {
 }
 
 #[derive(Deserialize)]
-struct Statement {
-    mainsnak: Snak,
-    #[serde(default)]
-    rank: Option<String>,
+struct Statement<'a> {
+    #[serde(borrow)]
+    mainsnak: Snak<'a>,
+    #[serde(default, borrow)]
+    rank: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
-struct Snak {
-    #[serde(default)]
-    snaktype: Option<String>,
-    #[serde(default)]
-    datavalue: Option<DataValue>,
+struct Snak<'a> {
+    #[serde(default, borrow)]
+    snaktype: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    datavalue: Option<DataValue<'a>>,
 }
 
 #[derive(Deserialize)]
-struct DataValue {
-    value: serde_json::Value,
+struct DataValue<'a> {
+    #[serde(borrow)]
+    value: SnakValue<'a>,
 }
 
-impl Statement {
+/// The fields of a snak's value the index reads (an item's id, or a text and its language), each
+/// kept only when it is a string or a number; any other value is taken and ignored.
+#[derive(Default)]
+struct SnakValue<'a> {
+    id: Option<Cow<'a, str>>,
+    entity_type: Option<Cow<'a, str>>,
+    numeric_id: Option<u64>,
+    text: Option<Cow<'a, str>>,
+    language: Option<Cow<'a, str>>,
+}
+
+/// A JSON value kept when it is a string, an unsigned number or an object (the fields of it a
+/// snak's value has); any other value is taken and ignored.
+enum Scalar<'a> {
+    Text(Cow<'a, str>),
+    Number(u64),
+    Object(SnakValue<'a>),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Scalar<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ScalarVisitor;
+        impl<'de> Visitor<'de> for ScalarVisitor {
+            type Value = Scalar<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Number(v))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Other)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Other)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Other)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar<'de>, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar<'de>, A::Error> {
+                let mut value = SnakValue::default();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    match (key.as_ref(), map.next_value::<Scalar<'de>>()?) {
+                        ("id", Scalar::Text(t)) => value.id = Some(t),
+                        ("entity-type", Scalar::Text(t)) => value.entity_type = Some(t),
+                        ("numeric-id", Scalar::Number(n)) => value.numeric_id = Some(n),
+                        ("text", Scalar::Text(t)) => value.text = Some(t),
+                        ("language", Scalar::Text(t)) => value.language = Some(t),
+                        _ => {}
+                    }
+                }
+                Ok(Scalar::Object(value))
+            }
+        }
+        deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for SnakValue<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match Scalar::deserialize(deserializer)? {
+            Scalar::Object(value) => value,
+            _ => SnakValue::default(),
+        })
+    }
+}
+
+impl Statement<'_> {
+    /// Whether the statement has a value and is not deprecated.
+    fn counts(&self) -> bool {
+        self.rank.as_deref() != Some("deprecated") && self.mainsnak.snaktype.as_deref().unwrap_or("value") == "value"
+    }
+
     /// The item this statement points to, unless deprecated, valueless or not item-valued.
     fn item_value(&self) -> Option<String> {
-        if self.rank.as_deref() == Some("deprecated") || self.mainsnak.snaktype.as_deref().unwrap_or("value") != "value" {
+        if !self.counts() {
             return None;
         }
         let value = &self.mainsnak.datavalue.as_ref()?.value;
-        if let Some(id) = value.get("id").and_then(serde_json::Value::as_str) {
+        if let Some(id) = &value.id {
             return is_item_id(id).then(|| id.to_string());
         }
-        let kind = value.get("entity-type").and_then(serde_json::Value::as_str).unwrap_or("item");
-        let number = value.get("numeric-id").and_then(serde_json::Value::as_u64)?;
-        (kind == "item" && number > 0).then(|| format!("Q{number}"))
+        let number = value.numeric_id?;
+        (value.entity_type.as_deref().unwrap_or("item") == "item" && number > 0).then(|| format!("Q{number}"))
     }
 
     /// The text and language of a monolingual text statement, unless deprecated or valueless.
     fn text_value(&self) -> Option<(String, String)> {
-        if self.rank.as_deref() == Some("deprecated") || self.mainsnak.snaktype.as_deref().unwrap_or("value") != "value" {
+        if !self.counts() {
             return None;
         }
         let value = &self.mainsnak.datavalue.as_ref()?.value;
-        let text = value.get("text").and_then(serde_json::Value::as_str)?;
-        let language = value.get("language").and_then(serde_json::Value::as_str)?;
-        Some((text.to_string(), language.to_string()))
+        Some((value.text.as_deref()?.to_string(), value.language.as_deref()?.to_string()))
     }
 }
 
@@ -738,12 +857,25 @@ not json at all,
     }
 
     #[test]
-    fn overlong_lines_are_skipped_in_bounded_memory() {
-        let mut reader = std::io::Cursor::new(b"aaaaaaaaaa\nbb\n".to_vec());
-        let mut line = Vec::new();
-        assert_eq!(read_bounded_line(&mut reader, &mut line, 4).unwrap(), LineOutcome::TooLong);
-        line.clear();
-        assert_eq!(read_bounded_line(&mut reader, &mut line, 4).unwrap(), LineOutcome::Line);
-        assert_eq!(line, b"bb");
+    fn chunks_hold_whole_lines_and_overlong_lines_are_skipped() {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1000);
+        let mut text = b"a\n\nb".to_vec();
+        let (lines, bytes, read) = std::thread::scope(|s| {
+            let reading = s.spawn(|| read_chunks(&text[..], sender));
+            let chunks: Vec<(u64, Chunk)> = receiver.iter().collect();
+            assert!(matches!(&chunks[..], [(0, Chunk::Lines(1, bytes))] if bytes == b"a\n\nb"));
+            reading.join().unwrap()
+        });
+        assert_eq!((lines, bytes, read.is_ok()), (3, 4, true));
+        text = vec![b'x'; MAX_LINE_BYTES + CHUNK_BYTES + 10];
+        text.extend_from_slice(b"\n{}\n");
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1000);
+        let (lines, _, _) = std::thread::scope(|s| {
+            let reading = s.spawn(|| read_chunks(&text[..], sender));
+            let chunks: Vec<(u64, Chunk)> = receiver.iter().collect();
+            assert!(matches!(&chunks[..], [(0, Chunk::TooLong(1)), (1, Chunk::Lines(2, bytes))] if bytes == b"{}\n"), "{}", chunks.len());
+            reading.join().unwrap()
+        });
+        assert_eq!(lines, 2);
     }
 }
