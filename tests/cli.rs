@@ -267,7 +267,7 @@ fn reload_leaves_the_same_store_and_remove_leaves_only_the_ontology() {
     sandbox.run_in_store(&["remove", "russia-nato-split-2021"]).code(2).stderr_has("not in the store");
 }
 
-/// Small bulk-loader batches (many of them: 60 synthetic articles are QUADS_C quads, 8,000 a batch)
+/// Small bulk-loader batches (many of them: 60 synthetic articles are 32,760 quads, 8,000 a batch)
 /// give the same store as the default; a batch budget below the floor is a usage error.
 #[test]
 fn small_load_batches_give_the_same_store() {
@@ -275,7 +275,7 @@ fn small_load_batches_give_the_same_store() {
     let facts = small.path().join("generated.jsonl");
     let facts = facts.to_str().unwrap();
     small.run(&["generate", "--articles", "60", "--seed", "7", "-o", facts]).success();
-    small.run_in_store(&["load", facts, "--batch-memory", "16"]).success().stderr_has("60 articles (60 new, 0 replaced), QUADS quads");
+    small.run_in_store(&["load", facts, "--batch-memory", "16"]).success().stderr_has("60 articles (60 new, 0 replaced), 32760 quads");
     let default = Sandbox::new();
     default.run_in_store(&["load", facts]).success();
     assert_eq!(store_nquads(&small), store_nquads(&default));
@@ -430,6 +430,7 @@ fn find_entity_through_the_name_index_agrees_with_its_sparql() {
     assert!(accented.contains("\"Jens Stoltenberg\"@en"), "{accented}");
     let own = sandbox.run_in_store(&["query", plain_file.to_str().unwrap(), "--format", "tsv", "--param", "name=STÖLTENBÉRG"]).success().stdout;
     assert_eq!(own.lines().count(), 1, "{own}");
+}
 
 /// Dates are compared by their bounds: the seed's "this week" (2021-10-18/2021-10-22) holds on the
 /// 19th but not the 25th, while "2021-10" holds on both; the timeline starts with "the end of the
