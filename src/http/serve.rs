@@ -121,11 +121,14 @@ impl From<BindError> for Failure {
 fn query_failure(error: QueryError, timeout: Duration) -> Failure {
     match error.kind() {
         QueryErrorKind::Invalid => Failure(StatusCode::BAD_REQUEST, error.to_string()),
-        QueryErrorKind::Cancelled => {
-            Failure(StatusCode::SERVICE_UNAVAILABLE, format!("the query ran longer than {} s and was stopped", timeout.as_secs_f64()))
-        }
+        QueryErrorKind::Cancelled => timed_out(timeout),
         QueryErrorKind::Failed => Failure(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()),
     }
+}
+
+/// The answer to a query stopped at its deadline.
+fn timed_out(timeout: Duration) -> Failure {
+    Failure(StatusCode::SERVICE_UNAVAILABLE, format!("the query ran longer than {} s and was stopped", timeout.as_secs_f64()))
 }
 
 impl Service {
@@ -240,60 +243,101 @@ impl Service {
         if page.limit.is_some_and(|n| n > limit as u64) {
             return Err(Failure(StatusCode::BAD_REQUEST, format!("limit {} is more than the {limit} rows this service answers at once", page.limit.unwrap_or_default())));
         }
-        let (token, _guard) = self.watchdog.watch(Instant::now() + self.config.timeout);
-        let query = query.with_names(self.names.as_ref(), &variables_bound);
-        let results = query.execute_with(self.kb.store(), &variables_bound, Some(token)).map_err(|e| self.query_failure(e))?;
-        let evaluation = |source| self.query_failure(query.failed(source));
-        let too_many = || Failure(StatusCode::BAD_REQUEST, format!("the result has more than {limit} rows; add a LIMIT or narrow the query"));
-        match results {
-            QueryResults::Solutions(solutions) => {
-                let (format, media) = negotiate_results(&accept)?;
-                let variables = solutions.variables().to_vec();
-                let mut rows = Vec::new();
-                let mut total = 0u64;
-                for solution in solutions {
-                    let solution = solution.map_err(evaluation)?;
-                    if total >= page.offset && page.limit.is_none_or(|n| (rows.len() as u64) < n) {
-                        rows.push(solution);
+        let query = query.with_names(self.names.as_ref(), &variables_bound).into_owned();
+        let (store, timeout, prefixes) = (self.kb.store().clone(), self.config.timeout, self.config.prefixes.clone());
+        let (media, body, total) = self.within_deadline(move |token| {
+            let results = query.execute_with(&store, &variables_bound, Some(token)).map_err(|e| query_failure(e, timeout))?;
+            let evaluation = |source| query_failure(query.failed(source), timeout);
+            let too_many = || Failure(StatusCode::BAD_REQUEST, format!("the result has more than {limit} rows; add a LIMIT or narrow the query"));
+            let mut out = Vec::new();
+            match results {
+                QueryResults::Solutions(solutions) => {
+                    let (format, media) = negotiate_results(&accept)?;
+                    let variables = solutions.variables().to_vec();
+                    let mut rows = Vec::new();
+                    let mut total = 0u64;
+                    for solution in solutions {
+                        let solution = solution.map_err(evaluation)?;
+                        if total >= page.offset && page.limit.is_none_or(|n| (rows.len() as u64) < n) {
+                            rows.push(solution);
+                        }
+                        total += 1;
+                        if rows.len() > limit {
+                            return Err(too_many());
+                        }
                     }
-                    total += 1;
-                    if rows.len() > limit {
-                        return Err(too_many());
+                    let mut serializer = QueryResultsSerializer::from_format(format)
+                        .serialize_solutions_to_writer(&mut out, variables)
+                        .map_err(internal)?;
+                    for row in &rows {
+                        serializer.serialize(row).map_err(internal)?;
                     }
+                    serializer.finish().map_err(internal)?;
+                    Ok((media, out, (!page.is_whole()).then_some(total)))
                 }
-                let mut out = Vec::new();
-                let mut serializer = QueryResultsSerializer::from_format(format)
-                    .serialize_solutions_to_writer(&mut out, variables)
-                    .map_err(internal)?;
-                for row in &rows {
-                    serializer.serialize(row).map_err(internal)?;
+                QueryResults::Boolean(value) => {
+                    let (format, media) = negotiate_results(&accept)?;
+                    QueryResultsSerializer::from_format(format).serialize_boolean_to_writer(&mut out, value).map_err(internal)?;
+                    Ok((media, out, None))
                 }
-                serializer.finish().map_err(internal)?;
-                let mut response = bytes(StatusCode::OK, media, out);
-                if !page.is_whole() {
-                    response.headers_mut().insert(TOTAL_ROWS, total.into());
-                }
-                Ok(response)
-            }
-            QueryResults::Boolean(value) => {
-                let (format, media) = negotiate_results(&accept)?;
-                let mut out = Vec::new();
-                QueryResultsSerializer::from_format(format).serialize_boolean_to_writer(&mut out, value).map_err(internal)?;
-                Ok(bytes(StatusCode::OK, media, out))
-            }
-            QueryResults::Graph(triples) => {
-                let (format, media) = negotiate_graph(&accept)?;
-                let mut quads = Vec::new();
-                for triple in triples {
-                    quads.push(triple.map_err(evaluation)?.in_graph(GraphName::DefaultGraph));
-                    if quads.len() > limit {
-                        return Err(too_many());
+                QueryResults::Graph(triples) => {
+                    let (format, media) = negotiate_graph(&accept)?;
+                    let mut quads = Vec::new();
+                    for triple in triples {
+                        quads.push(triple.map_err(evaluation)?.in_graph(GraphName::DefaultGraph));
+                        if quads.len() > limit {
+                            return Err(too_many());
+                        }
                     }
+                    serialize::write_sorted(&quads, format, &prefixes, &mut out).map_err(internal)?;
+                    Ok((media, out, None))
                 }
-                let mut out = Vec::new();
-                serialize::write_sorted(&quads, format, &self.config.prefixes, &mut out).map_err(internal)?;
-                Ok(bytes(StatusCode::OK, media, out))
             }
+        })?;
+        let mut response = bytes(StatusCode::OK, media, body);
+        if let Some(total) = total {
+            response.headers_mut().insert(TOTAL_ROWS, total.into());
+        }
+        Ok(response)
+    }
+
+    /// A SELECT query's variables and rows, within the timeout.
+    fn rows(&self, query: &SavedQuery, bindings: Vec<(Variable, Term)>) -> Result<(Vec<Variable>, Vec<Vec<Option<Term>>>), Failure> {
+        let (store, timeout, query) = (self.kb.store().clone(), self.config.timeout, query.clone());
+        self.within_deadline(move |token| {
+            let QueryResults::Solutions(solutions) = query.execute_with(&store, &bindings, Some(token)).map_err(|e| query_failure(e, timeout))? else {
+                return Err(internal(format!("query {:?} is not a SELECT", query.name)));
+            };
+            let variables = solutions.variables().to_vec();
+            let mut rows = Vec::new();
+            for solution in solutions {
+                let solution = solution.map_err(|source| query_failure(query.failed(source), timeout))?;
+                rows.push(variables.iter().map(|v| solution.get(v).cloned()).collect::<Vec<_>>());
+            }
+            Ok((variables, rows))
+        })
+    }
+
+    /// Runs `work`, a query's evaluation given its cancellation token, on a thread of its own and
+    /// waits for it until the timeout. Oxigraph checks the token as it reads the store, but a sort
+    /// or a grouping reads its whole input (errors included) before it yields anything, so a
+    /// cancelled query can run on long after its deadline: the request is answered 503 at the
+    /// deadline all the same, and the cancelled evaluation ends on its own thread, unseen.
+    fn within_deadline<T: Send + 'static>(&self, work: impl FnOnce(CancellationToken) -> Result<T, Failure> + Send + 'static) -> Result<T, Failure> {
+        let deadline = Instant::now() + self.config.timeout;
+        let (token, guard) = self.watchdog.watch(deadline);
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("factgraph query".into())
+            .spawn(move || {
+                let _guard = guard;
+                let _ = sender.send(work(token));
+            })
+            .map_err(internal)?;
+        match receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(answer) => answer,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(timed_out(self.config.timeout)),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(internal("the query's evaluation stopped without an answer")),
         }
     }
 
@@ -338,16 +382,7 @@ impl Service {
         let page_size = count("limit", default_limit)?.clamp(1, self.config.max_results as u64);
         let (section, offset) = (given("section").unwrap_or_default(), count("offset", 0)?);
         let bindings = query.bind(&[("entity", &format!("<{iri}>"))], &self.config.base)?;
-        let (token, _guard) = self.watchdog.watch(Instant::now() + self.config.timeout);
-        let QueryResults::Solutions(solutions) = query.execute_with(self.kb.store(), &bindings, Some(token)).map_err(|e| self.query_failure(e))? else {
-            return Err(Failure(StatusCode::INTERNAL_SERVER_ERROR, "the entity query is not a SELECT".into()));
-        };
-        let variables = solutions.variables().to_vec();
-        let mut rows = Vec::new();
-        for solution in solutions {
-            let solution = solution.map_err(|source| self.query_failure(query.failed(source)))?;
-            rows.push(variables.iter().map(|v| solution.get(v).cloned()).collect::<Vec<_>>());
-        }
+        let (variables, rows) = self.rows(&query, bindings)?;
         let column = |name: &str| variables.iter().position(|v| v.as_str() == name);
         let value_text = |row: &[Option<Term>], name: &str| column(name).and_then(|i| row[i].as_ref()).map(term_text).unwrap_or_default();
         let names: Vec<String> = rows.iter().filter(|r| value_text(r, "property") == "name").map(|r| value_text(r, "value")).collect();
