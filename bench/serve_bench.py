@@ -32,7 +32,8 @@ none), and checks that a query over the default graph gives the same count on bo
 
 The page's entity view (`GET /entity?iri=IRI`, --entity, by default the most-mentioned entity of the
 synthetic data) is timed on factgraph alone as whole requests, one at a time (--entity-runs, median
-reported): it is the summary and the first page of each section, answered from the `entity` query.
+reported): it is the summary (the `entity-summary` query), and for an entity with at most 2,000 facts
+the first page of each section (the `entity` query).
 
 Each endpoint gets a warm-up, then `wrk --latency` at 1, 8 and 32 connections (-t1 -c1, -t2 -c8,
 -t2 -c32), each for --duration seconds, with `Accept: application/sparql-results+json`. Parsed: p50

@@ -457,6 +457,44 @@ fn roles_as_of_and_timeline_use_the_date_bounds() {
     assert!(month < week && week < thursday, "{csv}");
 }
 
+/// `entity-summary` counts, for every entity of the seed, the rows of each kind (and, for names,
+/// type, roles and quotes, each property) that `entity` lists, and names what `entity` names.
+#[test]
+fn the_entity_summary_counts_the_entity_querys_rows() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    let every = "SELECT DISTINCT ?e WHERE { GRAPH ?g { ?e <http://www.w3.org/2000/01/rdf-schema#label> ?name } } ORDER BY ?e";
+    let entities = sandbox.run_in_store(&["query", "--sparql", every, "--format", "tsv"]).success().stdout;
+    let entities: Vec<&str> = entities.lines().skip(1).map(|l| l.trim_matches(['<', '>'])).collect();
+    assert!(entities.len() > 100, "{} entities", entities.len());
+    for entity in entities {
+        let param = format!("entity={entity}");
+        let facts = sandbox.run_in_store(&["query", "entity", "--format", "tsv", "--param", &param]).success().stdout;
+        let mut expected = std::collections::BTreeMap::<(String, String), u64>::new();
+        let mut names = std::collections::BTreeSet::new();
+        for row in facts.lines().skip(1) {
+            let cells: Vec<&str> = row.split('\t').collect();
+            let property = if ["\"entity\"", "\"role\"", "\"quote\""].contains(&cells[0]) { cells[1] } else { "\"\"" };
+            *expected.entry((cells[0].to_string(), property.to_string())).or_default() += 1;
+            if cells[1] == "\"name\"" {
+                names.insert(cells[2].to_string());
+            }
+        }
+        let summary = sandbox.run_in_store(&["query", "entity-summary", "--format", "tsv", "--param", &param]).success().stdout;
+        let mut counted = std::collections::BTreeMap::<(String, String), u64>::new();
+        let mut summary_names = std::collections::BTreeSet::new();
+        for row in summary.lines().skip(1) {
+            let cells: Vec<&str> = row.split('\t').collect();
+            *counted.entry((cells[0].to_string(), cells[1].to_string())).or_default() += cells[3].parse::<u64>().unwrap();
+            if cells[1] == "\"name\"" {
+                summary_names.insert(cells[2].to_string());
+            }
+        }
+        assert_eq!(counted, expected, "{entity}");
+        assert_eq!(summary_names, names, "{entity}");
+    }
+}
+
 /// Every saved query pages: `limit` and `offset` give exactly those rows of its expected whole
 /// result, in its order (a page past the end is empty); without them the result is whole (above).
 #[test]
