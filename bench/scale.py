@@ -103,6 +103,7 @@ def mbps(size, seconds):
 class Scale:
     def __init__(self, args):
         self.args = args
+        self.memory = ["--memory", str(args.index_memory)] if args.index_memory else []
         self.rows = []  # (step, measure, wall, cpu, rss, note)
         os.makedirs(WORK, exist_ok=True)
         shutil.copy2(BUILT, FACTGRAPH + ".copy")
@@ -127,7 +128,7 @@ class Scale:
         generated = time.monotonic() - started
         self.say(f"generated {n:,} items, {size / 1e9:.2f} GB, {mbps(size, generated)}")
         index = self.path(f"file-{n}.idx")
-        run = timed([FACTGRAPH, "wikidata", "index", dump, "-o", index], self.path(f"index-file-{n}.log"))
+        run = timed([FACTGRAPH, "wikidata", "index", dump, "-o", index] + self.memory, self.path(f"index-file-{n}.log"))
         self.row("index, from a .json file", f"{n:,} items", run,
                  f"{mbps(size, run.wall)} of {size / 1e9:.2f} GB; the generator wrote {mbps(size, generated)}")
         gz = dump + ".gz"
@@ -135,7 +136,7 @@ class Scale:
         os.remove(dump)
         gunzip = timed(["gzip", "-dc", gz], self.path(f"gunzip-{n}.log"))
         self.row("`gzip -dc` alone", f"{n:,} items", gunzip, f"{mbps(size, gunzip.wall)} of JSON out of {os.path.getsize(gz) / 1e9:.2f} GB")
-        run = timed([FACTGRAPH, "wikidata", "index", gz, "-o", index], self.path(f"index-gz-{n}.log"))
+        run = timed([FACTGRAPH, "wikidata", "index", gz, "-o", index] + self.memory, self.path(f"index-gz-{n}.log"))
         self.row("index, from the .json.gz", f"{n:,} items", run,
                  f"{mbps(size, run.wall)} of JSON: {100 * gunzip.wall / run.wall:.0f}% of the speed of `gzip -dc` alone")
         os.remove(gz)
@@ -144,7 +145,7 @@ class Scale:
     def index_streamed(self, n):
         index = self.path(f"streamed-{n}.idx")
         run, stats = streamed(DUMP + [str(n), "--seed", str(self.args.seed), "--stats"],
-                              [FACTGRAPH, "wikidata", "index", "-", "-o", index], self.path(f"index-streamed-{n}.log"))
+                              [FACTGRAPH, "wikidata", "index", "-", "-o", index] + self.memory, self.path(f"index-streamed-{n}.log"))
         size = int(stats.split(" bytes")[0].split()[-1]) if " bytes" in stats else 0
         per_item = os.path.getsize(index) / n
         self.row("index, streamed from the generator", f"{n:,} items", run,
@@ -226,6 +227,7 @@ def main():
     parser.add_argument("--articles", type=sizes, default=sizes("1k,10k,100k"), help="articles to link (default 1k,10k,100k)")
     parser.add_argument("--store", action="append", default=[], metavar="N=DIR", help="an existing store of N generated articles (seed 1) to link into")
     parser.add_argument("--seed", type=int, default=1, help="the dump generator's seed")
+    parser.add_argument("--index-memory", type=int, metavar="MIB", help="`wikidata index --memory MIB` (default: the command's own)")
     parser.add_argument("--out", help="the results file (default bench/results/scale-<date>-<commit>.md)")
     Scale(parser.parse_args()).main()
 
