@@ -526,7 +526,7 @@ impl SavedQuery {
         let (mut skip, mut rows, mut variables) = (page.offset, Vec::new(), None);
         for text in sections {
             let section = SavedQuery { text: text.clone(), ..self.clone() };
-            let wanted = Literal::new_typed_literal((skip + limit - rows.len() as u64).to_string(), xsd::INTEGER);
+            let wanted = Literal::new_typed_literal(skip.saturating_add(limit - rows.len() as u64).to_string(), xsd::INTEGER);
             let paged: Vec<_> = bindings.iter().cloned().chain([(Variable::new_unchecked("limit"), wanted.into())]).collect();
             let QueryResults::Solutions(solutions) = section.execute_with(store, &paged, cancellation.clone())? else {
                 return Ok(None);
