@@ -519,6 +519,25 @@ fn every_saved_query_pages_through_its_expected_rows() {
     sandbox.run_in_store(&["query", "claims", "--param", "limit=-1"]).code(2).stderr_has("is not a number of rows (0 or more)");
 }
 
+/// `entity` reads a page section by section (kind after kind, `# sections:` in the query): a page
+/// of 4 rows at every offset, across every boundary between kinds, is those rows of the whole.
+#[test]
+fn entity_pages_read_section_by_section_give_the_whole_results_rows() {
+    let sandbox = Sandbox::new();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    for (parameter, expected) in [("entity=entity/Q7184", "entity.tsv"), ("entity=entity/Q159", "entity.Q159.tsv")] {
+        let whole = std::fs::read_to_string(root().join("tests/expected/queries").join(expected)).unwrap();
+        let (header, rows) = whole.split_once('\n').unwrap();
+        let rows: Vec<&str> = rows.lines().collect();
+        for offset in 0..=rows.len() {
+            let args = ["query", "entity", "--param", parameter, "--param", "limit=4", "--param", &format!("offset={offset}"), "--format", "tsv"];
+            let page = sandbox.run_in_store(&args).success().stdout;
+            let expected: Vec<&str> = std::iter::once(header).chain(rows.iter().skip(offset).take(4).copied()).collect();
+            assert_eq!(page.lines().collect::<Vec<_>>(), expected, "{parameter} offset {offset}");
+        }
+    }
+}
+
 /// `--explain` runs every saved query to the end and prints Oxigraph's plan: the root's rows and
 /// the total are the query's own row count, every step has rows and seconds; `--format json` gives
 /// the same as JSON; with `--endpoint` it is refused.

@@ -30,6 +30,12 @@
 //! # param: limit integer = 100 | Rows per page.
 //! # param: offset integer = 0 | Rows skipped before the page.
 //! ```
+//!
+//! A query whose result comes in sections, each section's rows sorting before the next's, may mark
+//! the UNION that makes them: a line `# sections: …` before its first `{` and a line
+//! `# end sections` after its last `}`, the branches parted by `} UNION {` lines indented as that
+//! `{`. A page (a `limit`) is then read section by section, each section run on its own and only
+//! until the page is full (`entity`: its first page reads the entity's names, not its every fact).
 
 use crate::facts::date::DateValue;
 use crate::rdf::iri::Base;
@@ -484,17 +490,61 @@ impl SavedQuery {
         self.execute_with(store, bindings, None)
     }
 
-    /// Runs the query, stopping when `cancellation` is cancelled.
+    /// Runs the query, stopping when `cancellation` is cancelled. A page of a query with marked
+    /// sections (see the module's documentation) is read section by section.
     pub fn execute_with<'a>(
         &self,
         store: &'a Store,
         bindings: &[(Variable, Term)],
         cancellation: Option<oxigraph::sparql::CancellationToken>,
     ) -> Result<QueryResults<'a>, QueryError> {
+        let (page, rest) = split_page(&self.text, bindings);
+        if let (Some(limit), Some(sections)) = (page.limit, sections(&self.text)) {
+            if let Some(results) = self.execute_sections(store, &sections, page, limit, &rest, cancellation.clone())? {
+                return Ok(results);
+            }
+        }
         self.prepare(cancellation, bindings)?
             .on_store(store)
             .execute()
             .map_err(|source| self.failed(source))
+    }
+
+    /// The page `page` (at most `limit` rows) of a query whose result is `sections` in turn: each
+    /// section runs with a `LIMIT` of the rows still skipped and wanted, and the next runs only if
+    /// the page is not yet full. `None` for a query that gives no solutions (its page is cut from
+    /// the whole).
+    fn execute_sections<'a>(
+        &self,
+        store: &'a Store,
+        sections: &[String],
+        page: Page,
+        limit: u64,
+        bindings: &[(Variable, Term)],
+        cancellation: Option<oxigraph::sparql::CancellationToken>,
+    ) -> Result<Option<QueryResults<'a>>, QueryError> {
+        let (mut skip, mut rows, mut variables) = (page.offset, Vec::new(), None);
+        for text in sections {
+            let section = SavedQuery { text: text.clone(), ..self.clone() };
+            let wanted = Literal::new_typed_literal(skip.saturating_add(limit - rows.len() as u64).to_string(), xsd::INTEGER);
+            let paged: Vec<_> = bindings.iter().cloned().chain([(Variable::new_unchecked("limit"), wanted.into())]).collect();
+            let QueryResults::Solutions(solutions) = section.execute_with(store, &paged, cancellation.clone())? else {
+                return Ok(None);
+            };
+            variables.get_or_insert_with(|| solutions.variables().to_vec());
+            for solution in solutions {
+                let solution = solution.map_err(|source| self.failed(source))?;
+                if skip > 0 {
+                    skip -= 1;
+                } else {
+                    rows.push(Ok(solution));
+                }
+            }
+            if rows.len() as u64 >= limit {
+                break;
+            }
+        }
+        Ok(Some(QueryResults::Solutions(oxigraph::sparql::QuerySolutionIter::new(variables.unwrap_or_default().into(), rows))))
     }
 
     /// The query as the store at `kb` answers it. A query may mark the group that finds the names
@@ -570,6 +620,22 @@ impl<'a> NameSearch<'a> {
         let (end, _) = lines.find(|(_, line)| line.trim() == "# end names")?;
         (Variable::new(variable).is_ok() && Variable::new(param).is_ok()).then_some(NameSearch { variable, param, lines: start..end + 1 })
     }
+}
+
+/// The texts of a query's marked sections (see the module's documentation), each the query with its
+/// marked UNION cut to one branch; `None` without sections.
+fn sections(text: &str) -> Option<Vec<String>> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines.iter().position(|line| line.trim().starts_with("# sections:"))?;
+    let end = start + lines[start..].iter().position(|line| line.trim() == "# end sections")?;
+    let (open, inner) = lines[start + 1..end].split_first()?;
+    let (close, body) = inner.split_last()?;
+    let separator = open.replace('{', "} UNION {");
+    if open.trim() != "{" || close.trim() != "}" {
+        return None;
+    }
+    let branches: Vec<&[&str]> = body.split(|line| *line == separator).collect();
+    (branches.len() > 1).then(|| branches.iter().map(|branch| [&lines[..start], &[*open], branch, &[*close], &lines[end + 1..]].concat().join("\n")).collect())
 }
 
 /// A query run to the end with statistics: see [`SavedQuery::explain`].
@@ -872,6 +938,37 @@ mod tests {
             text.replace("?matched contains", "?a-b contains"),
         ] {
             assert!(NameSearch::find(&broken).is_none(), "{broken}");
+        }
+    }
+
+    /// The marked sections: the query once per branch of the marked UNION; nothing when a marker or
+    /// the braces are missing, or the UNION has one branch. A page of them is the page of the whole.
+    #[test]
+    fn sections_are_read_until_the_page_is_full() {
+        let text = "SELECT ?o WHERE {\n  # sections: by ?o\n  {\n    { ?s ?p ?o } UNION { ?o ?p ?s }\n  } UNION {\n    BIND (2 AS ?o)\n  } UNION {\n    BIND (3 AS ?o)\n  }\n  # end sections\n}\nORDER BY ?o\n";
+        let cut = sections(text).unwrap();
+        assert_eq!(cut.len(), 3);
+        assert_eq!(cut[1], "SELECT ?o WHERE {\n  {\n    BIND (2 AS ?o)\n  }\n}\nORDER BY ?o");
+        assert!(cut[0].contains("{ ?s ?p ?o } UNION { ?o ?p ?s }"), "a UNION inside a branch stays");
+        for broken in [text.replace("# end sections", ""), text.replace("  } UNION {\n", "  }\n  UNION\n  {\n"), text.replace("  {\n    {", "  {{\n    {")] {
+            assert!(sections(&broken).is_none(), "{broken}");
+        }
+        let store = Store::new().unwrap();
+        store.insert(oxigraph::model::QuadRef::new(NamedNode::new_unchecked("http://e/s").as_ref(), NamedNode::new_unchecked("http://e/p").as_ref(), Literal::from(1).as_ref(), oxigraph::model::GraphNameRef::DefaultGraph)).unwrap();
+        let query = SavedQuery::ad_hoc("sections", "sections.rq", text).unwrap();
+        let page = |limit: Option<u64>, offset: u64| {
+            let mut bindings = vec![(Variable::new_unchecked("offset"), Literal::new_typed_literal(offset.to_string(), xsd::INTEGER).into())];
+            bindings.extend(limit.map(|n| (Variable::new_unchecked("limit"), Literal::new_typed_literal(n.to_string(), xsd::INTEGER).into())));
+            let QueryResults::Solutions(solutions) = query.execute(&store, &bindings).unwrap() else { panic!("solutions") };
+            assert_eq!(solutions.variables(), [Variable::new_unchecked("o")]);
+            solutions.map(|s| s.unwrap().get("o").unwrap().to_string()).collect::<Vec<_>>()
+        };
+        let whole = page(None, 0);
+        assert_eq!(whole.len(), 4, "{whole:?}");
+        for limit in 0..6 {
+            for offset in 0..6 {
+                assert_eq!(page(Some(limit), offset), whole.iter().skip(offset as usize).take(limit as usize).cloned().collect::<Vec<_>>(), "limit {limit} offset {offset}");
+            }
         }
     }
 
