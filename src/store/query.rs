@@ -551,10 +551,12 @@ impl SavedQuery {
     /// containing a parameter's text between a line `# names: ?VAR contains ?PARAM` and a line
     /// `# end names`; when the store has a name index ([`super::names`]) and `PARAM` is bound to a
     /// string, the marked lines become `VALUES ?VAR { … }` with the names the index finds (case
-    /// and accents ignored). Otherwise, and for other servers, the query's own SPARQL runs.
+    /// and accents ignored). A line `# local: SPARQL` is SPARQL for this store only: a test that
+    /// gives the same rows faster here, which other servers may not evaluate. Otherwise, and for
+    /// other servers, the query's own SPARQL runs.
     pub fn for_store(&self, kb: &super::KnowledgeBase, bindings: &[(Variable, Term)]) -> std::borrow::Cow<'_, SavedQuery> {
         if NameSearch::find(&self.text).is_none() {
-            return std::borrow::Cow::Borrowed(self);
+            return self.with_local_lines();
         }
         self.with_names(super::names::NameIndex::open(kb.path()).as_ref(), bindings)
     }
@@ -562,21 +564,38 @@ impl SavedQuery {
     /// [`SavedQuery::for_store`] with the store's name index already open (`None`: it has none),
     /// for a reader that keeps it (`serve`: the store cannot change while it holds it).
     pub fn with_names(&self, index: Option<&super::names::NameIndex>, bindings: &[(Variable, Term)]) -> std::borrow::Cow<'_, SavedQuery> {
-        let Some(search) = NameSearch::find(&self.text) else { return std::borrow::Cow::Borrowed(self) };
+        let local = self.with_local_lines();
+        let Some(search) = NameSearch::find(&local.text) else { return local };
         let text = bindings.iter().find(|(v, _)| v.as_str() == search.param).and_then(|(_, term)| match term {
             Term::Literal(literal) => Some(literal.value()),
             _ => None,
         });
-        let Some((text, index)) = text.zip(index) else { return std::borrow::Cow::Borrowed(self) };
+        let Some((text, index)) = text.zip(index) else { return local };
         let mut values = format!("VALUES ?{} {{", search.variable);
         for name in index.containing(text) {
             values.push(' ');
             values.push_str(&super::names::literal(name).to_string());
         }
         values.push_str(" }");
-        let lines: Vec<&str> = self.text.lines().collect();
+        let lines: Vec<&str> = local.text.lines().collect();
         let text = [&lines[..search.lines.start], &[values.as_str()], &lines[search.lines.end..]].concat().join("\n");
         std::borrow::Cow::Owned(SavedQuery { text, ..self.clone() })
+    }
+
+    /// The query with its `# local:` lines made SPARQL (see [`SavedQuery::for_store`]).
+    fn with_local_lines(&self) -> std::borrow::Cow<'_, SavedQuery> {
+        if !self.text.lines().any(|line| local_line(line).is_some()) {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let lines: Vec<String> = self
+            .text
+            .lines()
+            .map(|line| match local_line(line) {
+                Some((indent, sparql)) => format!("{}{sparql}", &line[..indent]),
+                None => line.to_string(),
+            })
+            .collect();
+        std::borrow::Cow::Owned(SavedQuery { text: lines.join("\n"), ..self.clone() })
     }
 
     /// The query parsed, its default graph the union of all graphs, its parameters bound.
@@ -599,6 +618,15 @@ impl SavedQuery {
         }
         Ok(prepared)
     }
+}
+
+/// The start of a line of SPARQL for the local store only (see [`SavedQuery::for_store`]).
+const LOCAL_LINE: &str = "# local: ";
+
+/// A `# local:` line's indent and SPARQL.
+fn local_line(line: &str) -> Option<(usize, &str)> {
+    let code = line.trim_start();
+    code.strip_prefix(LOCAL_LINE).map(|sparql| (line.len() - code.len(), sparql))
 }
 
 /// A query's marked name search (see [`SavedQuery::for_store`]).
@@ -939,6 +967,28 @@ mod tests {
         ] {
             assert!(NameSearch::find(&broken).is_none(), "{broken}");
         }
+    }
+
+    /// A `# local:` line is SPARQL for the local store, with its indent; the query as written (for
+    /// other servers) keeps it as a comment, and a query without one is not copied.
+    #[test]
+    fn local_lines_are_sparql_here_only() {
+        let text = "# title: t\n# description: d\nSELECT ?o WHERE {\n  ?s ?p ?o\n  # local: FILTER (?o != 2)\n  #local: not this one\n}\n";
+        let query = SavedQuery::parse_header("t", "test", text).unwrap();
+        let local = query.with_local_lines();
+        assert_eq!(local.text, "# title: t\n# description: d\nSELECT ?o WHERE {\n  ?s ?p ?o\n  FILTER (?o != 2)\n  #local: not this one\n}");
+        assert_eq!(query.text, text);
+        let plain = SavedQuery::parse_header("t", "test", "# title: t\n# description: d\nASK {}\n").unwrap();
+        assert!(matches!(plain.with_local_lines(), std::borrow::Cow::Borrowed(_)));
+        let store = Store::new().unwrap();
+        for o in [1, 2] {
+            store.insert(oxigraph::model::QuadRef::new(NamedNode::new_unchecked("http://e/s").as_ref(), NamedNode::new_unchecked("http://e/p").as_ref(), Literal::from(o).as_ref(), oxigraph::model::GraphNameRef::DefaultGraph)).unwrap();
+        }
+        let count = |q: &SavedQuery| match q.execute(&store, &[]).unwrap() {
+            QueryResults::Solutions(rows) => rows.count(),
+            _ => unreachable!("a SELECT"),
+        };
+        assert_eq!((count(&query), count(&local)), (2, 1));
     }
 
     /// The marked sections: the query once per branch of the marked UNION; nothing when a marker or
