@@ -193,7 +193,8 @@ impl<S: ItemSink> IndexBuilder<S> {
         Arc::clone(&self.progress)
     }
 
-    /// Reads a dump file, decompressing `.gz` and `.bz2`; `-` is standard input.
+    /// Reads a dump file, decompressing `.gz` and `.bz2` (a bzip2 file of many streams on every
+    /// core, see `linking::bz2`); `-` is standard input.
     pub fn read_path(&mut self, path: &Path) -> Result<(), WikidataError> {
         let name = path.display().to_string();
         let io_error = |source| WikidataError::Io { path: name.clone(), source };
@@ -206,7 +207,7 @@ impl<S: ItemSink> IndexBuilder<S> {
         if text.ends_with(".gz") {
             self.read(flate2::read::MultiGzDecoder::new(BufReader::new(counted)), &name).map_err(io_error)
         } else if text.ends_with(".bz2") {
-            self.read(bzip2::read::MultiBzDecoder::new(BufReader::new(counted)), &name).map_err(io_error)
+            self.read(super::bz2::ParallelBzDecoder::new(counted, self.threads), &name).map_err(io_error)
         } else {
             self.read(counted, &name).map_err(io_error)
         }
