@@ -12,7 +12,7 @@
 #                           (plain and gzipped, beside `gzip -dc` alone) and at 1 M, 5 M and 20 M items
 #                           streamed from tools/scale_dump.py, then link at 1k, 10k and 100k articles
 #                           against the largest index and the seed article; writes
-#                           bench/results/scale-<date>-<commit>.md. OPTIONS: --streamed 1M,5M
+#                           bench/results/scale-<date>-<commit>.md. OPTIONS: --streamed 1M,5M --bz2
 #                           --articles 1k,10k --store 100000=DIR ... (see bench/scale.py --help)
 #   bench/run.sh [OPTIONS]  any option of bench/bench.py (--sizes, --runs, ...; see --help)
 #

@@ -9,7 +9,9 @@ tools/scale_dump.py (real items, renumbered and varied; deterministic for --seed
 
   index from a file    --file-items items written to bench/work/scale/ (generator MB/s), indexed
                        (MB/s); the same file gzipped, `gzip -dc` alone and the index from the .json.gz
-                       (its speed as a share of decompression alone, in the same run);
+                       (its speed as a share of decompression alone, in the same run); with --bz2,
+                       the file as pbzip2 streams: `bzip2 -dc` and `lbzip2 -dc` alone, the index
+                       from it on one thread (FACTGRAPH_THREADS=1) and on every core;
   index streamed       for each of --streamed: `scale_dump.py N | factgraph wikidata index -`
                        (wall time, peak RSS, index bytes per item), no dump on disk;
   link                 for each of --articles: a store of `factgraph generate` articles (loaded here,
@@ -131,6 +133,8 @@ class Scale:
         run = timed([FACTGRAPH, "wikidata", "index", dump, "-o", index] + self.memory, self.path(f"index-file-{n}.log"))
         self.row("index, from a .json file", f"{n:,} items", run,
                  f"{mbps(size, run.wall)} of {size / 1e9:.2f} GB; the generator wrote {mbps(size, generated)}")
+        if self.args.bz2:
+            self.index_from_bz2(dump, size, n)
         gz = dump + ".gz"
         subprocess.check_call(["gzip", "-1", "-f", "-k", dump])
         os.remove(dump)
@@ -140,6 +144,30 @@ class Scale:
         self.row("index, from the .json.gz", f"{n:,} items", run,
                  f"{mbps(size, run.wall)} of JSON: {100 * gunzip.wall / run.wall:.0f}% of the speed of `gzip -dc` alone")
         os.remove(gz)
+        os.remove(index)
+
+    def index_from_bz2(self, dump, size, n):
+        """The dump as many bzip2 streams (pbzip2, as parallel compressors write it): `bzip2 -dc` and
+        `lbzip2 -dc` alone, and the index from it on one thread and on every core."""
+        if not shutil.which("pbzip2"):
+            self.say("no pbzip2: the bzip2 rows are skipped (apt-get install pbzip2 lbzip2)")
+            return
+        bz2 = dump + ".bz2"
+        with open(bz2, "wb") as out:
+            subprocess.check_call(["pbzip2", "-1", "-c", dump], stdout=out)
+        size_bz2 = os.path.getsize(bz2)
+        for tool in ("bzip2", "lbzip2"):
+            if shutil.which(tool):
+                run = timed([tool, "-dc", bz2], self.path(f"{tool}-{n}.log"))
+                self.row(f"`{tool} -dc` alone", f"{n:,} items", run,
+                         f"{mbps(size, run.wall)} of JSON out of {size_bz2 / 1e9:.2f} GB of pbzip2 streams, {run.cpu / size * 1e9:.1f} CPU s/GB")
+        index = self.path(f"file-{n}.idx")
+        for threads, label in (("1", "one thread"), ("", "every core")):
+            env = ["env", f"FACTGRAPH_THREADS={threads}"] if threads else []
+            run = timed(env + [FACTGRAPH, "wikidata", "index", bz2, "-o", index], self.path(f"index-bz2-{threads or 'all'}-{n}.log"))
+            self.row(f"index, from the .json.bz2 on {label}", f"{n:,} items", run,
+                     f"{mbps(size, run.wall)} of JSON, {run.cpu / size * 1e9:.1f} CPU s/GB")
+        os.remove(bz2)
         os.remove(index)
 
     def index_streamed(self, n):
@@ -226,6 +254,7 @@ def main():
     parser.add_argument("--streamed", type=sizes, default=sizes("1M,5M,20M"), help="items of each streamed index (default 1M,5M,20M)")
     parser.add_argument("--articles", type=sizes, default=sizes("1k,10k,100k"), help="articles to link (default 1k,10k,100k)")
     parser.add_argument("--store", action="append", default=[], metavar="N=DIR", help="an existing store of N generated articles (seed 1) to link into")
+    parser.add_argument("--bz2", action="store_true", help="also the file index from the dump as pbzip2 streams, one thread and every core, beside `bzip2 -dc` and `lbzip2 -dc` alone")
     parser.add_argument("--seed", type=int, default=1, help="the dump generator's seed")
     parser.add_argument("--index-memory", type=int, metavar="MIB", help="`wikidata index --memory MIB` (default: the command's own)")
     parser.add_argument("--out", help="the results file (default bench/results/scale-<date>-<commit>.md)")

@@ -130,6 +130,54 @@ fn malformed_dump_lines_are_reported_with_their_numbers_and_skipped() {
         .stderr_has("2 items");
 }
 
+/// A bzip2 dump written as many streams (as parallel compressors write it) builds the same index,
+/// byte for byte, as the JSON it was made from; truncated or corrupt bzip2 data is an error that
+/// names the file and the byte, not an index of what came before.
+#[test]
+fn a_multistream_bzip2_dump_indexes_as_its_json_does() {
+    let sandbox = Sandbox::new();
+    let json = root().join("tests/fixtures/link-real/dump.json");
+    let text = std::fs::read(&json).unwrap();
+    let lines: Vec<&[u8]> = text.split_inclusive(|b| *b == b'\n').collect();
+    let mut data = Vec::new();
+    let mut stream_starts = Vec::new();
+    for group in lines.chunks(lines.len().div_ceil(7)) {
+        stream_starts.push(data.len());
+        let mut encoder = bzip2::write::BzEncoder::new(&mut data, bzip2::Compression::new(1));
+        std::io::Write::write_all(&mut encoder, &group.concat()).unwrap();
+        encoder.finish().unwrap();
+    }
+    assert_eq!(stream_starts.len(), 7);
+    let bz2 = sandbox.path().join("dump.json.bz2");
+    std::fs::write(&bz2, &data).unwrap();
+    let index = |dump: &std::path::Path, out: &str| {
+        let out = sandbox.path().join(out);
+        let run = sandbox.run(&["wikidata", "index", dump.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        (run, out)
+    };
+    let (from_json, json_index) = index(&json, "json.idx");
+    let (from_bz2, bz2_index) = index(&bz2, "bz2.idx");
+    from_json.success();
+    from_bz2.success();
+    assert!(std::fs::read(&json_index).unwrap() == std::fs::read(&bz2_index).unwrap(), "the indexes differ");
+
+    let truncated = sandbox.path().join("truncated.json.bz2");
+    std::fs::write(&truncated, &data[..data.len() - 20]).unwrap();
+    let (run, _) = index(&truncated, "truncated.idx");
+    run.code(3).stderr_has(&format!(
+        "{}: truncated bzip2 data: the stream starting at byte {} is cut off at byte {}",
+        truncated.display(),
+        stream_starts[6],
+        data.len() - 20
+    ));
+    let corrupt = sandbox.path().join("corrupt.json.bz2");
+    let mut bad = data.clone();
+    bad[stream_starts[3] + 100] ^= 0x55;
+    std::fs::write(&corrupt, &bad).unwrap();
+    let (run, _) = index(&corrupt, "corrupt.idx");
+    run.code(3).stderr_has(&format!("{}: bad bzip2 data in the stream starting at byte {}", corrupt.display(), stream_starts[3]));
+}
+
 #[test]
 fn the_build_checks_the_extractors_wikidata_ids() {
     let sandbox = Sandbox::new();

@@ -2,6 +2,7 @@
 //! (or abstaining), writing them into the store's links graph, and the policy that ties these
 //! together for `factgraph link`.
 
+pub mod bz2;
 pub mod index;
 pub mod linker;
 pub mod links;

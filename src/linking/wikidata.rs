@@ -193,7 +193,8 @@ impl<S: ItemSink> IndexBuilder<S> {
         Arc::clone(&self.progress)
     }
 
-    /// Reads a dump file, decompressing `.gz` and `.bz2`; `-` is standard input.
+    /// Reads a dump file, decompressing `.gz` and `.bz2` (a bzip2 file of many streams on every
+    /// core, see `linking::bz2`); `-` is standard input.
     pub fn read_path(&mut self, path: &Path) -> Result<(), WikidataError> {
         let name = path.display().to_string();
         let io_error = |source| WikidataError::Io { path: name.clone(), source };
@@ -206,7 +207,7 @@ impl<S: ItemSink> IndexBuilder<S> {
         if text.ends_with(".gz") {
             self.read(flate2::read::MultiGzDecoder::new(BufReader::new(counted)), &name).map_err(io_error)
         } else if text.ends_with(".bz2") {
-            self.read(bzip2::read::MultiBzDecoder::new(BufReader::new(counted)), &name).map_err(io_error)
+            self.read(super::bz2::ParallelBzDecoder::new(counted, self.threads), &name).map_err(io_error)
         } else {
             self.read(counted, &name).map_err(io_error)
         }
@@ -475,20 +476,21 @@ impl<'de> Visitor<'de> for EntitySeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Item>, A::Error> {
         let mut kind: Option<Cow<'de, str>> = None;
         let mut id: Option<Cow<'de, str>> = None;
-        let mut labels: BTreeMap<Cow<'de, str>, Text<'de>> = BTreeMap::new();
-        let mut descriptions: BTreeMap<Cow<'de, str>, Text<'de>> = BTreeMap::new();
-        let mut aliases: BTreeMap<Cow<'de, str>, Vec<Text<'de>>> = BTreeMap::new();
+        let mut labels: BTreeMap<&str, Text<'de>> = BTreeMap::new();
+        let mut descriptions: BTreeMap<&str, Text<'de>> = BTreeMap::new();
+        let mut aliases: BTreeMap<&str, Vec<Text<'de>>> = BTreeMap::new();
         let mut claims = Claims::default();
         let mut sitelinks = 0u32;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            match key.as_ref() {
-                "type" => kind = Some(map.next_value()?),
-                "id" => id = Some(map.next_value()?),
-                "labels" => labels = map.next_value::<MapOrEmpty<_>>()?.0,
-                "descriptions" => descriptions = map.next_value::<MapOrEmpty<_>>()?.0,
-                "aliases" => aliases = map.next_value::<MapOrEmpty<_>>()?.0,
-                "claims" | "statements" => claims = map.next_value()?,
-                "sitelinks" => sitelinks = map.next_value::<CountEntries>()?.0,
+        let languages = self.languages;
+        while let Some(key) = map.next_key::<RawKey>()? {
+            match key.0.as_ref() {
+                b"type" => kind = Some(map.next_value()?),
+                b"id" => id = Some(map.next_value()?),
+                b"labels" => labels = map.next_value_seed(InLanguages::new(languages))?,
+                b"descriptions" => descriptions = map.next_value_seed(InLanguages::new(languages))?,
+                b"aliases" => aliases = map.next_value_seed(InLanguages::new(languages))?,
+                b"claims" | b"statements" => claims = map.next_value()?,
+                b"sitelinks" => sitelinks = map.next_value::<CountEntries>()?.0,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -532,34 +534,80 @@ impl<'de> Visitor<'de> for EntitySeed<'_> {
     }
 }
 
-/// Wikidata writes empty maps as `[]`; take either.
-struct MapOrEmpty<T>(T);
+/// A map key's bytes (escapes resolved), for comparing with ASCII names without checking UTF-8.
+struct RawKey<'de>(Cow<'de, [u8]>);
 
-impl<'de, K, V> Deserialize<'de> for MapOrEmpty<BTreeMap<K, V>>
-where
-    K: Deserialize<'de> + Ord,
-    V: Deserialize<'de>,
-{
+impl<'de> Deserialize<'de> for RawKey<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V2<K, V>(std::marker::PhantomData<(K, V)>);
-        impl<'de, K: Deserialize<'de> + Ord, V: Deserialize<'de>> Visitor<'de> for V2<K, V> {
-            type Value = BTreeMap<K, V>;
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = RawKey<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a map (or an empty array)")
+                f.write_str("a key")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = BTreeMap::new();
-                while let Some((k, v)) = map.next_entry()? {
-                    out.insert(k, v);
-                }
-                Ok(out)
+            fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<RawKey<'de>, E> {
+                Ok(RawKey(Cow::Borrowed(v)))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(BTreeMap::new())
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<RawKey<'de>, E> {
+                Ok(RawKey(Cow::Owned(v.to_vec())))
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<RawKey<'de>, E> {
+                Ok(RawKey(Cow::Borrowed(v.as_bytes())))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawKey<'de>, E> {
+                Ok(RawKey(Cow::Owned(v.as_bytes().to_vec())))
             }
         }
-        deserializer.deserialize_any(V2(std::marker::PhantomData)).map(MapOrEmpty)
+        deserializer.deserialize_bytes(KeyVisitor)
+    }
+}
+
+/// A map by language code (or Wikidata's `[]` for an empty one) read into the entries of the
+/// index's languages; the others are skipped without being built.
+struct InLanguages<'l, V> {
+    languages: &'l [String],
+    value: std::marker::PhantomData<V>,
+}
+
+impl<'l, V> InLanguages<'l, V> {
+    fn new(languages: &'l [String]) -> Self {
+        InLanguages { languages, value: std::marker::PhantomData }
+    }
+}
+
+impl<'de, 'l, V: Deserialize<'de>> DeserializeSeed<'de> for InLanguages<'l, V> {
+    type Value = BTreeMap<&'l str, V>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, 'l, V: Deserialize<'de>> Visitor<'de> for InLanguages<'l, V> {
+    type Value = BTreeMap<&'l str, V>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map by language (or an empty array)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some(key) = map.next_key::<RawKey>()? {
+            match self.languages.iter().find(|l| l.as_bytes() == key.0.as_ref()) {
+                Some(language) => {
+                    out.insert(language.as_str(), map.next_value()?);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(BTreeMap::new())
     }
 }
 
@@ -677,13 +725,13 @@ impl<'de> Deserialize<'de> for Scalar<'de> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar<'de>, A::Error> {
                 let mut value = SnakValue::default();
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                    match (key.as_ref(), map.next_value::<Scalar<'de>>()?) {
-                        ("id", Scalar::Text(t)) => value.id = Some(t),
-                        ("entity-type", Scalar::Text(t)) => value.entity_type = Some(t),
-                        ("numeric-id", Scalar::Number(n)) => value.numeric_id = Some(n),
-                        ("text", Scalar::Text(t)) => value.text = Some(t),
-                        ("language", Scalar::Text(t)) => value.language = Some(t),
+                while let Some(key) = map.next_key::<RawKey>()? {
+                    match (key.0.as_ref(), map.next_value::<Scalar<'de>>()?) {
+                        (b"id", Scalar::Text(t)) => value.id = Some(t),
+                        (b"entity-type", Scalar::Text(t)) => value.entity_type = Some(t),
+                        (b"numeric-id", Scalar::Number(n)) => value.numeric_id = Some(n),
+                        (b"text", Scalar::Text(t)) => value.text = Some(t),
+                        (b"language", Scalar::Text(t)) => value.language = Some(t),
                         _ => {}
                     }
                 }
@@ -742,11 +790,11 @@ impl<'de> Deserialize<'de> for Claims {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Claims, A::Error> {
                 let mut claims = Claims::default();
-                while let Some(property) = map.next_key::<Cow<'de, str>>()? {
-                    let target = match property.as_ref() {
-                        "P31" => &mut claims.p31,
-                        "P279" => &mut claims.p279,
-                        "P1549" => {
+                while let Some(property) = map.next_key::<RawKey>()? {
+                    let target = match property.0.as_ref() {
+                        b"P31" => &mut claims.p31,
+                        b"P279" => &mut claims.p279,
+                        b"P1549" => {
                             let statements: Vec<Statement> = map.next_value()?;
                             for value in statements.iter().filter_map(Statement::text_value) {
                                 if !claims.demonyms.contains(&value) {
@@ -755,7 +803,7 @@ impl<'de> Deserialize<'de> for Claims {
                             }
                             continue;
                         }
-                        p if RELATION_PROPERTIES.contains(&p) => &mut claims.related,
+                        p if RELATION_PROPERTIES.iter().any(|r| r.as_bytes() == p) => &mut claims.related,
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                             continue;
