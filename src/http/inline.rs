@@ -14,8 +14,8 @@
 //! - in `GROUP BY` and `ORDER BY`, `?v` becomes `(value)`: a constant that changes nothing;
 //! - a query that assigns the variable (`AS ?v`, `VALUES ?v`) is refused.
 //!
-//! The page (`limit` and `offset`) is written after the query as `LIMIT` and `OFFSET`, as locally
-//! ([`crate::store::query::page_text`]). The result is parsed again before it is sent. `tests/push.rs` checks that every saved query
+//! The page (`limit` and `offset`) is written after the query as `LIMIT` and `OFFSET`, or at its
+//! `# page` line, as locally ([`crate::store::query::page_text`]). The result is parsed again before it is sent. `tests/push.rs` checks that every saved query
 //! inlined this way gives, on the Oxigraph server and on Virtuoso, exactly the bound query's rows.
 
 use oxigraph::model::Term;

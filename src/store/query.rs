@@ -26,6 +26,11 @@
 //! is given: their defaults are the page that views for people use (the page, the entity page), and
 //! a result asked for without them is whole.
 //!
+//! A query whose order a sub-select can give marks that sub-select's end with a comment line,
+//! `# page`: the `LIMIT` and `OFFSET` are written there instead, so that the sub-select chooses the
+//! page's rows before the rest of the query reads their columns. The outer query must then give
+//! one row per row of the sub-select, in its order, for a page to be a slice of the whole result.
+//!
 //! ```sparql
 //! # param: limit integer = 100 | Rows per page.
 //! # param: offset integer = 0 | Rows skipped before the page.
@@ -423,7 +428,8 @@ impl SavedQuery {
     /// of its pattern): tries the bindings on an empty dataset, where evaluation checks them first.
     fn check_substitution(&self, bindings: &[(Variable, Term)]) -> Result<(), BindError> {
         let Ok(mut prepared) = SparqlEvaluator::new().parse_query(&self.text) else { return Ok(()) };
-        for (variable, term) in bindings {
+        let (_, bindings) = split_page(&self.text, bindings);
+        for (variable, term) in &bindings {
             prepared = prepared.substitute_variable(variable.clone(), term.clone());
         }
         let empty = oxigraph::model::Dataset::new();
@@ -716,7 +722,7 @@ fn check_page(origin: &str, text: &str, params: &[Param]) -> Result<(), QueryErr
         if params.iter().any(|p| is_page(&p.name) && p.kind != ParamKind::Integer) {
             return Err(header_error(format!("parameter {} is the page and must be an integer", page.name)));
         }
-        if SparqlEvaluator::new().parse_query(&format!("{text}\nLIMIT 1 OFFSET 1\n")).is_err() {
+        if SparqlEvaluator::new().parse_query(&paged(text, "LIMIT 1 OFFSET 1")).is_err() {
             return Err(header_error("a query with a limit or offset parameter cannot end with its own LIMIT or OFFSET".into()));
         }
     }
@@ -802,7 +808,23 @@ pub fn page_text<'a>(text: &'a str, bindings: &[(Variable, Term)]) -> (std::borr
         return (text.into(), rest);
     }
     let limit = page.limit.map(|n| format!("LIMIT {n} ")).unwrap_or_default();
-    (format!("{text}\n{limit}OFFSET {}\n", page.offset).into(), rest)
+    (paged(text, &format!("{limit}OFFSET {}", page.offset)).into(), rest)
+}
+
+/// The line that marks where a query's page is written (see the module's documentation).
+const PAGE_MARKER: &str = "# page";
+
+/// `text` with `page` (`LIMIT … OFFSET …`) written after its first `# page` line, or after the
+/// text when it has none.
+fn paged(text: &str, page: &str) -> String {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        at += line.len();
+        if line.trim() == PAGE_MARKER {
+            return format!("{}{page}\n{}", &text[..at], &text[at..]);
+        }
+    }
+    format!("{text}\n{page}\n")
 }
 
 /// True if `text` holds `?name` or `$name` as a whole variable.
@@ -1124,6 +1146,14 @@ mod tests {
         assert!(own_limit.to_string().contains("cannot end with its own LIMIT"), "{own_limit}");
         let typed = SavedQuery::parse("typed", "typed.rq", &text.replace("limit integer", "limit string")).unwrap_err();
         assert!(typed.to_string().contains("parameter limit is the page and must be an integer"), "{typed}");
+        // A marked sub-select takes the page; the text without a page is the whole query as written.
+        let marked = text.replace("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s\n", "SELECT ?s WHERE {\n  { SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s\n    # page\n  }\n} ORDER BY ?s\n");
+        let marked = SavedQuery::parse("marked", "marked.rq", &marked).unwrap();
+        let (written, _) = page_text(&marked.text, &bindings);
+        assert!(written.ends_with("ORDER BY ?s\n    # page\nLIMIT 2 OFFSET 3\n  }\n} ORDER BY ?s\n"), "{written}");
+        assert_eq!(page_text(&marked.text, &[]).0, marked.text);
+        let own = SavedQuery::parse("own", "own.rq", &marked.text.replace("# page\n", "# page\n    LIMIT 5\n")).unwrap_err();
+        assert!(own.to_string().contains("cannot end with its own LIMIT"), "{own}");
 
         // Rows are the whole result's, sliced.
         let store = Store::new().unwrap();
