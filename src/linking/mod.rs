@@ -3,6 +3,7 @@
 //! together for `factgraph link`.
 
 pub mod index;
+pub mod keep;
 pub mod linker;
 pub mod links;
 pub mod names;
