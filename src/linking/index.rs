@@ -561,11 +561,6 @@ impl IndexWriter {
         self.ids.runs() + self.names.runs()
     }
 
-    /// Bytes of class graph held for [`Keep`] (none when keeping all).
-    pub fn class_bytes(&self) -> usize {
-        self.classes.bytes()
-    }
-
     /// Writes the index to `out`; returns what it kept and dropped.
     pub fn finish(self, out: &mut impl Write) -> io::Result<KeepReport> {
         let records_in = self.records.into_inner().map_err(io::IntoInnerError::into_error)?;

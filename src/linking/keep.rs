@@ -76,11 +76,6 @@ impl ClassGraph {
         }
     }
 
-    /// Approximate bytes held.
-    pub fn bytes(&self) -> usize {
-        self.edges.capacity() * 16 + self.combinations.iter().map(|c| c.len() * 8 + 32).sum::<usize>()
-    }
-
     /// The decision for every item: the classes whose instances are of a linked type, and the
     /// classes the linker walks from the kept items.
     pub fn finish(mut self, keep: Keep) -> Classes {
