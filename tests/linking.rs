@@ -177,13 +177,14 @@ fn the_extractors_links_are_recorded_with_their_method_and_no_score() {
 fn keep_drops_the_items_no_mention_could_link() {
     use factgraph::linking::index::{Index, IndexWriter};
     use factgraph::linking::keep::Keep;
+    use factgraph::linking::linker::type_classes;
     use factgraph::linking::wikidata::IndexBuilder;
     let languages = vec!["en".to_string()];
     for (name, keep) in [
         ("all", Keep::default()),
-        ("types", Keep { types: true, languages: false }),
-        ("languages", Keep { types: false, languages: true }),
-        ("types,languages", Keep { types: true, languages: true }),
+        ("types", Keep { types: Some(type_classes()), languages: false }),
+        ("languages", Keep { types: None, languages: true }),
+        ("types,languages", Keep { types: Some(type_classes()), languages: true }),
     ] {
         let writer = IndexWriter::new(&languages, 1 << 20).unwrap().keep(keep);
         let mut builder = IndexBuilder::with_sink(languages.clone(), writer);
@@ -205,6 +206,10 @@ fn keep_drops_the_items_no_mention_could_link() {
         .run(&["wikidata", "index", "tests/fixtures/keep/dump.json", "-o", out.to_str().unwrap(), "--keep", "types,languages"])
         .success()
         .stderr_has("kept: 12 of 26 items (7 only as classes the linker walks); dropped 2 without a name in en and 12 of no type the linker accepts");
+    sandbox
+        .run(&["wikidata", "index", "tests/fixtures/keep/dump.json", "-o", out.to_str().unwrap(), "--keep", "all,types"])
+        .code(2)
+        .stderr_has("--keep all keeps every item");
 }
 
 /// The seed links as well against an index that keeps only the items of the linker's types.

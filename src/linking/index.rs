@@ -564,7 +564,8 @@ impl IndexWriter {
     /// Writes the index to `out`; returns what it kept and dropped.
     pub fn finish(self, out: &mut impl Write) -> io::Result<KeepReport> {
         let records_in = self.records.into_inner().map_err(io::IntoInnerError::into_error)?;
-        let (keep, classes) = (self.keep, self.classes.finish(self.keep));
+        let keep = self.keep;
+        let classes = self.classes.finish(&keep);
         let mut report = KeepReport::default();
         // Rows: the ids in order, the last of each id kept, into a temporary id table (to find
         // rows by id below) with where each kept record is.
@@ -596,7 +597,7 @@ impl IndexWriter {
                 None => Verdict::Candidate,
                 Some(&named) => {
                     let p31 = read_ascending(&mut Reader::new(&entry[29..])).ok_or_else(|| io::Error::other("a temporary id entry is malformed"))?;
-                    classes.verdict(keep, row[0], named == 1, &p31)
+                    classes.verdict(&keep, row[0], named == 1, &p31)
                 }
             };
             if let Some((previous, previous_verdict)) = pending.replace((row, verdict)) {

@@ -2,9 +2,9 @@
 //! could ever be candidates.
 //!
 //! - [`Keep::types`]: items that are instances (P31) of a class the linker accepts for some entity
-//!   type ([`linker::accepted_classes`]), directly or through at most seven subclass-of (P279) steps,
-//!   as far as the linker itself looks; and items without any P31, which the linker cannot refuse
-//!   for any type but a person. Items of other classes are dropped: an `other` or `group` mention
+//!   type ([`crate::linking::linker::type_classes`]), directly or through at most seven
+//!   subclass-of (P279) steps, as far as the linker itself looks; and items without any P31,
+//!   which the linker cannot refuse for any type but a person. Items of other classes are dropped: an `other` or `group` mention
 //!   (which accepts any class) can no longer link to them.
 //! - [`Keep::languages`]: items with a name (label, alias or demonym) in the index's languages.
 //!
@@ -14,31 +14,30 @@
 //! P279 edges of the dump ([`ClassGraph`]: 16 bytes an edge) and each distinct combination of P31
 //! classes. At the end it computes the classes below the linker's within seven steps, keeps the
 //! items that pass, and keeps too every class the linker walks from those items' P31 classes (up
-//! seven P279 steps), so that [`linker::Linker::classes`] answers for a kept item exactly as it
-//! would with every item kept.
+//! seven P279 steps), so that [`crate::linking::linker::Linker::classes`] answers for a kept item
+//! exactly as it would with every item kept.
 
-use crate::facts::EntityType;
-use crate::linking::linker;
+use crate::linking::wikidata::numeric_id;
 use std::collections::{HashMap, HashSet};
 
-/// The P279 steps the linker walks above an item's P31 classes ([`linker::Linker::classes`] looks
+/// The P279 steps the linker walks above an item's P31 classes (`Linker::classes` looks
 /// at eight levels: the P31 classes and seven above them).
 pub const CLASS_STEPS: usize = 7;
 
 /// Which items an index keeps; the default keeps all.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keep {
-    /// Only instances of the linker's type classes (through P279) or of no class, and the classes
-    /// the linker walks.
-    pub types: bool,
+    /// Only instances of these classes (the linker's: [`crate::linking::linker::type_classes`])
+    /// through P279, or of no class, and the classes the linker walks.
+    pub types: Option<Vec<String>>,
     /// Only items with a name in the index's languages (and the classes the linker walks).
     pub languages: bool,
 }
 
 impl Keep {
     /// Whether every item is kept.
-    pub fn all(self) -> bool {
-        !self.types && !self.languages
+    pub fn all(&self) -> bool {
+        self.types.is_none() && !self.languages
     }
 }
 
@@ -78,10 +77,10 @@ impl ClassGraph {
 
     /// The decision for every item: the classes whose instances are of a linked type, and the
     /// classes the linker walks from the kept items.
-    pub fn finish(mut self, keep: Keep) -> Classes {
+    pub fn finish(mut self, keep: &Keep) -> Classes {
         self.edges.sort_unstable();
         self.edges.dedup();
-        let typed = if keep.types { Some(below_roots(&self.edges)) } else { None };
+        let typed = keep.types.as_ref().map(|roots| below_roots(&self.edges, roots.iter().map(|q| numeric_id(q)).collect()));
         let kept_combination = |c: &Box<[u64]>| typed.as_ref().is_none_or(|typed| c.iter().any(|class| typed.contains(class)));
         let starts: HashSet<u64> = self.combinations.iter().filter(|c| kept_combination(c)).flat_map(|c| c.iter().copied()).collect();
         let walked = above(&self.edges, starts);
@@ -89,19 +88,13 @@ impl ClassGraph {
     }
 }
 
-/// The classes of the linker's types, as numeric ids: every class any entity type accepts.
-fn roots() -> HashSet<u64> {
-    let kinds = [EntityType::Person, EntityType::Organisation, EntityType::Country, EntityType::City, EntityType::Place, EntityType::Group, EntityType::Other];
-    kinds.into_iter().flat_map(linker::accepted_classes).map(|q| crate::linking::wikidata::numeric_id(q)).collect()
-}
-
-/// The classes at most [`CLASS_STEPS`] P279 steps below a root (the roots included).
-fn below_roots(edges: &[(u64, u64)]) -> HashSet<u64> {
+/// The classes at most [`CLASS_STEPS`] P279 steps below one of `roots` (the roots included).
+fn below_roots(edges: &[(u64, u64)], roots: HashSet<u64>) -> HashSet<u64> {
     let mut children: HashMap<u64, Vec<u64>> = HashMap::new();
     for &(child, parent) in edges {
         children.entry(parent).or_default().push(child);
     }
-    walk(roots(), |class| children.get(&class).map_or(&[][..], Vec::as_slice).to_vec())
+    walk(roots, |class| children.get(&class).map_or(&[][..], Vec::as_slice).to_vec())
 }
 
 /// `starts` and the classes at most [`CLASS_STEPS`] P279 steps above them (`edges` sorted).
@@ -157,7 +150,7 @@ pub struct Classes {
 
 impl Classes {
     /// The verdict on item `id` with `named` (a name in the languages) and `p31` classes.
-    pub fn verdict(&self, keep: Keep, id: u64, named: bool, p31: &[u64]) -> Verdict {
+    pub fn verdict(&self, keep: &Keep, id: u64, named: bool, p31: &[u64]) -> Verdict {
         let typed = p31.is_empty() || self.typed.as_ref().is_none_or(|typed| p31.iter().any(|c| typed.contains(c)));
         match (keep.languages && !named, typed) {
             (false, true) => Verdict::Candidate,
@@ -183,7 +176,7 @@ mod tests {
         graph.add(1, &[], Some(&[902]));
         graph.add(2, &[], Some(&[900, 77]));
         graph.add(77, &[78], None);
-        let keep = Keep { types: true, languages: false };
+        let keep = &Keep { types: Some(vec!["Q515".into()]), languages: false };
         let classes = graph.finish(keep);
         assert_eq!(classes.verdict(keep, 1, true, &[902]), Verdict::Candidate, "seven steps up");
         assert_eq!(classes.verdict(keep, 2, true, &[900, 77]), Verdict::NotTyped, "nine steps up");
@@ -191,7 +184,7 @@ mod tests {
         assert_eq!(classes.verdict(keep, 515, true, &[24017414]), Verdict::Class, "the linker walks from 902 to Q515");
         assert_eq!(classes.verdict(keep, 78, true, &[24017414]), Verdict::NotTyped, "2 is not kept, so neither are its classes");
         assert_eq!(classes.verdict(keep, 3, true, &[]), Verdict::Candidate, "no class: the linker refuses it only for a person");
-        let languages = Keep { types: false, languages: true };
+        let languages = &Keep { types: None, languages: true };
         assert_eq!(Classes::default().verdict(languages, 5, false, &[]), Verdict::WithoutName);
     }
 }

@@ -139,7 +139,7 @@ pub struct IndexArgs {
     #[arg(long, value_name = "MIB", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(16..))]
     pub memory: u32,
     /// Which items to keep: all; types (instances of the linker's type classes through P279);
-    /// languages (items with a name in --languages). Combine with commas: types,languages.
+    /// languages (items with a name in --languages). Combine the last two: types,languages.
     #[arg(long, value_delimiter = ',', default_value = "all", value_name = "WHICH")]
     pub keep: Vec<KeepItems>,
 }

@@ -30,11 +30,14 @@ pub(crate) fn report_dump_problems(report: &factgraph::linking::wikidata::BuildR
 
 pub(crate) fn wikidata_index(args: &cli::IndexArgs) -> Result<Exit> {
     let started = Instant::now();
+    if args.keep.contains(&cli::KeepItems::All) && args.keep.len() > 1 {
+        return Err(AppError::usage("--keep all keeps every item: give it alone, or types and languages"));
+    }
     let keep = factgraph::linking::keep::Keep {
-        types: args.keep.contains(&cli::KeepItems::Types),
+        types: args.keep.contains(&cli::KeepItems::Types).then(factgraph::linking::linker::type_classes),
         languages: args.keep.contains(&cli::KeepItems::Languages),
     };
-    let writer = factgraph::linking::index::IndexWriter::new(&args.languages, (args.memory as usize) << 20)?.keep(keep);
+    let writer = factgraph::linking::index::IndexWriter::new(&args.languages, (args.memory as usize) << 20)?.keep(keep.clone());
     let mut builder = factgraph::linking::wikidata::IndexBuilder::with_sink(args.languages.clone(), writer);
     read_dumps(&mut builder, &args.dumps)?;
     let (writer, report) = builder.into_parts();
