@@ -218,3 +218,55 @@ fn the_extractors_links_are_recorded_with_their_method_and_no_score() {
         assert_eq!(recorded, "?method\t?links\t?scored\n\"extractor\"\t31\t0\n");
     }
 }
+
+/// `wikidata index --keep` on a synthetic dump (tests/fixtures/keep/README.md): the exact items each
+/// setting keeps, and the report's counts.
+#[test]
+fn keep_drops_the_items_no_mention_could_link() {
+    use factgraph::linking::index::{Index, IndexWriter};
+    use factgraph::linking::keep::Keep;
+    use factgraph::linking::linker::type_classes;
+    use factgraph::linking::wikidata::IndexBuilder;
+    let languages = vec!["en".to_string()];
+    for (name, keep) in [
+        ("all", Keep::default()),
+        ("types", Keep { types: Some(type_classes()), languages: false }),
+        ("languages", Keep { types: None, languages: true }),
+        ("types,languages", Keep { types: Some(type_classes()), languages: true }),
+    ] {
+        let writer = IndexWriter::new(&languages, 1 << 20).unwrap().keep(keep);
+        let mut builder = IndexBuilder::with_sink(languages.clone(), writer);
+        builder.read_path(&root().join("tests/fixtures/keep/dump.json")).unwrap();
+        let (writer, _) = builder.into_parts();
+        let mut bytes = Vec::new();
+        let report = writer.finish(&mut bytes).unwrap();
+        let index = Index::from_bytes(name, bytes).unwrap();
+        let mut listed = format!("{report:?}\n");
+        for row in 0..index.len() as u32 {
+            let item = index.item(row).unwrap();
+            listed.push_str(&format!("{}\t{}\n", item.id, item.labels.first().map_or("", String::as_str)));
+        }
+        expect_file(&root().join(format!("tests/expected/keep/{}.txt", name.replace(',', "-"))), &listed);
+    }
+    let sandbox = Sandbox::new();
+    let out = sandbox.path().join("kept.idx");
+    sandbox
+        .run(&["wikidata", "index", "tests/fixtures/keep/dump.json", "-o", out.to_str().unwrap(), "--keep", "types,languages"])
+        .success()
+        .stderr_has("kept: 12 of 26 items (7 only as classes the linker walks); dropped 2 without a name in en and 12 of no type the linker accepts");
+    sandbox
+        .run(&["wikidata", "index", "tests/fixtures/keep/dump.json", "-o", out.to_str().unwrap(), "--keep", "all,types"])
+        .code(2)
+        .stderr_has("--keep all keeps every item");
+}
+
+/// The seed links as well against an index that keeps only the items of the linker's types.
+#[test]
+fn the_seed_links_perfectly_against_an_index_of_its_types() {
+    let sandbox = Sandbox::new();
+    let index = sandbox.path().join("types.idx");
+    let index = index.to_str().unwrap();
+    sandbox.run(&["wikidata", "index", "data/wikidata", "-o", index, "--keep", "types"]).success().stderr_has("kept: 45 of 45 items");
+    let run = sandbox.run(&["link", "--evaluate", "data/gold/russia-nato-split-2021.tsv", "data/facts", "--index", index]).success();
+    expect_file(&root().join("tests/expected/link/seed-evaluation.txt"), &run.stdout);
+}

@@ -27,6 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMPLES = [os.path.join(ROOT, *[".."] * up, "shared", "real", "sample_wikidata_items.json.bz2") for up in (1, 2)]
 FALLBACK = os.path.join(ROOT, "tests", "fixtures", "link-real", "dump.json")
 RELATIONS = ("P31", "P279", "P17", "P131", "P36", "P1376", "P463")
+CLASS_PROPERTIES = ("P31", "P279")
 LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "ru", "ja")
 OTHER_CLAIMS = 6  # statements of other properties kept per item: what the index build parses and skips
 SYLLABLES = ["ka", "lo", "mer", "vin", "tas", "bru", "del", "or", "sen", "qui", "ran", "tol", "ep", "nor", "ual", "is"]
@@ -67,7 +68,7 @@ class Template:
     """One real item, trimmed, as text a copy fills in: a head, its label, one of a few variants of
     aliases and claims, and a share of its sitelinks."""
 
-    def __init__(self, item, width, seed):
+    def __init__(self, item, width, seed, shared_classes=False):
         number = int(item["id"][1:])
         pick = lambda m: {k: m[k] for k in LANGUAGES if k in m}
         dumps = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
@@ -95,9 +96,13 @@ class Template:
         for _ in range(VARIANTS):
             kept_aliases = aliases[: rng.randrange(len(aliases) + 1)]
             alias_text = '{"en":[' + ",".join(f'{{"language":"en","value":{dumps(a)}}}' for a in kept_aliases) + "]}" if kept_aliases else "[]"
-            kept = ",".join(f'"{p}":{t}' for p, t in relations if p == "P31" or rng.random() < 0.8)
-            claim_text = kept + (other if kept else other[1:])
-            self.variants.append(renumbered(f'{alias_text},"claims":{{{claim_text}}},"sitelinks":{{', width))
+            chosen = [(p, t) for p, t in relations if p == "P31" or rng.random() < 0.8]
+            # With shared classes, P31 and P279 keep their real ids: every copy is an instance of the same classes.
+            moved = ",".join(f'"{p}":{t}' for p, t in chosen if not (shared_classes and p in CLASS_PROPERTIES))
+            fixed = ",".join(f'"{p}":{t}' for p, t in chosen if shared_classes and p in CLASS_PROPERTIES)
+            kept = ",".join(filter(None, [moved, fixed]))
+            claim_text = renumbered(moved, width) + ("," if moved and fixed else "") + fixed + (renumbered(other, width) if kept else renumbered(other[1:], width))
+            self.variants.append(renumbered(f'{alias_text},"claims":{{', width) + claim_text + '},"sitelinks":{')
         sites = list((item.get("sitelinks") or {}).values())
         entries = [f'{dumps(s["site"])}:{{"site":{dumps(s["site"])},"title":{dumps(s.get("title", label))},"badges":[]}}' for s in sites]
         # sitelinks[n]: the first n entries.
@@ -120,13 +125,14 @@ def main():
     parser.add_argument("--seed", type=int, default=1, help="the same count and seed give the same bytes")
     parser.add_argument("--source", help="a dump of real items (default: the shared sample, else the link-real fixture)")
     parser.add_argument("--stats", action="store_true", help="print items, bytes, bytes per item and MB/s to stderr")
+    parser.add_argument("--shared-classes", action="store_true", help="keep P31 and P279 values as they are (copies are instances of the real classes, as for `wikidata index --keep types`) instead of renumbering them with the copy")
     args = parser.parse_args()
     source = args.source or next((s for s in SAMPLES if os.path.exists(s)), FALLBACK)
     items = list(read_items(source))
     if not items:
         sys.exit(f"{source}: no items")
     width = len(str(max(int(i["id"][1:]) for i in items))) + 1
-    templates = [Template(item, width, args.seed) for item in items]
+    templates = [Template(item, width, args.seed, args.shared_classes) for item in items]
     # Sitelink counts: most items have none or a few, some many (the real dump's long tail).
     rng = random.Random(args.seed)
     tail = [int(rng.paretovariate(1.2)) - 1 for _ in range(4096)]

@@ -20,6 +20,7 @@
 //! bounds-checked. Names are normalised when the index is written: a change to [`normalise`] or to
 //! what makes an alias weak needs a new [`VERSION`].
 
+use crate::linking::keep::{ClassGraph, Keep, KeepReport, Verdict};
 use crate::linking::names::{is_weak_alias, normalise, NameMatch};
 use crate::linking::wikidata::{numeric_id, Item, ItemSink, Items, WikidataError};
 use crate::linking::sort::ExternalSorter;
@@ -474,9 +475,13 @@ fn cut_description(text: &str) -> &str {
 /// spilled to temporary files, then merged), and the sections are assembled at the end.
 pub struct IndexWriter {
     languages: Vec<String>,
+    keep: Keep,
+    /// With [`Keep`] other than all: the P279 edges and P31 combinations read.
+    classes: ClassGraph,
     records: BufWriter<File>,
     records_len: u64,
-    /// Id (big-endian), sequence number (big-endian), record offset and length.
+    /// Id (big-endian), sequence number (big-endian), record offset and length; with [`Keep`]
+    /// other than all, then whether it has a name (a byte) and its P31 classes (ascending).
     ids: ExternalSorter,
     /// Normalised name, 0, id and sequence number (big-endian), how it matches.
     names: ExternalSorter,
@@ -490,6 +495,8 @@ impl IndexWriter {
     pub fn new(languages: &[String], memory: usize) -> io::Result<IndexWriter> {
         Ok(IndexWriter {
             languages: languages.to_vec(),
+            keep: Keep::default(),
+            classes: ClassGraph::default(),
             records: BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
             records_len: 0,
             ids: ExternalSorter::new(memory / 4),
@@ -498,6 +505,12 @@ impl IndexWriter {
             max_sitelinks: 0,
             record: Vec::with_capacity(256),
         })
+    }
+
+    /// Keeps only the items `keep` says (see [`crate::linking::keep`]); the default keeps all.
+    pub fn keep(mut self, keep: Keep) -> IndexWriter {
+        self.keep = keep;
+        self
     }
 
     /// Adds an item; of two with one id, the later is kept. Items without an item id are ignored.
@@ -514,6 +527,19 @@ impl IndexWriter {
         key.extend_from_slice(&self.seq.to_be_bytes());
         key.extend_from_slice(&self.records_len.to_le_bytes());
         key.extend_from_slice(&(self.record.len() as u32).to_le_bytes());
+        if !self.keep.all() {
+            let named = item_names(item).next().is_some();
+            let ascending = |ids: &[String]| {
+                let mut numbers: Vec<u64> = ids.iter().map(|id| numeric_id(id)).filter(|&n| n != 0).collect();
+                numbers.sort_unstable();
+                numbers.dedup();
+                numbers
+            };
+            let p31 = ascending(&item.p31);
+            self.classes.add(id, &ascending(&item.p279), (named || !self.keep.languages).then_some(&p31[..]));
+            key.push(u8::from(named));
+            put_ascending(&mut key, &p31);
+        }
         self.ids.push(key)?;
         self.records_len += self.record.len() as u64;
         for (name, how) in item_names(item) {
@@ -535,17 +561,29 @@ impl IndexWriter {
         self.ids.runs() + self.names.runs()
     }
 
-    /// Writes the index to `out`; returns the number of items.
-    pub fn finish(self, out: &mut impl Write) -> io::Result<u64> {
+    /// Writes the index to `out`; returns what it kept and dropped.
+    pub fn finish(self, out: &mut impl Write) -> io::Result<KeepReport> {
         let records_in = self.records.into_inner().map_err(io::IntoInnerError::into_error)?;
+        let keep = self.keep;
+        let classes = self.classes.finish(&keep);
+        let mut report = KeepReport::default();
         // Rows: the ids in order, the last of each id kept, into a temporary id table (to find
         // rows by id below) with where each kept record is.
         let mut ids = Spool::new()?;
         let mut kept_records = Spool::new()?;
         let mut superseded = std::collections::HashSet::new();
         let mut rows = 0u64;
-        let mut pending: Option<[u64; 4]> = None;
-        let mut keep = |row: [u64; 4]| -> io::Result<()> {
+        let mut pending: Option<([u64; 4], Verdict)> = None;
+        let mut keep_row = |(row, verdict): ([u64; 4], Verdict)| -> io::Result<()> {
+            match verdict {
+                Verdict::WithoutName => report.without_name += 1,
+                Verdict::NotTyped => report.not_typed += 1,
+                Verdict::Class => report.classes += 1,
+                Verdict::Candidate => {}
+            }
+            if matches!(verdict, Verdict::WithoutName | Verdict::NotTyped) {
+                return Ok(());
+            }
             ids.write(&row[0].to_le_bytes())?;
             kept_records.write(&row[2].to_le_bytes())?;
             kept_records.write(&row[3].to_le_bytes())?;
@@ -555,16 +593,23 @@ impl IndexWriter {
         for entry in self.ids.finish()? {
             let entry = entry?;
             let row = [be64(&entry[0..8]), be64(&entry[8..16]), u64_at(&entry, 16), u64::from(u32_at(&entry, 24))];
-            if let Some(previous) = pending.replace(row) {
+            let verdict = match entry.get(28) {
+                None => Verdict::Candidate,
+                Some(&named) => {
+                    let p31 = read_ascending(&mut Reader::new(&entry[29..])).ok_or_else(|| io::Error::other("a temporary id entry is malformed"))?;
+                    classes.verdict(&keep, row[0], named == 1, &p31)
+                }
+            };
+            if let Some((previous, previous_verdict)) = pending.replace((row, verdict)) {
                 if previous[0] == row[0] {
                     superseded.insert(previous[1]);
                 } else {
-                    keep(previous)?;
+                    keep_row((previous, previous_verdict))?;
                 }
             }
         }
         if let Some(last) = pending {
-            keep(last)?;
+            keep_row(last)?;
         }
         let (ids, kept_records) = (ids.finish()?, kept_records.finish()?);
         // SAFETY: temporary files of this process, read-only from here on.
@@ -667,7 +712,8 @@ impl IndexWriter {
         }
         let [groups, rows_out, fst, postings] = blocked;
         write_sections(out, [meta_spool.finish()?, checks.finish()?, groups, rows_out, fst, postings])?;
-        Ok(rows)
+        report.items = rows;
+        Ok(report)
     }
 }
 
@@ -1079,7 +1125,7 @@ mod tests {
         }
         assert!(writer.spilled_runs() > 10, "{} runs", writer.spilled_runs());
         let mut bounded = Vec::new();
-        assert_eq!(writer.finish(&mut bounded).unwrap(), 350);
+        assert_eq!(writer.finish(&mut bounded).unwrap().items, 350);
         assert!(bounded == unbounded, "the same index whatever the budget");
         let index = Index::from_bytes("idx", bounded).unwrap();
         assert_eq!(index.lookup("name 1").unwrap(), [(1, NameMatch::Label)], "the later Q2 kept");

@@ -223,6 +223,14 @@ pub fn accepted_classes(kind: EntityType) -> &'static [&'static str] {
     }
 }
 
+/// Every class some entity type accepts, each once: the classes whose instances (through P279)
+/// `wikidata index --keep types` keeps.
+pub fn type_classes() -> Vec<String> {
+    let kinds = [EntityType::Person, EntityType::Organisation, EntityType::Country, EntityType::City, EntityType::Place, EntityType::Group, EntityType::Other];
+    let classes: BTreeSet<&str> = kinds.into_iter().flat_map(accepted_classes).copied().collect();
+    classes.into_iter().map(str::to_string).collect()
+}
+
 /// Geographic classes, which `place` accepts: administrative territorial entity, city, country,
 /// sovereign state, human settlement, geographic location, geographic region, geographical feature,
 /// political territorial entity, human-geographic territorial entity, federated state, state of the

@@ -4,6 +4,7 @@
 
 pub mod bz2;
 pub mod index;
+pub mod keep;
 pub mod linker;
 pub mod links;
 pub mod names;

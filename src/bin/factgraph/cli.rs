@@ -138,6 +138,21 @@ pub struct IndexArgs {
     /// Memory for sorting names and ids, in MiB; beyond it sorted runs go to temporary files.
     #[arg(long, value_name = "MIB", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(16..))]
     pub memory: u32,
+    /// Which items to keep: all; types (instances of the linker's type classes through P279);
+    /// languages (items with a name in --languages). Combine the last two: types,languages.
+    #[arg(long, value_delimiter = ',', default_value = "all", value_name = "WHICH")]
+    pub keep: Vec<KeepItems>,
+}
+
+/// Items `wikidata index --keep` keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeepItems {
+    /// Every item.
+    All,
+    /// Instances of a class the linker accepts for some type (through P279), and the classes it walks.
+    Types,
+    /// Items with a label, alias or demonym in --languages.
+    Languages,
 }
 
 #[derive(Debug, Args)]

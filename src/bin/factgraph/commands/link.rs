@@ -30,19 +30,26 @@ pub(crate) fn report_dump_problems(report: &factgraph::linking::wikidata::BuildR
 
 pub(crate) fn wikidata_index(args: &cli::IndexArgs) -> Result<Exit> {
     let started = Instant::now();
-    let writer = factgraph::linking::index::IndexWriter::new(&args.languages, (args.memory as usize) << 20)?;
+    if args.keep.contains(&cli::KeepItems::All) && args.keep.len() > 1 {
+        return Err(AppError::usage("--keep all keeps every item: give it alone, or types and languages"));
+    }
+    let keep = factgraph::linking::keep::Keep {
+        types: args.keep.contains(&cli::KeepItems::Types).then(factgraph::linking::linker::type_classes),
+        languages: args.keep.contains(&cli::KeepItems::Languages),
+    };
+    let writer = factgraph::linking::index::IndexWriter::new(&args.languages, (args.memory as usize) << 20)?.keep(keep.clone());
     let mut builder = factgraph::linking::wikidata::IndexBuilder::with_sink(args.languages.clone(), writer);
     read_dumps(&mut builder, &args.dumps)?;
     let (writer, report) = builder.into_parts();
     let mut output = Output::open(Some(&args.output))?;
-    let items = writer.finish(&mut output)?;
+    let kept = writer.finish(&mut output)?;
     report_dump_problems(&report);
     output.commit()?;
     let seconds = started.elapsed().as_secs_f64();
     eprintln!(
         "{} {} items from {} lines ({} skipped, {} malformed), {:.1} MB in {seconds:.2} s ({:.1} MB/s) into {}",
         Style::stderr().green("indexed:"),
-        items,
+        kept.items,
         report.lines,
         report.skipped,
         report.problems.len(),
@@ -50,6 +57,18 @@ pub(crate) fn wikidata_index(args: &cli::IndexArgs) -> Result<Exit> {
         report.bytes as f64 / 1e6 / seconds.max(1e-9),
         args.output.display()
     );
+    if !keep.all() {
+        eprintln!(
+            "{} {} of {} items ({} only as classes the linker walks); dropped {} without a name in {} and {} of no type the linker accepts",
+            Style::stderr().green("kept:"),
+            kept.items,
+            kept.items + kept.without_name + kept.not_typed,
+            kept.classes,
+            kept.without_name,
+            args.languages.join(","),
+            kept.not_typed
+        );
+    }
     Ok(Exit::Success)
 }
 
