@@ -1029,6 +1029,90 @@ mod tests {
         }
     }
 
+    /// What [`describe_entities`] reads, the long way: every quad of every typed node through the
+    /// store's iterator.
+    fn described_by_scanning(kb: &KnowledgeBase, v: &Vocabulary, article: &NamedNode) -> Vec<(String, EntityType, Vec<String>, Option<String>, BTreeSet<String>)> {
+        let store = kb.store();
+        let graph = GraphNameRef::NamedNode(article.as_ref());
+        let mut found = BTreeMap::new();
+        for quad in store.quads_for_pattern(None, Some(rdf::TYPE), None, Some(graph)) {
+            let quad = quad.unwrap();
+            let (NamedOrBlankNode::NamedNode(node), Term::NamedNode(class)) = (quad.subject, &quad.object) else { continue };
+            let Some(kind) = v.entity_type(class.as_ref()) else { continue };
+            if found.contains_key(node.as_str()) {
+                continue;
+            }
+            let (mut names, mut aliases, mut description, mut supplied) = (Vec::new(), Vec::new(), None, BTreeSet::new());
+            for q in store.quads_for_pattern(Some(node.as_ref().into()), None, None, Some(graph)) {
+                let q = q.unwrap();
+                match (q.object, q.predicate.as_ref()) {
+                    (Term::Literal(l), p) if p == rdfs::LABEL => names.push(l.value().to_string()),
+                    (Term::Literal(l), p) if p == v.alias.as_ref() => aliases.push(l.value().to_string()),
+                    (Term::Literal(l), p) if p == v.description.as_ref() => description = Some(l.value().to_string()),
+                    (Term::NamedNode(w), p) if p == v.wikidata.as_ref() => supplied.extend(iri::wikidata_qid(w.as_str()).map(str::to_string)),
+                    _ => {}
+                }
+            }
+            names.sort();
+            aliases.sort();
+            names.extend(aliases);
+            found.insert(node.as_str().to_string(), (kind, names, description, supplied));
+        }
+        found.into_iter().map(|(node, (kind, names, description, supplied))| (node, kind, names, description, supplied)).collect()
+    }
+
+    #[test]
+    fn the_queries_read_the_entities_as_a_scan_of_every_quad_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let kb = KnowledgeBase::open(&dir.path().join("store")).unwrap();
+        let v = Vocabulary::new(&crate::rdf::ontology::Ontology::bundled().unwrap()).unwrap();
+        let article = NamedNode::new("https://example.org/kb/article/a").unwrap();
+        let other = NamedNode::new("https://example.org/kb/article/b").unwrap();
+        let node = |local: &str| NamedNode::new(format!("https://example.org/kb/entity/{local}")).unwrap();
+        let text = |t: &str| Term::from(Literal::new_language_tagged_literal_unchecked(t, "en"));
+        // Synthetic: awkward shapes a mapped article never has (two entity classes, a label that is
+        // an IRI, two descriptions, a typed blank node) beside ordinary ones.
+        let mut quads = vec![
+            (node("p"), rdf::TYPE.into_owned(), Term::from(v.person.clone())),
+            (node("p"), rdfs::LABEL.into_owned(), text("Zed Ames")),
+            (node("p"), rdfs::LABEL.into_owned(), text("Anna Bell")),
+            (node("p"), v.alias.clone(), text("A. Bell")),
+            (node("p"), v.description.clone(), text("a singer whose name is long")),
+            (node("p"), v.description.clone(), text("a second description")),
+            (node("p"), v.wikidata.clone(), Term::from(iri::wikidata_item("Q42"))),
+            (node("p"), v.wikidata.clone(), Term::from(iri::wikidata_item("Q7"))),
+            (node("twice"), rdf::TYPE.into_owned(), Term::from(v.city.clone())),
+            (node("twice"), rdf::TYPE.into_owned(), Term::from(v.country.clone())),
+            (node("twice"), rdf::TYPE.into_owned(), Term::from(v.event.clone())),
+            (node("twice"), rdfs::LABEL.into_owned(), text("Ostmark")),
+            (node("twice"), v.alias.clone(), text("Ostmark-on-the-long-river")),
+            (node("iri-label"), rdf::TYPE.into_owned(), Term::from(v.group.clone())),
+            (node("iri-label"), rdfs::LABEL.into_owned(), Term::from(node("p"))),
+            (node("bare"), rdf::TYPE.into_owned(), Term::from(v.entity.clone())),
+            (node("event"), rdf::TYPE.into_owned(), Term::from(v.event.clone())),
+            (node("event"), rdfs::LABEL.into_owned(), text("not an entity")),
+        ];
+        for (i, class) in [&v.organisation_class, &v.place_class].into_iter().enumerate() {
+            quads.push((node(&format!("n{i}")), rdf::TYPE.into_owned(), Term::from(class.clone())));
+            quads.push((node(&format!("n{i}")), rdfs::LABEL.into_owned(), text(&format!("Name {i}"))));
+        }
+        for (s, p, o) in &quads {
+            kb.store().insert(&Quad::new(s.clone(), p.clone(), o.clone(), article.clone())).unwrap();
+        }
+        kb.store().insert(&Quad::new(node("p"), v.alias.clone(), text("only in b"), other.clone())).unwrap();
+        kb.store()
+            .insert(&Quad::new(oxigraph::model::BlankNode::default(), rdf::TYPE.into_owned(), v.person.clone(), article.clone()))
+            .unwrap();
+        let queries = ArticleQueries::new(&v);
+        let read: Vec<_> = describe_entities(&kb, &v, &queries, &article)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.node.as_str().to_string(), e.mention.kind, e.mention.names, e.mention.description, e.supplied))
+            .collect();
+        assert_eq!(read, described_by_scanning(&kb, &v, &article));
+        assert_eq!(read.len(), 6, "{read:?}");
+    }
+
     #[test]
     fn articles_that_disagree_leave_the_entity_unlinked() {
         let split = merged(vec![decision(Some("Q1"), 700, "a"), decision(Some("Q2"), 900, "b"), decision(Some("Q3"), 990, "c")]);
