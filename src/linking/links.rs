@@ -156,7 +156,7 @@ fn in_batches<I: Send, T: Send, R: Send>(
 /// The store's quad iterator decodes every term of every quad it returns (a lookup of each IRI and
 /// of each longer literal); a query decodes only the terms it projects, and these project numbers
 /// for the classes and properties. Reading the store this way is most of what linking costs.
-pub struct ArticleQueries {
+struct ArticleQueries {
     /// Each entity (a subject of one of the seven entity classes) with its class's number, and
     /// its labels, aliases, descriptions and Wikidata ids, each with its property's number.
     entities: PreparedSparqlQuery,
@@ -174,7 +174,7 @@ const WIKIDATA: i64 = 3;
 
 impl ArticleQueries {
     /// The queries for the terms of `v`.
-    pub fn new(v: &Vocabulary) -> ArticleQueries {
+    fn new(v: &Vocabulary) -> ArticleQueries {
         let classes: String = v.entity_classes().iter().enumerate().map(|(i, (_, class))| format!("({class} {i}) ")).collect();
         let properties = format!("({} {LABEL}) ({} {ALIAS}) ({} {DESCRIPTION}) ({} {WIKIDATA})", rdfs::LABEL, v.alias, v.description, v.wikidata);
         let parse = |query: String| SparqlEvaluator::new().parse_query(&query).expect("the linker's own queries parse");
