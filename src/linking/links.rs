@@ -16,6 +16,7 @@ use crate::rdf::ontology::Vocabulary;
 use crate::store::{KnowledgeBase, StoreError};
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
+use oxigraph::sparql::{PreparedSparqlQuery, QueryEvaluationError, QueryResults, QuerySolutionIter, SparqlEvaluator, Variable};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, BufRead, Write};
 
@@ -150,61 +151,151 @@ fn in_batches<I: Send, T: Send, R: Send>(
     )
 }
 
+/// The queries that read an article graph (each run with the article as its default graph).
+///
+/// The store's quad iterator decodes every term of every quad it returns (a lookup of each IRI and
+/// of each longer literal); a query decodes only the terms it projects, and these project numbers
+/// for the classes and properties. Reading the store this way is most of what linking costs.
+struct ArticleQueries {
+    /// Each entity (a subject of one of the seven entity classes) with its class's number, and
+    /// its labels, aliases, descriptions and Wikidata ids, each with its property's number.
+    entities: PreparedSparqlQuery,
+    /// The article's text.
+    text: PreparedSparqlQuery,
+    /// The exact text of every evidence span.
+    evidence: PreparedSparqlQuery,
+}
+
+/// The properties [`ArticleQueries`]'s entity query numbers, in order.
+const LABEL: i64 = 0;
+const ALIAS: i64 = 1;
+const DESCRIPTION: i64 = 2;
+const WIKIDATA: i64 = 3;
+
+impl ArticleQueries {
+    /// The queries for the terms of `v`.
+    fn new(v: &Vocabulary) -> ArticleQueries {
+        let classes: String = v.entity_classes().iter().enumerate().map(|(i, (_, class))| format!("({class} {i}) ")).collect();
+        let properties = format!("({} {LABEL}) ({} {ALIAS}) ({} {DESCRIPTION}) ({} {WIKIDATA})", rdfs::LABEL, v.alias, v.description, v.wikidata);
+        let parse = |query: String| SparqlEvaluator::new().parse_query(&query).expect("the linker's own queries parse");
+        ArticleQueries {
+            entities: parse(format!(
+                "SELECT ?entity ?class ?property ?value WHERE {{ VALUES (?type ?class) {{ {classes}}} ?entity a ?type . \
+                 OPTIONAL {{ VALUES (?p ?property) {{ {properties} }} ?entity ?p ?value }} }}"
+            )),
+            text: parse(format!("SELECT ?article ?text WHERE {{ ?article {} ?text }}", v.text)),
+            evidence: parse(format!("SELECT ?text WHERE {{ ?span {} ?text }}", v.exact)),
+        }
+    }
+
+    /// The solutions of `query` on the graph `article`, `article` bound to `?article` if given.
+    fn run<'a>(kb: &'a KnowledgeBase, query: &PreparedSparqlQuery, article: &NamedNode, bind: bool) -> Result<QuerySolutionIter<'a>, StoreError> {
+        let mut prepared = query.clone();
+        prepared.dataset_mut().set_default_graph(vec![article.clone().into()]);
+        if bind {
+            prepared = prepared.substitute_variable(Variable::new_unchecked("article"), article.clone());
+        }
+        match prepared.on_store(kb.store()).execute().map_err(query_failed)? {
+            QueryResults::Solutions(solutions) => Ok(solutions),
+            _ => unreachable!("the linker's queries are SELECT queries"),
+        }
+    }
+}
+
+/// A query's failure, as the store's.
+fn query_failed(error: QueryEvaluationError) -> StoreError {
+    match error {
+        QueryEvaluationError::Dataset(inner) => match inner.downcast::<oxigraph::store::StorageError>() {
+            Ok(storage) => StoreError::Storage(*storage),
+            Err(inner) => StoreError::Storage(io::Error::other(inner).into()),
+        },
+        error => StoreError::Storage(io::Error::other(error).into()),
+    }
+}
+
+/// An entity read by [`describe_entities`]: its classes' numbers, and its property values as read
+/// with its first class.
+#[derive(Default)]
+struct Read {
+    classes: Vec<i64>,
+    names: Vec<String>,
+    aliases: Vec<String>,
+    description: Option<String>,
+    supplied: BTreeSet<String>,
+}
+
 /// The entities of an article graph as it describes them, in IRI order: type, names (labels then
 /// aliases, each sorted), description and the extractor's Wikidata ids.
-fn describe_entities(kb: &KnowledgeBase, v: &Vocabulary, article: &NamedNode) -> Result<Vec<StoreEntity>, StoreError> {
-    let store = kb.store();
-    let graph = GraphNameRef::NamedNode(article.as_ref());
-    let mut found: BTreeMap<NamedNode, StoreEntity> = BTreeMap::new();
-    for quad in store.quads_for_pattern(None, Some(rdf::TYPE), None, Some(graph)) {
-        let quad = quad?;
-        let (NamedOrBlankNode::NamedNode(node), Term::NamedNode(class)) = (quad.subject, &quad.object) else { continue };
-        let Some(kind) = v.entity_type(class.as_ref()) else { continue };
-        if found.contains_key(&node) {
+fn describe_entities(kb: &KnowledgeBase, v: &Vocabulary, queries: &ArticleQueries, article: &NamedNode) -> Result<Vec<StoreEntity>, StoreError> {
+    let number = |term: Option<&Term>| match term {
+        Some(Term::Literal(l)) => l.value().parse::<i64>().ok(),
+        _ => None,
+    };
+    let mut read: BTreeMap<NamedNode, Read> = BTreeMap::new();
+    for solution in ArticleQueries::run(kb, &queries.entities, article, false)? {
+        let solution = solution.map_err(query_failed)?;
+        let values = solution.values();
+        let (Some(Some(Term::NamedNode(node))), Some(class)) = (values.first(), number(values.get(1).and_then(Option::as_ref))) else { continue };
+        let entity = read.entry(node.clone()).or_default();
+        if !entity.classes.contains(&class) {
+            entity.classes.push(class);
+        }
+        // The same values come again with each further class.
+        if entity.classes[0] != class {
             continue;
         }
-        let mut names = Vec::new();
-        let mut aliases = Vec::new();
-        let mut description = None;
-        let mut supplied = BTreeSet::new();
-        for q in store.quads_for_pattern(Some(node.as_ref().into()), None, None, Some(graph)) {
-            let q = q?;
-            match (q.object, q.predicate.as_ref()) {
-                (Term::Literal(l), p) if p == rdfs::LABEL => names.push(l.destruct().0),
-                (Term::Literal(l), p) if p == v.alias.as_ref() => aliases.push(l.destruct().0),
-                (Term::Literal(l), p) if p == v.description.as_ref() => description = Some(l.destruct().0),
-                (Term::NamedNode(w), p) if p == v.wikidata.as_ref() => supplied.extend(iri::wikidata_qid(w.as_str()).map(str::to_string)),
-                _ => {}
+        match (number(values.get(2).and_then(Option::as_ref)), values.get(3).and_then(Option::as_ref)) {
+            (Some(LABEL), Some(Term::Literal(l))) => entity.names.push(l.value().to_string()),
+            (Some(ALIAS), Some(Term::Literal(l))) => entity.aliases.push(l.value().to_string()),
+            (Some(DESCRIPTION), Some(Term::Literal(l))) => entity.description = Some(l.value().to_string()),
+            (Some(WIKIDATA), Some(Term::NamedNode(w))) => entity.supplied.extend(iri::wikidata_qid(w.as_str()).map(str::to_string)),
+            _ => {}
+        }
+    }
+    let classes = v.entity_classes();
+    let mut found = Vec::with_capacity(read.len());
+    for (node, mut entity) in read {
+        let kind = match entity.classes[..] {
+            [class] => classes[class as usize].0,
+            // Of several classes, the first in the store's order, as a scan of the node's types sees it.
+            _ => first_entity_type(kb, v, article, &node)?,
+        };
+        entity.names.sort();
+        entity.aliases.sort();
+        entity.names.extend(entity.aliases);
+        let mention = Mention { key: node.as_str().to_string(), kind, names: entity.names, description: entity.description };
+        found.push(StoreEntity { node, mention, supplied: entity.supplied });
+    }
+    Ok(found)
+}
+
+/// The first of `node`'s entity classes in `article`, in the store's order.
+fn first_entity_type(kb: &KnowledgeBase, v: &Vocabulary, article: &NamedNode, node: &NamedNode) -> Result<EntityType, StoreError> {
+    for quad in kb.store().quads_for_pattern(Some(node.as_ref().into()), Some(rdf::TYPE), None, Some(GraphNameRef::NamedNode(article.as_ref()))) {
+        if let Term::NamedNode(class) = quad?.object {
+            if let Some(kind) = v.entity_type(class.as_ref()) {
+                return Ok(kind);
             }
         }
-        names.sort();
-        aliases.sort();
-        names.extend(aliases);
-        let mention = Mention { key: node.as_str().to_string(), kind, names, description };
-        found.insert(node.clone(), StoreEntity { node, mention, supplied });
     }
-    Ok(found.into_values().collect())
+    Ok(EntityType::Other)
 }
 
 /// An article's words: its text, or else its evidence spans (as [`facts_mentions`] takes them).
-fn article_words(kb: &KnowledgeBase, v: &Vocabulary, article: &NamedNode) -> Result<Context, StoreError> {
-    let store = kb.store();
-    let graph = GraphNameRef::NamedNode(article.as_ref());
-    let add = |text: &mut String, quad: Result<Quad, oxigraph::store::StorageError>| -> Result<(), StoreError> {
-        if let Term::Literal(l) = quad?.object {
-            text.push_str(l.value());
-            text.push('\n');
+fn article_words(kb: &KnowledgeBase, queries: &ArticleQueries, article: &NamedNode) -> Result<Context, StoreError> {
+    fn add(text: &mut String, solutions: QuerySolutionIter<'_>, column: usize) -> Result<(), StoreError> {
+        for solution in solutions {
+            if let Some(Some(Term::Literal(l))) = solution.map_err(query_failed)?.values().get(column) {
+                text.push_str(l.value());
+                text.push('\n');
+            }
         }
         Ok(())
-    };
-    let mut text = String::new();
-    for quad in store.quads_for_pattern(Some(article.as_ref().into()), Some(v.text.as_ref()), None, Some(graph)) {
-        add(&mut text, quad)?;
     }
+    let mut text = String::new();
+    add(&mut text, ArticleQueries::run(kb, &queries.text, article, true)?, 1)?;
     if text.is_empty() {
-        for quad in store.quads_for_pattern(None, Some(v.exact.as_ref()), None, Some(graph)) {
-            add(&mut text, quad)?;
-        }
+        add(&mut text, ArticleQueries::run(kb, &queries.evidence, article, false)?, 0)?;
     }
     Ok(Context::of(&text))
 }
@@ -246,12 +337,13 @@ pub fn link_store(
     mut each: impl FnMut(StoreEntity, Decision) -> Result<(), LinkError>,
 ) -> Result<(), LinkError> {
     let articles = kb.articles(v.article.as_ref())?;
+    let queries = ArticleQueries::new(v);
     let mut by_entity = ExternalSorter::new(settings.memory);
     let mut seq = 0u64;
     in_batches(
         settings.threads,
         |send| articles.iter().take_while(|a| send(*a)).count(),
-        |article| describe_entities(kb, v, article),
+        |article| describe_entities(kb, v, &queries, article),
         |found| {
             for entity in found {
                 let mut record = entity_key(&entity.node, seq);
@@ -325,7 +417,7 @@ pub fn link_store(
         },
         |(seq, entities)| {
             let article = &articles[*seq as usize];
-            let context = article_words(kb, v, article)?;
+            let context = article_words(kb, &queries, article)?;
             let mentions: Vec<Mention> = entities.iter().map(|e| e.mention.clone()).collect();
             Ok((*seq, entities.clone(), linker.link(&mentions, &context)))
         },
@@ -935,6 +1027,90 @@ mod tests {
         for cut in [1, record.len() / 2, record.len() - 1] {
             assert!(decode(&record[..cut]).is_none(), "cut at {cut}");
         }
+    }
+
+    /// What [`describe_entities`] reads, the long way: every quad of every typed node through the
+    /// store's iterator.
+    fn described_by_scanning(kb: &KnowledgeBase, v: &Vocabulary, article: &NamedNode) -> Vec<(String, EntityType, Vec<String>, Option<String>, BTreeSet<String>)> {
+        let store = kb.store();
+        let graph = GraphNameRef::NamedNode(article.as_ref());
+        let mut found = BTreeMap::new();
+        for quad in store.quads_for_pattern(None, Some(rdf::TYPE), None, Some(graph)) {
+            let quad = quad.unwrap();
+            let (NamedOrBlankNode::NamedNode(node), Term::NamedNode(class)) = (quad.subject, &quad.object) else { continue };
+            let Some(kind) = v.entity_type(class.as_ref()) else { continue };
+            if found.contains_key(node.as_str()) {
+                continue;
+            }
+            let (mut names, mut aliases, mut description, mut supplied) = (Vec::new(), Vec::new(), None, BTreeSet::new());
+            for q in store.quads_for_pattern(Some(node.as_ref().into()), None, None, Some(graph)) {
+                let q = q.unwrap();
+                match (q.object, q.predicate.as_ref()) {
+                    (Term::Literal(l), p) if p == rdfs::LABEL => names.push(l.value().to_string()),
+                    (Term::Literal(l), p) if p == v.alias.as_ref() => aliases.push(l.value().to_string()),
+                    (Term::Literal(l), p) if p == v.description.as_ref() => description = Some(l.value().to_string()),
+                    (Term::NamedNode(w), p) if p == v.wikidata.as_ref() => supplied.extend(iri::wikidata_qid(w.as_str()).map(str::to_string)),
+                    _ => {}
+                }
+            }
+            names.sort();
+            aliases.sort();
+            names.extend(aliases);
+            found.insert(node.as_str().to_string(), (kind, names, description, supplied));
+        }
+        found.into_iter().map(|(node, (kind, names, description, supplied))| (node, kind, names, description, supplied)).collect()
+    }
+
+    #[test]
+    fn the_queries_read_the_entities_as_a_scan_of_every_quad_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let kb = KnowledgeBase::open(&dir.path().join("store")).unwrap();
+        let v = Vocabulary::new(&crate::rdf::ontology::Ontology::bundled().unwrap()).unwrap();
+        let article = NamedNode::new("https://example.org/kb/article/a").unwrap();
+        let other = NamedNode::new("https://example.org/kb/article/b").unwrap();
+        let node = |local: &str| NamedNode::new(format!("https://example.org/kb/entity/{local}")).unwrap();
+        let text = |t: &str| Term::from(Literal::new_language_tagged_literal_unchecked(t, "en"));
+        // Synthetic: awkward shapes a mapped article never has (two entity classes, a label that is
+        // an IRI, two descriptions, a typed blank node) beside ordinary ones.
+        let mut quads = vec![
+            (node("p"), rdf::TYPE.into_owned(), Term::from(v.person.clone())),
+            (node("p"), rdfs::LABEL.into_owned(), text("Zed Ames")),
+            (node("p"), rdfs::LABEL.into_owned(), text("Anna Bell")),
+            (node("p"), v.alias.clone(), text("A. Bell")),
+            (node("p"), v.description.clone(), text("a singer whose name is long")),
+            (node("p"), v.description.clone(), text("a second description")),
+            (node("p"), v.wikidata.clone(), Term::from(iri::wikidata_item("Q42"))),
+            (node("p"), v.wikidata.clone(), Term::from(iri::wikidata_item("Q7"))),
+            (node("twice"), rdf::TYPE.into_owned(), Term::from(v.city.clone())),
+            (node("twice"), rdf::TYPE.into_owned(), Term::from(v.country.clone())),
+            (node("twice"), rdf::TYPE.into_owned(), Term::from(v.event.clone())),
+            (node("twice"), rdfs::LABEL.into_owned(), text("Ostmark")),
+            (node("twice"), v.alias.clone(), text("Ostmark-on-the-long-river")),
+            (node("iri-label"), rdf::TYPE.into_owned(), Term::from(v.group.clone())),
+            (node("iri-label"), rdfs::LABEL.into_owned(), Term::from(node("p"))),
+            (node("bare"), rdf::TYPE.into_owned(), Term::from(v.entity.clone())),
+            (node("event"), rdf::TYPE.into_owned(), Term::from(v.event.clone())),
+            (node("event"), rdfs::LABEL.into_owned(), text("not an entity")),
+        ];
+        for (i, class) in [&v.organisation_class, &v.place_class].into_iter().enumerate() {
+            quads.push((node(&format!("n{i}")), rdf::TYPE.into_owned(), Term::from(class.clone())));
+            quads.push((node(&format!("n{i}")), rdfs::LABEL.into_owned(), text(&format!("Name {i}"))));
+        }
+        for (s, p, o) in &quads {
+            kb.store().insert(&Quad::new(s.clone(), p.clone(), o.clone(), article.clone())).unwrap();
+        }
+        kb.store().insert(&Quad::new(node("p"), v.alias.clone(), text("only in b"), other.clone())).unwrap();
+        kb.store()
+            .insert(&Quad::new(oxigraph::model::BlankNode::default(), rdf::TYPE.into_owned(), v.person.clone(), article.clone()))
+            .unwrap();
+        let queries = ArticleQueries::new(&v);
+        let read: Vec<_> = describe_entities(&kb, &v, &queries, &article)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.node.as_str().to_string(), e.mention.kind, e.mention.names, e.mention.description, e.supplied))
+            .collect();
+        assert_eq!(read, described_by_scanning(&kb, &v, &article));
+        assert_eq!(read.len(), 6, "{read:?}");
     }
 
     #[test]
