@@ -20,8 +20,8 @@
 use crate::linking::wikidata::numeric_id;
 use std::collections::{HashMap, HashSet};
 
-/// The P279 steps the linker walks above an item's P31 classes (`Linker::classes` looks
-/// at eight levels: the P31 classes and seven above them).
+/// The P279 steps the linker walks above an item's P31 classes (`Linker::classes` reads this:
+/// eight levels, the P31 classes and seven above them).
 pub const CLASS_STEPS: usize = 7;
 
 /// Which items an index keeps; the default keeps all.

@@ -301,7 +301,8 @@ impl<'i> Linker<'i> {
         neighbours
     }
 
-    /// The classes of an item: its P31 values and everything above them through P279 (8 steps).
+    /// The classes of an item: its P31 values and everything above them through P279, at most
+    /// [`CLASS_STEPS`](crate::linking::keep::CLASS_STEPS) steps (the walk `--keep types` keeps).
     pub fn classes(&self, qid: &str) -> Arc<BTreeSet<String>> {
         let Some(i) = self.index.row(qid) else { return Arc::default() };
         if let Some(done) = self.ancestors.lock().expect("the class cache is never poisoned").get(&i) {
@@ -309,7 +310,7 @@ impl<'i> Linker<'i> {
         }
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut frontier: Vec<String> = self.row(i).map(|item| item.p31.clone()).unwrap_or_default();
-        for _ in 0..8 {
+        for _ in 0..=crate::linking::keep::CLASS_STEPS {
             let mut next = Vec::new();
             for class in frontier {
                 if seen.insert(class.clone()) {
