@@ -519,6 +519,55 @@ fn every_saved_query_pages_through_its_expected_rows() {
     sandbox.run_in_store(&["query", "claims", "--param", "limit=-1"]).code(2).stderr_has("is not a number of rows (0 or more)");
 }
 
+/// The listings `optimize` keeps answer as the store does, whole and paged, in every results
+/// format; `load` and `remove` forget them (the answers follow the store), and `optimize
+/// --listings-only` keeps them again while the store is only read.
+#[test]
+fn kept_listings_answer_as_the_store_does_until_a_write() {
+    let sandbox = Sandbox::new();
+    let generated = sandbox.path().join("generated.jsonl");
+    let generated = generated.to_str().unwrap();
+    sandbox.run(&["generate", "--articles", "3", "--seed", "5", "-o", generated]).success();
+    sandbox.run_in_store(&["load", SEED_FACTS, generated]).success();
+    let library = factgraph::store::query::QueryLibrary::from_dir(&root().join("queries")).unwrap();
+    let listings: Vec<&str> = library.iter().filter(|q| factgraph::store::listings::is_listing(q)).map(|q| q.name.as_str()).collect();
+    assert!(listings.len() >= 10 && listings.contains(&"claims") && !listings.contains(&"entity"), "{listings:?}");
+    let pages: [&[&str]; 5] = [&[], &["--param", "limit=3"], &["--param", "limit=4", "--param", "offset=5"], &["--param", "offset=7"], &["--param", "limit=2", "--param", "offset=100000"]];
+    let answers = |sandbox: &Sandbox| -> Vec<String> {
+        let mut answers = Vec::new();
+        for name in &listings {
+            for page in pages {
+                let args: Vec<&str> = ["query", name, "--format", "tsv"].into_iter().chain(page.iter().copied()).collect();
+                answers.push(sandbox.run_in_store(&args).success().stdout);
+            }
+            for format in ["csv", "json", "table"] {
+                answers.push(sandbox.run_in_store(&["query", name, "--format", format, "--wide", "--param", "offset=2"]).success().stdout);
+            }
+        }
+        answers
+    };
+    let kept = sandbox.store().join(factgraph::store::LISTINGS_DIR);
+    let live = answers(&sandbox);
+    sandbox.run_in_store(&["optimize", "--queries", root().join("queries").to_str().unwrap()]).success().stderr_has(&format!("{} listings kept", listings.len()));
+    assert!(kept.join("claims.tsv").is_file() && kept.join("claims.json").is_file());
+    let from_files = answers(&sandbox);
+    for (i, (live, kept)) in live.iter().zip(&from_files).enumerate() {
+        assert_eq!(live, kept, "answer {i}: {} {}", listings[i / 8], i % 8);
+    }
+    let whole = |sandbox: &Sandbox| sandbox.run_in_store(&["query", "claims", "--format", "tsv"]).success().stdout.lines().count();
+    let before = whole(&sandbox);
+    sandbox.run_in_store(&["remove", "russia-nato-split-2021"]).success();
+    assert!(!kept.exists(), "remove forgets the kept listings");
+    assert!(whole(&sandbox) < before);
+    sandbox.run_in_store(&["optimize", "--listings-only"]).success().stderr_has("kept:");
+    assert!(kept.join("claims.tsv").is_file());
+    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    assert!(!kept.exists(), "load forgets the kept listings");
+    assert_eq!(whole(&sandbox), before);
+    sandbox.run_in_store(&["optimize", "--listings-only"]).success();
+    assert_eq!(whole(&sandbox), before);
+}
+
 /// `entity` reads a page section by section (kind after kind, `# sections:` in the query): a page
 /// of 4 rows at every offset, across every boundary between kinds, is those rows of the whole.
 #[test]

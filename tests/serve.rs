@@ -165,6 +165,21 @@ fn saved_queries_answer_as_the_cli_does() {
     let (status, _, message) = server.get("/queries/claims?limit=99999999", "text/csv");
     assert_eq!(status, 400);
     assert!(message.contains("is more than the"), "{message}");
+    // Kept listings, made while the server reads the store, answer the same pages and counts.
+    let asked = [
+        ("/queries/claims?limit=2&offset=1", "text/tab-separated-values"),
+        ("/queries/relations?limit=5&offset=3", "application/sparql-results+json"),
+        ("/queries/timeline?limit=4", "text/csv"),
+        ("/queries/quotes", "application/sparql-results+xml"),
+        ("/queries/articles?offset=1000", "text/tab-separated-values"),
+    ];
+    let answers = |server: &Server| asked.map(|(path, accept)| server.get_header(path, accept, "x-total-rows"));
+    let live = answers(&server);
+    sandbox.run_in_store(&["optimize", "--listings-only"]).success().stderr_has("kept:");
+    assert!(sandbox.store().join(factgraph::store::LISTINGS_DIR).join("claims.tsv").is_file());
+    assert_eq!(answers(&server), live);
+    let (status, _, message) = server.get("/queries/claims?limit=99999999", "text/csv");
+    assert_eq!((status, message.contains("is more than the")), (400, true), "{message}");
 }
 
 #[test]

@@ -20,6 +20,7 @@ use crate::http::remote::percent_encode;
 use crate::rdf::iri;
 use crate::store::query::{self, BindError, BindErrorKind, QueryError, QueryErrorKind, QueryLibrary, SavedQuery};
 use crate::rdf::serialize::{self, Format, Prefixes};
+use crate::store::listings::Listing;
 use crate::store::names::NameIndex;
 use crate::store::KnowledgeBase;
 use oxhttp::model::header::{ACCEPT, CONTENT_TYPE};
@@ -243,6 +244,9 @@ impl Service {
         if page.limit.is_some_and(|n| n > limit as u64) {
             return Err(Failure(StatusCode::BAD_REQUEST, format!("limit {} is more than the {limit} rows this service answers at once", page.limit.unwrap_or_default())));
         }
+        if let Some((listing, page)) = Listing::open(self.kb.path(), query, bindings) {
+            return self.kept(&listing, page, &accept);
+        }
         let query = query.with_names(self.names.as_ref(), &variables_bound).into_owned();
         let (store, timeout, prefixes) = (self.kb.store().clone(), self.config.timeout, self.config.prefixes.clone());
         let (media, body, total) = self.within_deadline(move |token| {
@@ -297,6 +301,30 @@ impl Service {
         let mut response = bytes(StatusCode::OK, media, body);
         if let Some(total) = total {
             response.headers_mut().insert(TOTAL_ROWS, total.into());
+        }
+        Ok(response)
+    }
+
+    /// A page of a kept listing (the whole of it without a `limit`), read from its file, with the
+    /// whole result's row count.
+    fn kept(&self, listing: &Listing, page: query::Page, accept: &str) -> Result<Response<Body>, Failure> {
+        let (format, media) = negotiate_results(accept)?;
+        let limit = self.config.max_results;
+        let rows = listing.rows().saturating_sub(page.offset).min(page.limit.unwrap_or(u64::MAX));
+        if rows > limit as u64 {
+            return Err(Failure(StatusCode::BAD_REQUEST, format!("the result has more than {limit} rows; add a LIMIT or narrow the query")));
+        }
+        let solutions = listing.solutions(page).map_err(internal)?;
+        let mut out = Vec::new();
+        let mut serializer =
+            QueryResultsSerializer::from_format(format).serialize_solutions_to_writer(&mut out, solutions.variables().to_vec()).map_err(internal)?;
+        for solution in solutions {
+            serializer.serialize(&solution.map_err(internal)?).map_err(internal)?;
+        }
+        serializer.finish().map_err(internal)?;
+        let mut response = bytes(StatusCode::OK, media, out);
+        if !page.is_whole() {
+            response.headers_mut().insert(TOTAL_ROWS, listing.rows().into());
         }
         Ok(response)
     }

@@ -20,6 +20,11 @@ pub const DEFAULT_STORE: &str = "factgraph-store";
 /// The name of the lock file inside a store folder.
 pub const LOCK_FILE: &str = "factgraph.lock";
 
+/// The folder inside a store folder that holds its kept listings ([`super::listings`]): results
+/// evaluated from the store, which opening the store for writing removes first, so that none
+/// outlives the store it was evaluated on.
+pub const LISTINGS_DIR: &str = "factgraph-listings";
+
 /// Errors of the store layer (see [`StoreError::kind`]).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -131,6 +136,10 @@ impl KnowledgeBase {
         // A bulk load killed before its commit leaves its sorted files behind; nothing else can be
         // using them now that we hold the lock.
         remove_bulk_leftovers(path);
+        match std::fs::remove_dir_all(path.join(LISTINGS_DIR)) {
+            Err(source) if source.kind() != std::io::ErrorKind::NotFound => return Err(StoreError::Io { path: path.join(LISTINGS_DIR), source }),
+            _ => {}
+        }
         let store = Store::open(path).map_err(|e| classify(path, e))?;
         Ok(KnowledgeBase { store, path: path.to_path_buf(), _lock: lock })
     }

@@ -3,9 +3,10 @@
 
 pub mod export;
 mod kb;
+pub mod listings;
 pub mod load;
 pub mod names;
 pub mod query;
 pub mod stats;
 
-pub use kb::{KnowledgeBase, LoadSummary, StoreError, StoreErrorKind, DEFAULT_STORE};
+pub use kb::{KnowledgeBase, LoadSummary, StoreError, StoreErrorKind, DEFAULT_STORE, LISTINGS_DIR};

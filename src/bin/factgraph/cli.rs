@@ -26,9 +26,11 @@ pub enum Command {
     /// Check, map and load facts into the store: one named graph per article, reloads replace.
     #[command(after_help = "Examples:\n  factgraph load data/facts/\n  factgraph load --store /tmp/kb article.json")]
     Load(LoadArgs),
-    /// Compact the store: queries and exports read a freshly loaded store two to three times faster
-    /// afterwards. The content does not change.
-    #[command(after_help = "Example:\n  factgraph optimize --store factgraph-store")]
+    /// Prepare the store for reading: compact it (queries and exports read a freshly loaded store two
+    /// to three times faster afterwards), write its name index, and keep the listings' results
+    /// (saved queries without parameters), so that their pages and whole results are read, not
+    /// evaluated. The content does not change; the next load, remove or link drops the listings.
+    #[command(after_help = "Examples:\n  factgraph optimize --store factgraph-store\n  factgraph optimize --listings-only")]
     Optimize(OptimizeArgs),
     /// Delete an article (its named graph) from the store.
     #[command(after_help = "Example:\n  factgraph remove russia-nato-split-2021")]
@@ -228,8 +230,8 @@ pub struct LoadTuning {
     /// peaked 25-50% higher.
     #[arg(long, value_name = "MB", default_value_t = 1700, value_parser = clap::value_parser!(u32).range(16..))]
     pub batch_memory: u32,
-    /// Compact the store after loading, as `factgraph optimize` does: queries and exports then
-    /// read it two to three times faster.
+    /// Optimize the store after loading, as `factgraph optimize` does: compact it (queries and
+    /// exports then read it two to three times faster) and keep the listings' results.
     #[arg(long)]
     pub optimize: bool,
 }
@@ -238,6 +240,14 @@ pub struct LoadTuning {
 pub struct OptimizeArgs {
     #[command(flatten)]
     pub store: StoreArgs,
+    /// Keep the listings only: no compaction, no name index. Opens the store for reading, so it can
+    /// run while `serve` or queries read the store.
+    #[arg(long)]
+    pub listings_only: bool,
+    /// Folder of saved queries whose listings to keep (default: ./queries if it exists, else the
+    /// bundled ones). Only a query of the same text uses a kept listing.
+    #[arg(long, value_name = "DIR")]
+    pub queries: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -116,6 +116,11 @@ pub fn spinner(message: &'static str) -> ProgressBar {
     bar
 }
 
+/// A progress bar counting `what` (the last one done as its message).
+pub fn count_progress(total: u64, what: &str) -> ProgressBar {
+    progress(total, &format!("{{spinner}} {what} [{{bar:30}}] {{pos}}/{{len}} {{msg}} ({{elapsed}})"))
+}
+
 /// A progress bar counting quads.
 pub fn quad_progress(total: u64) -> ProgressBar {
     progress(total, "{spinner} loading [{bar:30}] {human_pos}/{human_len} quads ({per_sec}, {eta} left)")

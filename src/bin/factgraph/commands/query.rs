@@ -6,6 +6,7 @@ use std::path::Path;
 use factgraph::rdf::Context;
 use factgraph::rdf::serialize;
 use factgraph::store::KnowledgeBase;
+use factgraph::store::listings::Listing;
 use factgraph::store::query::{QueryLibrary, SavedQuery};
 use oxigraph::model::Term;
 use oxigraph::sparql::QueryResults;
@@ -85,6 +86,16 @@ pub(crate) fn write_results(
     out: &mut impl Write,
 ) -> Result<()> {
     let evaluation = |e| AppError::from(saved.failed(e));
+    if let Some((listing, page)) = Listing::open(kb.path(), saved, bindings) {
+        // A kept listing: its rows are read from its file, in TSV as they were written.
+        if matches!(format, ResultFormatArg::Tsv) {
+            io::copy(&mut listing.tsv(page).map_err(AppError::failure)?, out)?;
+            return Ok(());
+        }
+        let solutions = listing.solutions(page).map_err(AppError::failure)?;
+        let variables = solutions.variables().to_vec();
+        return write_solutions(variables, solutions.map(|s| s.map_err(evaluation)), format, layout, setup, out);
+    }
     match saved.for_store(kb, bindings).execute(kb.store(), bindings)? {
         QueryResults::Solutions(solutions) => {
             let variables = solutions.variables().to_vec();

@@ -16,6 +16,7 @@ use crate::{display_paths, plural};
 use super::facts::{open_text_root, refuse_problems, text_root_hint};
 use super::link::{build_index, link_store, report_dump_problems};
 use super::query::{query_library, write_results};
+use factgraph::store::query::{QueryLibrary, SavedQuery};
 
 /// Checks, maps and loads; prints the one-line summary. Returns the open store for further steps.
 pub(crate) fn load_into(
@@ -52,26 +53,57 @@ pub(crate) fn load_into(
         store.display()
     );
     if tuning.optimize {
-        optimize_store(&kb, store, setup)?;
+        optimize_store(&kb, store, setup, &query_library(None)?)?;
     }
     Ok((kb, loaded.summary))
 }
 
-/// Compacts the store and writes its name index again, with a spinner, and says how long it took.
-pub(crate) fn optimize_store(kb: &KnowledgeBase, store: &Path, setup: &Context) -> Result<()> {
+/// Compacts the store, writes its name index again and keeps the listings of `library`, with
+/// progress, and says what it did and how long it took.
+pub(crate) fn optimize_store(kb: &KnowledgeBase, store: &Path, setup: &Context, library: &QueryLibrary) -> Result<()> {
     let started = Instant::now();
-    let spinner = output::spinner("optimizing the store");
+    let spinner = output::spinner("compacting the store");
     kb.optimize()?;
     factgraph::store::names::rebuild(kb, setup.vocabulary.alias.as_ref())?;
     spinner.finish_and_clear();
-    eprintln!("{} {} in {:.2} s", Style::stderr().green("optimized:"), store.display(), started.elapsed().as_secs_f64());
+    let (count, rows) = keep_listings(kb, library)?;
+    eprintln!(
+        "{} {} in {:.2} s (compacted; {count} listing{} kept: {rows} rows)",
+        Style::stderr().green("optimized:"),
+        store.display(),
+        started.elapsed().as_secs_f64(),
+        plural(count),
+    );
     Ok(())
+}
+
+/// Keeps the listings of `library` in the store at `kb`, with a progress bar; returns how many and
+/// their rows.
+fn keep_listings(kb: &KnowledgeBase, library: &QueryLibrary) -> Result<(usize, u64)> {
+    use factgraph::store::listings;
+    let queries: Vec<&SavedQuery> = library.iter().filter(|q| listings::is_listing(q)).collect();
+    let bar = output::count_progress(queries.len() as u64, "keeping listings");
+    let kept = listings::keep_all(kb, &queries, parallel::default_threads(), |kept| {
+        bar.inc(1);
+        bar.set_message(kept.name.clone());
+    })
+    .map_err(AppError::failure)?;
+    bar.finish_and_clear();
+    Ok((kept.len(), kept.iter().map(|k| k.rows).sum()))
 }
 
 pub(crate) fn optimize(args: &cli::OptimizeArgs) -> Result<Exit> {
     let setup = Context::new(factgraph::rdf::iri::DEFAULT_BASE)?;
-    let kb = KnowledgeBase::open_existing(&args.store.store)?;
-    optimize_store(&kb, &args.store.store, &setup)?;
+    let library = query_library(args.queries.as_deref())?;
+    let store = &args.store.store;
+    if args.listings_only {
+        let started = Instant::now();
+        let (count, rows) = keep_listings(&KnowledgeBase::open_read_only(store)?, &library)?;
+        let seconds = started.elapsed().as_secs_f64();
+        eprintln!("{} {count} listing{} of {} in {seconds:.2} s: {rows} rows", Style::stderr().green("kept:"), plural(count), store.display());
+    } else {
+        optimize_store(&KnowledgeBase::open_existing(store)?, store, &setup, &library)?;
+    }
     Ok(Exit::Success)
 }
 
