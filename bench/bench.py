@@ -453,16 +453,22 @@ class Bench:
         rl = self.row("ours", "factgraph", "link", n)
         self.run(rl, [FACTGRAPH, "link", "--index", index, "--store", store], runs=slow, timeout=a.link_timeout)
 
-        # -- saved queries ---------------------------------------------------------------------
+        # -- optimize: compaction, the name index, the kept listings ---------------------------
+        ro = self.row("ours", "factgraph", "optimize", n, note="compact, name index, keep the listings")
+        self.run(ro, [FACTGRAPH, "optimize", "--store", store], runs=1, timeout=a.optimize_timeout)
+
+        # -- saved queries: each whole, then its first page -------------------------------------
         if n >= a.query_min:
             for name, params in self.queries(facts):
-                rq = self.row("ours", "factgraph", f"query {name}", n, note=" ".join(params))
-                cmd = [FACTGRAPH, "query", name, "--store", store, "--format", "tsv", "-o", os.path.join(out, "query.tsv")]
-                for p in params:
-                    cmd += ["--param", p]
-                self.run(rq, cmd, runs=runs, timeout=a.query_timeout, cap=a.query_memory_cap * GIB, enough=60)
-                if rq.ok_runs:
-                    rq.note = (rq.note + f" ({self.count_lines(os.path.join(out, 'query.tsv')) - 1} rows)").strip()
+                for page in ([], ["limit=100"]):
+                    label = f"query {name}" + (" first page" if page else "")
+                    rq = self.row("ours", "factgraph", label, n, note=" ".join(params + page))
+                    cmd = [FACTGRAPH, "query", name, "--store", store, "--format", "tsv", "-o", os.path.join(out, "query.tsv")]
+                    for p in params + page:
+                        cmd += ["--param", p]
+                    self.run(rq, cmd, runs=runs, timeout=a.query_timeout, cap=a.query_memory_cap * GIB, enough=60)
+                    if rq.ok_runs:
+                        rq.note = (rq.note + f" ({self.count_lines(os.path.join(out, 'query.tsv')) - 1} rows)").strip()
         self.rm(store)
 
         # -- peers that map --------------------------------------------------------------------
@@ -712,6 +718,7 @@ def main():
     p.add_argument("--query-timeout", type=float, default=120, help="seconds: the same for one saved query")
     p.add_argument("--rdflib-turtle-timeout", type=float, default=600, help="seconds: the same for the rdflib Turtle script")
     p.add_argument("--link-timeout", type=float, default=1800, help="seconds: the same for link")
+    p.add_argument("--optimize-timeout", type=float, default=5400, help="seconds: the same for optimize (compaction and the kept listings)")
     p.add_argument("--turtle-peak", default="", metavar="ARTICLES:GIB",
                    help="peak memory of our Turtle export at a smaller size measured earlier (for a run of larger sizes alone)")
     p.add_argument("--no-peers", action="store_true", help="skip the peers that map (pyoxigraph, rdflib, Morph-KGC scripts)")
