@@ -556,12 +556,12 @@ fn kept_listings_answer_as_the_store_does_until_a_write() {
     }
     let whole = |sandbox: &Sandbox| sandbox.run_in_store(&["query", "claims", "--format", "tsv"]).success().stdout.lines().count();
     let before = whole(&sandbox);
-    sandbox.run_in_store(&["remove", "russia-nato-split-2021"]).success();
+    sandbox.run_in_store(&["remove", "russia-nato-split-2021"]).success().stderr_has("the kept listings were dropped");
     assert!(!kept.exists(), "remove forgets the kept listings");
     assert!(whole(&sandbox) < before);
     sandbox.run_in_store(&["optimize", "--listings-only"]).success().stderr_has("kept:");
     assert!(kept.join("claims.tsv").is_file());
-    sandbox.run_in_store(&["load", SEED_FACTS]).success();
+    sandbox.run_in_store(&["load", SEED_FACTS]).success().stderr_has("`factgraph optimize --listings-only` keeps them again");
     assert!(!kept.exists(), "load forgets the kept listings");
     assert_eq!(whole(&sandbox), before);
     sandbox.run_in_store(&["optimize", "--listings-only"]).success();

@@ -33,6 +33,7 @@ pub(crate) fn load_into(
         reporter.set_length(n.max(reporter.length().unwrap_or(0)));
         reporter.set_position(n);
     };
+    let had_listings = has_listings(store);
     let batch = Some(tuning.batch_memory as usize);
     let (loaded, kb) = factgraph::store::load::load_into(store, &setup.ontology, &setup.mapper, paths, &root, batch, progress)
         .map_err(AppError::failure)?;
@@ -54,8 +55,30 @@ pub(crate) fn load_into(
     );
     if tuning.optimize {
         optimize_store(&kb, store, setup, &query_library(None)?)?;
+    } else if had_listings {
+        note_listings_dropped();
     }
     Ok((kb, loaded.summary))
+}
+
+/// Whether the store at `store` keeps listings (which opening it for writing drops).
+pub(crate) fn has_listings(store: &Path) -> bool {
+    store.join(factgraph::store::LISTINGS_DIR).is_dir()
+}
+
+/// Says that a write dropped the store's kept listings, and how to keep them again.
+pub(crate) fn note_listings_dropped() {
+    eprintln!("{} the kept listings were dropped (the store changed); `factgraph optimize --listings-only` keeps them again", Style::stderr().bold("note:"));
+}
+
+/// Opens the store at `store` for writing, saying so if that drops its kept listings.
+pub(crate) fn open_for_writing(store: &Path) -> Result<KnowledgeBase> {
+    let had_listings = has_listings(store);
+    let kb = KnowledgeBase::open(store)?;
+    if had_listings {
+        note_listings_dropped();
+    }
+    Ok(kb)
 }
 
 /// Compacts the store, writes its name index again and keeps the listings of `library`, with
@@ -126,7 +149,7 @@ pub(crate) fn article_graph(id_or_iri: &str, setup: &Context) -> Result<NamedNod
 
 pub(crate) fn remove(args: &cli::RemoveArgs) -> Result<Exit> {
     let setup = Context::new(&args.base.base)?;
-    let kb = KnowledgeBase::open(&args.store.store)?;
+    let kb = open_for_writing(&args.store.store)?;
     let mut missing = Vec::new();
     for id in &args.ids {
         let graph = article_graph(id, &setup)?;
