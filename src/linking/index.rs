@@ -595,7 +595,7 @@ impl IndexWriter {
 
     /// Writes the index to `out`; returns what it kept and dropped.
     pub fn finish(self, out: &mut impl Write) -> io::Result<KeepReport> {
-        let IndexWriter { languages, keep, classes, records, ids, names, max_sitelinks, descriptions, .. } = self;
+        let IndexWriter { languages, keep, classes, records, records_len, ids, names, max_sitelinks, descriptions, .. } = self;
         let records_in = records.into_inner().map_err(io::IntoInnerError::into_error)?;
         let classes = classes.finish(&keep);
         let mut report = KeepReport::default();
@@ -654,9 +654,10 @@ impl IndexWriter {
         })?;
         let (id_spool, kept_records) = (id_spool.finish()?, kept_records.finish()?);
         // SAFETY: temporary files of this process, read-only from here on.
-        let map = |spool: &Spool| -> io::Result<Bytes> { Ok(if spool.len == 0 { Bytes::Owned(Vec::new()) } else { Bytes::Mapped(unsafe { memmap2::Mmap::map(&spool.file) }?) }) };
-        let (id_table, kept_table) = (map(&id_spool)?, map(&kept_records)?);
-        let (id_table, kept_table, firsts) = (id_table.as_ref(), kept_table.as_ref(), &firsts);
+        let map = |file: &File, len: u64| -> io::Result<Bytes> { Ok(if len == 0 { Bytes::Owned(Vec::new()) } else { Bytes::Mapped(unsafe { memmap2::Mmap::map(file) }?) }) };
+        let (id_table, kept_table) = (map(&id_spool.file, id_spool.len)?, map(&kept_records.file, kept_records.len)?);
+        let records_table = map(&records_in, records_len)?;
+        let (id_table, kept_table, records_table, firsts) = (id_table.as_ref(), kept_table.as_ref(), records_table.as_ref(), &firsts);
         // A row by its id: the group whose first id is the last at most `id` (a table in
         // memory), then a search of its rows.
         let row_of = |id: u64| -> Option<u32> {
@@ -690,12 +691,13 @@ impl IndexWriter {
             let writing_rows = scope.spawn(move || -> io::Result<(Spool, Spool)> {
                 let mut groups = Spool::new()?;
                 let mut rows_out = Spool::new()?;
-                let (mut record, mut row_bytes) = (Vec::new(), Vec::with_capacity(256));
+                let mut row_bytes = Vec::with_capacity(256);
                 let mut previous_id = 0u64;
                 for row in 0..rows as usize {
                     let id = u64_at(id_table, row * 8);
-                    record.resize(u64_at(kept_table, row * 16 + 8) as usize, 0);
-                    std::os::unix::fs::FileExt::read_exact_at(&records_in, &mut record, u64_at(kept_table, row * 16))?;
+                    let start = u64_at(kept_table, row * 16) as usize;
+                    let record = records_table.get(start..start + u64_at(kept_table, row * 16 + 8) as usize);
+                    let record = record.ok_or_else(|| io::Error::other("a temporary record is past its file's end"))?;
                     if row % GROUP == 0 {
                         groups.write(&id.to_le_bytes())?;
                         groups.write(&rows_out.len.to_le_bytes())?;
@@ -703,7 +705,7 @@ impl IndexWriter {
                     }
                     row_bytes.clear();
                     put_varint(&mut row_bytes, id - previous_id);
-                    final_record(&record, &mut row_bytes, shared, row_of).ok_or_else(|| io::Error::other("a temporary record is malformed"))?;
+                    final_record(record, &mut row_bytes, shared, row_of).ok_or_else(|| io::Error::other("a temporary record is malformed"))?;
                     rows_out.write(&row_bytes)?;
                     previous_id = id;
                 }
