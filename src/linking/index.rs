@@ -1,16 +1,17 @@
 //! The linker's index on disk, opened without loading it.
 //!
-//! One file, memory-mapped: a header (magic, format version, six sections each with its offset and
+//! One file, memory-mapped: a header (magic, format version, seven sections each with its offset and
 //! length, the small sections' CRC-32, and the header's own CRC-32), then the sections:
 //!
 //! | section | what |
 //! |---|---|
-//! | meta | the label languages, the item count, the most sitelinks of any item |
-//! | checks | the CRC-32 of every [`BLOCK`]-byte block of the four sections below |
+//! | meta | the label languages, the item count, the most sitelinks of any item, the number of shared descriptions |
+//! | checks | the CRC-32 of every [`BLOCK`]-byte block of the five sections below |
 //! | groups | per [`GROUP`] rows: the first row's numeric item id (u64) and where the group starts in `rows` (u64) |
-//! | rows | per row, in id order: the id's increase over the previous row of its group and the record's length (varints), then the record: sitelinks, the first label, the description cut to [`DESCRIPTION_BYTES`], P31 and P279 (each a count and ascending ids as increases, varints), and the related items the index holds, as rows the same way |
+//! | rows | per row, in id order: the id's increase over the previous row of its group (a varint), then the record: sitelinks, the first label, the description cut to [`DESCRIPTION_BYTES`] (inline, or the number of a shared one), the counts of the three lists below in one byte, then P31 and P279 (ascending ids as increases, varints) and the related items the index holds, as rows the same way |
 //! | names | an FST from each normalised name ([`normalise`]) to its postings |
 //! | postings | per name: a count, then per row its increase over the previous row and how the name matched, in one varint |
+//! | descriptions | the descriptions many items share, most frequent first: where each ends (u32), then their text |
 //!
 //! Opening reads only the header, meta and checks (both checked against their CRC-32) and the
 //! FST's header, footer and root node, so it costs the same at any size. A block of the other
@@ -24,6 +25,7 @@ use crate::linking::keep::{ClassGraph, Keep, KeepReport, Verdict};
 use crate::linking::names::{is_weak_alias, normalise, NameMatch};
 use crate::linking::wikidata::{numeric_id, Item, ItemSink, Items, WikidataError};
 use crate::linking::sort::ExternalSorter;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, Write};
 use std::ops::Range;
@@ -34,25 +36,28 @@ use std::sync::Arc;
 /// The first eight bytes of an index file.
 pub const MAGIC: [u8; 8] = *b"FGWDIDX\0";
 /// The format version this build writes and reads.
-pub const VERSION: u32 = 2;
-/// The bytes of a checked block of the groups, rows, names and postings sections.
+pub const VERSION: u32 = 3;
+/// The bytes of a checked block of the groups, rows, names, postings and descriptions sections.
 pub const BLOCK: usize = 16 << 10;
 /// Rows per group: a row is found from its group's start by skipping at most this many records.
 pub const GROUP: usize = 64;
 /// The most bytes of a description the index keeps, cut at a word's end.
 pub const DESCRIPTION_BYTES: usize = 48;
+/// The most distinct descriptions counted while an index is written, and so the most it shares.
+pub const SHARED_DESCRIPTIONS: usize = 1 << 16;
 
-const SECTIONS: usize = 6;
+const SECTIONS: usize = 7;
 const META: usize = 0;
 const CHECKS: usize = 1;
 const GROUPS: usize = 2;
 const ROWS: usize = 3;
 const NAMES: usize = 4;
 const POSTINGS: usize = 5;
+const DESCRIPTIONS: usize = 6;
 /// The sections checked block by block, when touched.
 const BLOCKED: Range<usize> = GROUPS..SECTIONS;
-const SECTION_NAMES: [&str; SECTIONS] = ["meta", "checks", "groups", "rows", "names", "postings"];
-/// Magic, version, section count, six (offset, length, crc, reserved), the header's crc.
+const SECTION_NAMES: [&str; SECTIONS] = ["meta", "checks", "groups", "rows", "names", "postings", "descriptions"];
+/// Magic, version, section count, seven (offset, length, crc, reserved), the header's crc.
 const HEADER_BYTES: usize = 8 + 4 + 4 + SECTIONS * 24 + 4;
 /// The most bytes an FST node spans before its address: 256 transitions of an input byte, an
 /// address and an output of up to eight bytes each, the 256-byte transition index, the final
@@ -99,6 +104,8 @@ pub struct Index {
     languages: Vec<String>,
     rows: u32,
     max_sitelinks: u32,
+    /// The number of shared descriptions.
+    shared: u32,
 }
 
 impl std::fmt::Debug for Index {
@@ -230,12 +237,15 @@ impl Index {
             for _ in 0..count {
                 languages.push(meta.string()?);
             }
-            Some((languages, meta.u32()?, meta.u32()?))
+            Some((languages, meta.u32()?, meta.u32()?, meta.u32()?))
         })();
-        let Some((languages, rows, max_sitelinks)) = parsed.filter(|_| meta.is_done()) else { return Err(bad("the meta section is malformed".into())) };
+        let Some((languages, rows, max_sitelinks, shared)) = parsed.filter(|_| meta.is_done()) else { return Err(bad("the meta section is malformed".into())) };
         let (first_block, blocks) = block_layout(&sections);
         if sections[CHECKS].len() != blocks * 4 || sections[GROUPS].len() != (rows as usize).div_ceil(GROUP) * 16 {
             return Err(bad(format!("the checks and groups sections do not fit {rows} items")));
+        }
+        if sections[DESCRIPTIONS].len() < shared as usize * 4 {
+            return Err(bad(format!("the descriptions section does not fit {shared} descriptions")));
         }
         let blocks = Blocks { first: first_block, checked: (0..blocks.div_ceil(64)).map(|_| AtomicU64::new(0)).collect() };
         // The FST's header, and its footer with the root node before it, are read when it opens.
@@ -245,7 +255,7 @@ impl Index {
         let bytes = Arc::new(bytes);
         let names_section = Section { bytes: Arc::clone(&bytes), range: sections[NAMES].clone() };
         let names = fst::Map::new(names_section).map_err(|e| bad(format!("the names section is malformed: {e}")))?;
-        Ok(Index { name, bytes, sections, blocks, names, languages, rows, max_sitelinks })
+        Ok(Index { name, bytes, sections, blocks, names, languages, rows, max_sitelinks, shared })
     }
 
     fn bad(&self, message: String) -> WikidataError {
@@ -365,12 +375,28 @@ impl Index {
         let (id, record) = self.record(row)?;
         let mut reader = Reader::new(record);
         let malformed = || self.bad(format!("the record of row {row} is malformed"));
-        let (mut item, related) = decode_item(&mut reader, id).filter(|_| reader.is_done()).ok_or_else(malformed)?;
+        let (mut item, shared, related) = decode_item(&mut reader, id).filter(|_| reader.is_done()).ok_or_else(malformed)?;
+        if let Some(number) = shared {
+            item.description = Some(self.shared_description(number)?).filter(|d| !d.is_empty());
+        }
         for target in related {
             let target = u32::try_from(target).map_err(|_| malformed())?;
             item.related.push(format!("Q{}", self.id(target)?));
         }
         Ok(item)
+    }
+
+    /// The shared description number `number`, checked.
+    fn shared_description(&self, number: u64) -> Result<String, WikidataError> {
+        let bad = || self.bad(format!("the descriptions section is malformed (description {number})"));
+        let n = usize::try_from(number).ok().filter(|&n| n < self.shared as usize).ok_or_else(bad)?;
+        let table = self.shared as usize * 4;
+        let end = u32_at(self.checked(DESCRIPTIONS, n * 4..n * 4 + 4)?, 0) as usize;
+        let start = if n == 0 { 0 } else { u32_at(self.checked(DESCRIPTIONS, n * 4 - 4..n * 4)?, 0) as usize };
+        if start > end || end > self.sections[DESCRIPTIONS].len() - table {
+            return Err(bad());
+        }
+        String::from_utf8(self.checked(DESCRIPTIONS, table + start..table + end)?.to_vec()).map_err(|_| bad())
     }
 
     /// The postings offset of a normalised name, reading the FST node by node, each node's bytes
@@ -414,11 +440,23 @@ impl Index {
     }
 }
 
-/// The next record of a group: adds its id's increase to `id` and returns its bytes.
+/// The next record of a group: adds its id's increase to `id` and returns its bytes, found by
+/// skipping its fields.
 fn next_record<'a>(reader: &mut Reader<'a>, id: &mut u64) -> Option<&'a [u8]> {
     *id = id.checked_add(reader.varint()?)?;
-    let len = usize::try_from(reader.varint()?).ok()?;
-    reader.take(len)
+    let start = reader.at;
+    reader.varint()?;
+    let label = usize::try_from(reader.varint()?).ok()?;
+    reader.take(label)?;
+    let description = reader.varint()?;
+    if description & 1 == 0 {
+        reader.take(usize::try_from(description >> 1).ok()?)?;
+    }
+    let [p31, p279, related] = read_counts(reader)?;
+    for _ in 0..p31.checked_add(p279)?.checked_add(related)? {
+        reader.varint()?;
+    }
+    Some(&reader.bytes[start..reader.at])
 }
 
 /// Writes an index of `items` (any order; of two with one id the later is kept) to `out`, in
@@ -436,20 +474,17 @@ pub fn write(out: &mut impl Write, languages: &[String], items: &[Item]) -> io::
 /// word's end to at most [`DESCRIPTION_BYTES`], and the P31, P279 and related items as ascending
 /// ids without repeats (the index keeps the related items it holds, by their rows).
 pub fn kept(item: &Item) -> Item {
-    let ids = |list: &[String]| {
-        let mut numbers: Vec<u64> = list.iter().map(|id| numeric_id(id)).filter(|&n| n != 0).collect();
-        numbers.sort_unstable();
-        numbers.dedup();
-        numbers.into_iter().map(|n| format!("Q{n}")).collect()
-    };
+    let kept = Kept::of(item);
+    let text = |text: &str| (!text.is_empty()).then(|| text.to_string());
+    let qids = |numbers: Vec<u64>| numbers.into_iter().map(|n| format!("Q{n}")).collect();
     Item {
         id: item.id.clone(),
-        labels: item.labels.first().filter(|l| !l.is_empty()).cloned().into_iter().collect(),
+        labels: text(kept.label).into_iter().collect(),
         aliases: Vec::new(),
-        description: item.description.as_deref().map(cut_description).filter(|d| !d.is_empty()).map(str::to_string),
-        p31: ids(&item.p31),
-        p279: ids(&item.p279),
-        related: ids(&item.related),
+        description: text(kept.description),
+        p31: qids(kept.p31),
+        p279: qids(kept.p279),
+        related: qids(kept.related),
         demonyms: Vec::new(),
         sitelinks: item.sitelinks,
     }
@@ -487,6 +522,7 @@ pub struct IndexWriter {
     names: ExternalSorter,
     seq: u64,
     max_sitelinks: u32,
+    descriptions: DescriptionCounts,
     record: Vec<u8>,
 }
 
@@ -503,6 +539,7 @@ impl IndexWriter {
             names: ExternalSorter::new(memory - memory / 4),
             seq: 0,
             max_sitelinks: 0,
+            descriptions: DescriptionCounts::default(),
             record: Vec::with_capacity(256),
         })
     }
@@ -519,8 +556,10 @@ impl IndexWriter {
         if id == 0 {
             return Ok(());
         }
+        let kept = Kept::of(item);
+        self.descriptions.add(kept.description);
         self.record.clear();
-        encode_item(&mut self.record, item);
+        kept.encode(&mut self.record);
         self.records.write_all(&self.record)?;
         let mut key = Vec::with_capacity(28);
         key.extend_from_slice(&id.to_be_bytes());
@@ -529,16 +568,9 @@ impl IndexWriter {
         key.extend_from_slice(&(self.record.len() as u32).to_le_bytes());
         if !self.keep.all() {
             let named = item_names(item).next().is_some();
-            let ascending = |ids: &[String]| {
-                let mut numbers: Vec<u64> = ids.iter().map(|id| numeric_id(id)).filter(|&n| n != 0).collect();
-                numbers.sort_unstable();
-                numbers.dedup();
-                numbers
-            };
-            let p31 = ascending(&item.p31);
-            self.classes.add(id, &ascending(&item.p279), (named || !self.keep.languages).then_some(&p31[..]));
+            self.classes.add(id, &kept.p279, (named || !self.keep.languages).then_some(&kept.p31[..]));
             key.push(u8::from(named));
-            put_ascending(&mut key, &p31);
+            put_ascending(&mut key, &kept.p31);
         }
         self.ids.push(key)?;
         self.records_len += self.record.len() as u64;
@@ -563,61 +595,74 @@ impl IndexWriter {
 
     /// Writes the index to `out`; returns what it kept and dropped.
     pub fn finish(self, out: &mut impl Write) -> io::Result<KeepReport> {
-        let records_in = self.records.into_inner().map_err(io::IntoInnerError::into_error)?;
-        let keep = self.keep;
-        let classes = self.classes.finish(&keep);
+        let IndexWriter { languages, keep, classes, records, records_len, ids, names, max_sitelinks, descriptions, .. } = self;
+        let records_in = records.into_inner().map_err(io::IntoInnerError::into_error)?;
+        let classes = classes.finish(&keep);
         let mut report = KeepReport::default();
-        // Rows: the ids in order, the last of each id kept, into a temporary id table (to find
-        // rows by id below) with where each kept record is.
-        let mut ids = Spool::new()?;
+        let mut id_spool = Spool::new()?;
         let mut kept_records = Spool::new()?;
+        let mut firsts = Vec::new();
         let mut superseded = std::collections::HashSet::new();
         let mut rows = 0u64;
-        let mut pending: Option<([u64; 4], Verdict)> = None;
-        let mut keep_row = |(row, verdict): ([u64; 4], Verdict)| -> io::Result<()> {
-            match verdict {
-                Verdict::WithoutName => report.without_name += 1,
-                Verdict::NotTyped => report.not_typed += 1,
-                Verdict::Class => report.classes += 1,
-                Verdict::Candidate => {}
-            }
-            if matches!(verdict, Verdict::WithoutName | Verdict::NotTyped) {
-                return Ok(());
-            }
-            ids.write(&row[0].to_le_bytes())?;
-            kept_records.write(&row[2].to_le_bytes())?;
-            kept_records.write(&row[3].to_le_bytes())?;
-            rows += 1;
-            Ok(())
-        };
-        for entry in self.ids.finish()? {
-            let entry = entry?;
-            let row = [be64(&entry[0..8]), be64(&entry[8..16]), u64_at(&entry, 16), u64::from(u32_at(&entry, 24))];
-            let verdict = match entry.get(28) {
-                None => Verdict::Candidate,
-                Some(&named) => {
-                    let p31 = read_ascending(&mut Reader::new(&entry[29..])).ok_or_else(|| io::Error::other("a temporary id entry is malformed"))?;
-                    classes.verdict(&keep, row[0], named == 1, &p31)
+        let names = std::thread::scope(|scope| -> io::Result<crate::linking::sort::Sorted> {
+            // The names are sorted on another core while the ids are read.
+            let names = scope.spawn(move || names.finish());
+            // Rows: the ids in order, the last of each id kept, into a temporary id table (to find
+            // rows by id below) with where each kept record is, and each group's first id.
+            let mut pending: Option<([u64; 4], Verdict)> = None;
+            let mut keep_row = |(row, verdict): ([u64; 4], Verdict)| -> io::Result<()> {
+                match verdict {
+                    Verdict::WithoutName => report.without_name += 1,
+                    Verdict::NotTyped => report.not_typed += 1,
+                    Verdict::Class => report.classes += 1,
+                    Verdict::Candidate => {}
                 }
+                if matches!(verdict, Verdict::WithoutName | Verdict::NotTyped) {
+                    return Ok(());
+                }
+                if rows % GROUP as u64 == 0 {
+                    firsts.push(row[0]);
+                }
+                id_spool.write(&row[0].to_le_bytes())?;
+                kept_records.write(&row[2].to_le_bytes())?;
+                kept_records.write(&row[3].to_le_bytes())?;
+                rows += 1;
+                Ok(())
             };
-            if let Some((previous, previous_verdict)) = pending.replace((row, verdict)) {
-                if previous[0] == row[0] {
-                    superseded.insert(previous[1]);
-                } else {
-                    keep_row((previous, previous_verdict))?;
+            for entry in ids.finish()? {
+                let entry = entry?;
+                let row = [be64(&entry[0..8]), be64(&entry[8..16]), u64_at(&entry, 16), u64::from(u32_at(&entry, 24))];
+                let verdict = match entry.get(28) {
+                    None => Verdict::Candidate,
+                    Some(&named) => {
+                        let p31 = read_ascending(&mut Reader::new(&entry[29..])).ok_or_else(|| io::Error::other("a temporary id entry is malformed"))?;
+                        classes.verdict(&keep, row[0], named == 1, &p31)
+                    }
+                };
+                if let Some((previous, previous_verdict)) = pending.replace((row, verdict)) {
+                    if previous[0] == row[0] {
+                        superseded.insert(previous[1]);
+                    } else {
+                        keep_row((previous, previous_verdict))?;
+                    }
                 }
             }
-        }
-        if let Some(last) = pending {
-            keep_row(last)?;
-        }
-        let (ids, kept_records) = (ids.finish()?, kept_records.finish()?);
+            if let Some(last) = pending {
+                keep_row(last)?;
+            }
+            names.join().expect("sorting names does not panic")
+        })?;
+        let (id_spool, kept_records) = (id_spool.finish()?, kept_records.finish()?);
         // SAFETY: temporary files of this process, read-only from here on.
-        let map = |spool: &Spool| -> io::Result<Bytes> { Ok(if spool.len == 0 { Bytes::Owned(Vec::new()) } else { Bytes::Mapped(unsafe { memmap2::Mmap::map(&spool.file) }?) }) };
-        let (id_table, kept_table) = (map(&ids)?, map(&kept_records)?);
-        let (id_table, kept_table) = (id_table.as_ref(), kept_table.as_ref());
+        let map = |file: &File, len: u64| -> io::Result<Bytes> { Ok(if len == 0 { Bytes::Owned(Vec::new()) } else { Bytes::Mapped(unsafe { memmap2::Mmap::map(file) }?) }) };
+        let (id_table, kept_table) = (map(&id_spool.file, id_spool.len)?, map(&kept_records.file, kept_records.len)?);
+        let records_table = map(&records_in, records_len)?;
+        let (id_table, kept_table, records_table, firsts) = (id_table.as_ref(), kept_table.as_ref(), records_table.as_ref(), &firsts);
+        // A row by its id: the group whose first id is the last at most `id` (a table in
+        // memory), then a search of its rows.
         let row_of = |id: u64| -> Option<u32> {
-            let (mut low, mut high) = (0usize, rows as usize);
+            let group = firsts.partition_point(|&first| first <= id).checked_sub(1)?;
+            let (mut low, mut high) = (group * GROUP, (group * GROUP + GROUP).min(rows as usize));
             while low < high {
                 let middle = low + (high - low) / 2;
                 match u64_at(id_table, middle * 8).cmp(&id) {
@@ -628,92 +673,109 @@ impl IndexWriter {
             }
             None
         };
-        // The records in row order, their related items as rows, with each group's first id and
-        // start in the groups section.
-        let mut groups = Spool::new()?;
-        let mut rows_out = Spool::new()?;
-        let (mut record, mut head, mut final_record) = (Vec::new(), Vec::with_capacity(20), Vec::new());
-        let mut previous_id = 0u64;
-        for row in 0..rows as usize {
-            let id = u64_at(id_table, row * 8);
-            record.resize(u64_at(kept_table, row * 16 + 8) as usize, 0);
-            std::os::unix::fs::FileExt::read_exact_at(&records_in, &mut record, u64_at(kept_table, row * 16))?;
-            final_record.clear();
-            related_as_rows(&record, &mut final_record, row_of).ok_or_else(|| io::Error::other("a temporary record is malformed"))?;
-            if row % GROUP == 0 {
-                groups.write(&id.to_le_bytes())?;
-                groups.write(&rows_out.len.to_le_bytes())?;
-                previous_id = id;
-            }
-            head.clear();
-            put_varint(&mut head, id - previous_id);
-            put_varint(&mut head, final_record.len() as u64);
-            rows_out.write(&head)?;
-            rows_out.write(&final_record)?;
-            previous_id = id;
+        // The descriptions shared, each numbered, and their section.
+        let shared_texts = descriptions.shared();
+        let shared: HashMap<&[u8], u64> = shared_texts.iter().enumerate().map(|(n, text)| (&text[..], n as u64)).collect();
+        let mut descriptions_out = Spool::new()?;
+        let mut end = 0u32;
+        for text in &shared_texts {
+            end += text.len() as u32;
+            descriptions_out.write(&end.to_le_bytes())?;
         }
-        // Names: each with its rows (a row once, with its best match), through the FST.
-        let mut postings = Spool::new()?;
-        let mut fst = fst::MapBuilder::new(BufWriter::new(Spool::new()?)).map_err(io::Error::other)?;
-        let mut current: Option<(Vec<u8>, Vec<(u32, u8)>)> = None;
-        let mut entry_bytes = Vec::new();
-        let mut flush = |name: Vec<u8>, hits: Vec<(u32, u8)>, postings: &mut Spool, fst: &mut fst::MapBuilder<BufWriter<Spool>>| -> io::Result<()> {
-            fst.insert(&name, postings.len).map_err(io::Error::other)?;
-            entry_bytes.clear();
-            put_varint(&mut entry_bytes, hits.len() as u64);
-            let mut previous = 0;
-            for (row, how) in hits {
-                put_varint(&mut entry_bytes, u64::from(row - previous) << 2 | u64::from(how));
-                previous = row;
-            }
-            postings.write(&entry_bytes)
-        };
-        for entry in self.names.finish()? {
-            let entry = entry?;
-            let split = entry.len() - 17;
-            let (name, tail) = (&entry[..split - 1], &entry[split..]);
-            let (id, seq, how) = (be64(&tail[0..8]), be64(&tail[8..16]), tail[16]);
-            if superseded.contains(&seq) {
-                continue;
-            }
-            let Some(row) = row_of(id) else { continue };
-            match &mut current {
-                Some((current_name, hits)) if current_name.as_slice() == name => match hits.last_mut() {
-                    Some(last) if last.0 == row => last.1 = last.1.max(how),
-                    _ => hits.push((row, how)),
-                },
-                _ => {
-                    if let Some((done, hits)) = current.replace((name.to_vec(), vec![(row, how)])) {
-                        flush(done, hits, &mut postings, &mut fst)?;
+        for text in &shared_texts {
+            descriptions_out.write(text)?;
+        }
+        let (shared, row_of) = (&shared, &row_of);
+        std::thread::scope(|scope| {
+            // The records in row order (on another core), with each group's first id and start.
+            let writing_rows = scope.spawn(move || -> io::Result<(Spool, Spool)> {
+                let mut groups = Spool::new()?;
+                let mut rows_out = Spool::new()?;
+                let mut row_bytes = Vec::with_capacity(256);
+                let mut previous_id = 0u64;
+                for row in 0..rows as usize {
+                    let id = u64_at(id_table, row * 8);
+                    let start = u64_at(kept_table, row * 16) as usize;
+                    let record = records_table.get(start..start + u64_at(kept_table, row * 16 + 8) as usize);
+                    let record = record.ok_or_else(|| io::Error::other("a temporary record is past its file's end"))?;
+                    if row % GROUP == 0 {
+                        groups.write(&id.to_le_bytes())?;
+                        groups.write(&rows_out.len.to_le_bytes())?;
+                        previous_id = id;
+                    }
+                    row_bytes.clear();
+                    put_varint(&mut row_bytes, id - previous_id);
+                    final_record(record, &mut row_bytes, shared, row_of).ok_or_else(|| io::Error::other("a temporary record is malformed"))?;
+                    rows_out.write(&row_bytes)?;
+                    previous_id = id;
+                }
+                Ok((groups.finish()?, rows_out.finish()?))
+            });
+            // Names: each with its rows (a row once, with its best match), through the FST.
+            let mut postings = Spool::new()?;
+            let mut fst = fst::MapBuilder::new(BufWriter::new(Spool::new()?)).map_err(io::Error::other)?;
+            let mut current: Option<(Vec<u8>, Vec<(u32, u8)>)> = None;
+            let mut entry_bytes = Vec::new();
+            let mut flush = |name: Vec<u8>, hits: Vec<(u32, u8)>, postings: &mut Spool, fst: &mut fst::MapBuilder<BufWriter<Spool>>| -> io::Result<()> {
+                fst.insert(&name, postings.len).map_err(io::Error::other)?;
+                entry_bytes.clear();
+                put_varint(&mut entry_bytes, hits.len() as u64);
+                let mut previous = 0;
+                for (row, how) in hits {
+                    put_varint(&mut entry_bytes, u64::from(row - previous) << 2 | u64::from(how));
+                    previous = row;
+                }
+                postings.write(&entry_bytes)
+            };
+            for entry in names {
+                let entry = entry?;
+                let split = entry.len() - 17;
+                let (name, tail) = (&entry[..split - 1], &entry[split..]);
+                let (id, seq, how) = (be64(&tail[0..8]), be64(&tail[8..16]), tail[16]);
+                if superseded.contains(&seq) {
+                    continue;
+                }
+                let Some(row) = row_of(id) else { continue };
+                match &mut current {
+                    Some((current_name, hits)) if current_name.as_slice() == name => match hits.last_mut() {
+                        Some(last) if last.0 == row => last.1 = last.1.max(how),
+                        _ => hits.push((row, how)),
+                    },
+                    _ => {
+                        if let Some((done, hits)) = current.replace((name.to_vec(), vec![(row, how)])) {
+                            flush(done, hits, &mut postings, &mut fst)?;
+                        }
                     }
                 }
             }
-        }
-        if let Some((done, hits)) = current {
-            flush(done, hits, &mut postings, &mut fst)?;
-        }
-        let fst = fst.into_inner().map_err(io::Error::other)?.into_inner().map_err(io::IntoInnerError::into_error)?;
-        let mut meta = Vec::new();
-        put_u32(&mut meta, self.languages.len() as u32);
-        for language in &self.languages {
-            put_str(&mut meta, language);
-        }
-        let rows32 = u32::try_from(rows).map_err(|_| io::Error::other("more than 4,294,967,295 items"))?;
-        put_u32(&mut meta, rows32);
-        put_u32(&mut meta, self.max_sitelinks);
-        let mut meta_spool = Spool::new()?;
-        meta_spool.write(&meta)?;
-        let blocked = [groups.finish()?, rows_out.finish()?, fst.finish()?, postings.finish()?];
-        let mut checks = Spool::new()?;
-        for section in &blocked {
-            for crc in &section.blocks {
-                checks.write(&crc.to_le_bytes())?;
+            if let Some((done, hits)) = current {
+                flush(done, hits, &mut postings, &mut fst)?;
             }
-        }
-        let [groups, rows_out, fst, postings] = blocked;
-        write_sections(out, [meta_spool.finish()?, checks.finish()?, groups, rows_out, fst, postings])?;
-        report.items = rows;
-        Ok(report)
+            let fst = fst.into_inner().map_err(io::Error::other)?.into_inner().map_err(io::IntoInnerError::into_error)?;
+            let (groups, rows_out) = writing_rows.join().expect("writing rows does not panic")?;
+            let mut meta = Vec::new();
+            put_u32(&mut meta, languages.len() as u32);
+            for language in &languages {
+                put_str(&mut meta, language);
+            }
+            let rows32 = u32::try_from(rows).map_err(|_| io::Error::other("more than 4,294,967,295 items"))?;
+            put_u32(&mut meta, rows32);
+            put_u32(&mut meta, max_sitelinks);
+            put_u32(&mut meta, shared_texts.len() as u32);
+            let mut meta_spool = Spool::new()?;
+            meta_spool.write(&meta)?;
+            let blocked = [groups, rows_out, fst.finish()?, postings.finish()?, descriptions_out.finish()?];
+            let mut checks = Spool::new()?;
+            for section in &blocked {
+                for crc in &section.blocks {
+                    checks.write(&crc.to_le_bytes())?;
+                }
+            }
+            let [groups, rows_out, fst, postings, descriptions_out] = blocked;
+            write_sections(out, [meta_spool.finish()?, checks.finish()?, groups, rows_out, fst, postings, descriptions_out])?;
+            report.items = rows;
+            Ok(report)
+        })
     }
 }
 
@@ -866,26 +928,57 @@ fn name_match(byte: u8) -> Option<NameMatch> {
     })
 }
 
-/// Encodes what the index keeps of an item ([`kept`]) as a temporary record: the length of the
-/// final record's start, that start (sitelinks, label, description, P31, P279), then the related
-/// items' ids, which [`related_as_rows`] turns into rows once every id is known.
-fn encode_item(out: &mut Vec<u8>, item: &Item) {
-    let kept = kept(item);
-    let mut start = Vec::with_capacity(96);
-    put_varint(&mut start, u64::from(kept.sitelinks));
-    put_str(&mut start, kept.labels.first().map_or("", String::as_str));
-    put_str(&mut start, kept.description.as_deref().unwrap_or(""));
-    let numbers = |ids: &[String]| ids.iter().map(|id| numeric_id(id)).collect::<Vec<u64>>();
-    put_ascending(&mut start, &numbers(&kept.p31));
-    put_ascending(&mut start, &numbers(&kept.p279));
-    put_varint(out, start.len() as u64);
-    out.extend_from_slice(&start);
-    put_ascending(out, &numbers(&kept.related));
+/// What the index keeps of an item ([`kept`]), as numbers: P31, P279 and related ids ascending
+/// without repeats.
+struct Kept<'a> {
+    sitelinks: u32,
+    label: &'a str,
+    description: &'a str,
+    p31: Vec<u64>,
+    p279: Vec<u64>,
+    related: Vec<u64>,
+}
+
+impl Kept<'_> {
+    fn of(item: &Item) -> Kept<'_> {
+        Kept {
+            sitelinks: item.sitelinks,
+            label: item.labels.first().map_or("", String::as_str),
+            description: item.description.as_deref().map_or("", cut_description),
+            p31: ascending(&item.p31),
+            p279: ascending(&item.p279),
+            related: ascending(&item.related),
+        }
+    }
+
+    /// The temporary record: sitelinks, label, description, then P31, P279 and the related items'
+    /// ids (each a count and ascending increases), which [`final_record`] writes as the row.
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_varint(out, u64::from(self.sitelinks));
+        put_str(out, self.label);
+        put_str(out, self.description);
+        for list in [&self.p31, &self.p279, &self.related] {
+            put_ascending(out, list);
+        }
+    }
+}
+
+/// The numbers of item ids, ascending without repeats (ids that are not items left out).
+fn ascending(ids: &[String]) -> Vec<u64> {
+    let mut numbers: Vec<u64> = ids.iter().map(|id| numeric_id(id)).filter(|&n| n != 0).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
 }
 
 /// A count, then ascending numbers as their increases.
 fn put_ascending(out: &mut Vec<u8>, numbers: &[u64]) {
     put_varint(out, numbers.len() as u64);
+    put_increases(out, numbers);
+}
+
+/// Ascending numbers as their increases, the first as itself.
+fn put_increases(out: &mut Vec<u8>, numbers: &[u64]) {
     let mut previous = 0;
     for &n in numbers {
         put_varint(out, n - previous);
@@ -895,6 +988,11 @@ fn put_ascending(out: &mut Vec<u8>, numbers: &[u64]) {
 
 fn read_ascending(reader: &mut Reader<'_>) -> Option<Vec<u64>> {
     let count = reader.varint()?;
+    read_increases(reader, count)
+}
+
+/// `count` ascending numbers without repeats, written by [`put_increases`].
+fn read_increases(reader: &mut Reader<'_>, count: u64) -> Option<Vec<u64>> {
     let mut numbers = Vec::with_capacity(count.min(64) as usize);
     let mut previous = 0u64;
     for i in 0..count {
@@ -905,30 +1003,124 @@ fn read_ascending(reader: &mut Reader<'_>) -> Option<Vec<u64>> {
     Some(numbers)
 }
 
-/// A temporary record as it goes into the index: its related items' ids replaced by their rows,
-/// those the index does not hold dropped.
-fn related_as_rows(record: &[u8], out: &mut Vec<u8>, row_of: impl Fn(u64) -> Option<u32>) -> Option<()> {
+/// Each list count's largest value in the counts byte (the mask of its bits) and where its bits
+/// start: P31 and P279 in two bits each, related items in three. A count at its largest value is
+/// followed by a varint of the rest.
+const COUNTS: [(u64, u32); 3] = [(3, 0), (3, 2), (7, 4)];
+
+/// The counts of a record's P31, P279 and related lists: one byte for most records.
+fn put_counts(out: &mut Vec<u8>, counts: [usize; 3]) {
+    let mut byte = 0u64;
+    for (&count, &(most, shift)) in counts.iter().zip(&COUNTS) {
+        byte |= (count as u64).min(most) << shift;
+    }
+    out.push(byte as u8);
+    for (&count, &(most, _)) in counts.iter().zip(&COUNTS) {
+        if count as u64 >= most {
+            put_varint(out, count as u64 - most);
+        }
+    }
+}
+
+fn read_counts(reader: &mut Reader<'_>) -> Option<[u64; 3]> {
+    let byte = u64::from(reader.u8()?);
+    if byte >> 7 != 0 {
+        return None;
+    }
+    let mut counts = [0; 3];
+    for (count, &(most, shift)) in counts.iter_mut().zip(&COUNTS) {
+        *count = byte >> shift & most;
+        if *count == most {
+            *count = count.checked_add(reader.varint()?)?;
+        }
+    }
+    Some(counts)
+}
+
+/// A temporary record ([`Kept::encode`]) as its row's record: its description by number when it is
+/// shared, the counts in one byte, and the related items' ids as their rows (those the index
+/// does not hold dropped).
+fn final_record(record: &[u8], out: &mut Vec<u8>, shared: &HashMap<&[u8], u64>, row_of: impl Fn(u64) -> Option<u32>) -> Option<()> {
     let mut reader = Reader::new(record);
-    let start = usize::try_from(reader.varint()?).ok()?;
-    out.extend_from_slice(reader.take(start)?);
-    let rows: Vec<u64> = read_ascending(&mut reader)?.into_iter().filter_map(|id| row_of(id).map(u64::from)).collect();
-    put_ascending(out, &rows);
+    put_varint(out, reader.varint()?);
+    let label = reader.bytes()?;
+    put_varint(out, label.len() as u64);
+    out.extend_from_slice(label);
+    let description = reader.bytes()?;
+    match shared.get(description) {
+        Some(&number) => put_varint(out, number << 1 | 1),
+        None => {
+            put_varint(out, (description.len() as u64) << 1);
+            out.extend_from_slice(description);
+        }
+    }
+    let p31 = read_ascending(&mut reader)?;
+    let p279 = read_ascending(&mut reader)?;
+    let related: Vec<u64> = read_ascending(&mut reader)?.into_iter().filter_map(|id| row_of(id).map(u64::from)).collect();
+    put_counts(out, [p31.len(), p279.len(), related.len()]);
+    for list in [&p31, &p279, &related] {
+        put_increases(out, list);
+    }
     Some(())
 }
 
-/// A record's item, and the rows of its related items.
-fn decode_item(reader: &mut Reader<'_>, id: u64) -> Option<(Item, Vec<u64>)> {
+/// How often descriptions occur, counted in bounded memory: at most [`SHARED_DESCRIPTIONS`]
+/// distinct ones. When a new one finds the table full, every count is halved and those at zero
+/// are dropped, so rare descriptions make room and frequent ones stay. The counts depend only on
+/// the items' order, not on the memory budget.
+#[derive(Default)]
+struct DescriptionCounts {
+    counts: HashMap<Box<[u8]>, u64>,
+}
+
+impl DescriptionCounts {
+    fn add(&mut self, text: &str) {
+        if let Some(count) = self.counts.get_mut(text.as_bytes()) {
+            *count += 1;
+            return;
+        }
+        if text.len() < 3 {
+            return;
+        }
+        if self.counts.len() >= SHARED_DESCRIPTIONS {
+            self.counts.retain(|_, count| {
+                *count /= 2;
+                *count > 0
+            });
+            if self.counts.len() >= SHARED_DESCRIPTIONS {
+                return;
+            }
+        }
+        self.counts.insert(text.as_bytes().into(), 1);
+    }
+
+    /// The descriptions counted more than once, most frequent first (ties in byte order).
+    fn shared(self) -> Vec<Box<[u8]>> {
+        let mut shared: Vec<(u64, Box<[u8]>)> = self.counts.into_iter().filter(|&(_, count)| count > 1).map(|(text, count)| (count, text)).collect();
+        shared.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        shared.into_iter().map(|(_, text)| text).collect()
+    }
+}
+
+/// A record's item, the number of its description when that is shared, and the rows of its
+/// related items.
+fn decode_item(reader: &mut Reader<'_>, id: u64) -> Option<(Item, Option<u64>, Vec<u64>)> {
     let sitelinks = u32::try_from(reader.varint()?).ok()?;
     let label = reader.string()?;
-    let description = reader.string()?;
+    let code = reader.varint()?;
+    let (description, shared) = match code & 1 {
+        0 => (std::str::from_utf8(reader.take(usize::try_from(code >> 1).ok()?)?).ok()?.to_string(), None),
+        _ => (String::new(), Some(code >> 1)),
+    };
+    let [p31, p279, related] = read_counts(reader)?;
     let qids = |numbers: Vec<u64>| numbers.into_iter().filter(|&n| n != 0).map(|n| format!("Q{n}")).collect::<Vec<_>>();
-    let p31 = qids(read_ascending(reader)?);
-    let p279 = qids(read_ascending(reader)?);
-    let related = read_ascending(reader)?;
+    let p31 = qids(read_increases(reader, p31)?);
+    let p279 = qids(read_increases(reader, p279)?);
+    let related = read_increases(reader, related)?;
     let labels = if label.is_empty() { Vec::new() } else { vec![label] };
     let description = (!description.is_empty()).then_some(description);
     let item = Item { id: format!("Q{id}"), labels, aliases: Vec::new(), description, p31, p279, related: Vec::new(), demonyms: Vec::new(), sitelinks };
-    Some((item, related))
+    Some((item, shared, related))
 }
 
 /// A variable-length unsigned integer: seven bits a byte, low first, the high bit set on all but the last.
@@ -994,9 +1186,14 @@ impl<'a> Reader<'a> {
         None
     }
 
-    fn string(&mut self) -> Option<String> {
+    /// A length (varint) and that many bytes.
+    fn bytes(&mut self) -> Option<&'a [u8]> {
         let len = usize::try_from(self.varint()?).ok()?;
-        std::str::from_utf8(self.take(len)?).ok().map(str::to_string)
+        self.take(len)
+    }
+
+    fn string(&mut self) -> Option<String> {
+        std::str::from_utf8(self.bytes()?).ok().map(str::to_string)
     }
 
     fn is_done(&self) -> bool {
@@ -1023,9 +1220,16 @@ mod tests {
                 sitelinks: 400,
                 ..Item::default()
             },
-            Item { id: "Q142".into(), labels: strings(&["France"]), demonyms: strings(&["French"]), sitelinks: 500, ..Item::default() },
+            Item {
+                id: "Q142".into(),
+                labels: strings(&["France"]),
+                description: Some("a place in Europe".into()),
+                demonyms: strings(&["French"]),
+                sitelinks: 500,
+                ..Item::default()
+            },
             Item { id: "Q7".into(), labels: strings(&["First"]), ..Item::default() },
-            Item { id: "Q7".into(), labels: strings(&["Paris"]), p279: strings(&["Q90"]), ..Item::default() },
+            Item { id: "Q7".into(), labels: strings(&["Paris"]), description: Some("a place in Europe".into()), p279: strings(&["Q90"]), ..Item::default() },
         ]
     }
 
@@ -1042,7 +1246,11 @@ mod tests {
                 id: format!("Q{}", n * 7),
                 labels: vec![format!("place {n}"), format!("lieu {n}")],
                 aliases: vec![format!("{} {}", ["north", "south", "east"][n as usize % 3], n % 40)],
-                description: Some(["village in a land far away", "capital", "river"][n as usize % 3].to_string()),
+                description: Some(match n % 3 {
+                    0 => "village in a land far away".to_string(),
+                    1 => "capital".to_string(),
+                    _ => format!("river number {n}"),
+                }),
                 p31: vec!["Q515".into(), format!("Q{}", n % 5 + 1)],
                 related: vec![format!("Q{}", (n + 1) * 7), format!("Q{}", n * 7 + 1)],
                 sitelinks: (n % 300) as u32,
@@ -1106,6 +1314,8 @@ mod tests {
         let per_item = (sizes[GROUPS] + sizes[ROWS] + sizes[POSTINGS] - labels) as f64 / items.len() as f64;
         assert!(per_item < 40.0, "{per_item:.1} bytes an item beside the names: {sizes:?}");
         assert!(sizes[ROWS] > 2 * BLOCK, "several blocks of rows: {sizes:?}");
+        let shared = "village in a land far away".len() + "capital".len();
+        assert_eq!(sizes[DESCRIPTIONS], 2 * 4 + shared, "the descriptions of many items shared, the others inline: {sizes:?}");
     }
 
     #[test]
@@ -1143,9 +1353,9 @@ mod tests {
         assert_eq!(message(b"{\"factgraph_wikidata_index\":1}\n".to_vec()), "idx: not a factgraph Wikidata index (build one with `factgraph wikidata index`)");
         let mut old = bytes();
         old[8] = 1;
-        assert_eq!(message(old.clone()), "idx: format version 1, this build reads version 2: rebuild the index");
+        assert_eq!(message(old.clone()), "idx: format version 1, this build reads version 3: rebuild the index");
         old.truncate(40);
-        assert_eq!(message(old), "idx: format version 1, this build reads version 2: rebuild the index", "whatever its length");
+        assert_eq!(message(old), "idx: format version 1, this build reads version 3: rebuild the index", "whatever its length");
         let missing = Index::open(&dir.path().join("none.idx")).unwrap_err();
         assert!(matches!(missing, WikidataError::Io { .. }), "{missing}");
     }

@@ -220,18 +220,26 @@ impl<S: ItemSink> IndexBuilder<S> {
         let threads = self.threads.max(1);
         let (chunks, chunk_receiver) = std::sync::mpsc::sync_channel::<(u64, Chunk)>(threads * 2);
         let chunk_receiver = std::sync::Mutex::new(chunk_receiver);
+        let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
         let (results, result_receiver) = std::sync::mpsc::sync_channel::<(u64, Vec<Parsed>)>(threads * 2);
         let languages = &self.languages.clone();
         std::thread::scope(|scope| {
-            let reading = scope.spawn(move || read_chunks(reader, chunks));
+            let reading = scope.spawn(move || read_chunks(reader, chunks, recycled));
             for _ in 0..threads {
-                let results = results.clone();
+                let (results, recycle) = (results.clone(), recycle.clone());
                 let chunk_receiver = &chunk_receiver;
                 scope.spawn(move || loop {
                     let next = chunk_receiver.lock().map_err(|_| ()).and_then(|r| r.recv().map_err(|_| ()));
                     let Ok((number, chunk)) = next else { break };
-                    if results.send((number, parse_chunk(languages, chunk))).is_err() {
+                    if results.send((number, parse_chunk(languages, &chunk))).is_err() {
                         break;
+                    }
+                    match chunk {
+                        // A buffer grown for a long line is not kept.
+                        Chunk::Lines(_, buffer, _) if buffer.len() <= 2 * CHUNK_BYTES => {
+                            let _ = recycle.send(buffer);
+                        }
+                        _ => {}
                     }
                 });
             }
@@ -292,53 +300,57 @@ const CHUNK_BYTES: usize = 4 << 20;
 
 /// What the reading thread hands the parsers.
 enum Chunk {
-    /// Whole lines (the last without its newline at the end of the input), and the first one's number.
-    Lines(u64, Vec<u8>),
+    /// Whole lines (the last without its newline at the end of the input): the first one's number,
+    /// a buffer and the length of the lines at its start. The parsers hand the buffer back to the
+    /// reading thread, which reads into it again without clearing it.
+    Lines(u64, Vec<u8>, usize),
     /// A line longer than [`MAX_LINE_BYTES`], skipped: its number.
     TooLong(u64),
 }
 
 /// Reads `reader` into numbered chunks of whole lines for the parsers, holding at most
-/// [`MAX_LINE_BYTES`] and a chunk of one line; returns the lines and bytes read.
-fn read_chunks(mut reader: impl Read, chunks: std::sync::mpsc::SyncSender<(u64, Chunk)>) -> (u64, u64, io::Result<()>) {
+/// [`MAX_LINE_BYTES`] and a chunk of one line, into buffers the parsers give back through
+/// `recycled` when they can; returns the lines and bytes read.
+fn read_chunks(mut reader: impl Read, chunks: std::sync::mpsc::SyncSender<(u64, Chunk)>, recycled: std::sync::mpsc::Receiver<Vec<u8>>) -> (u64, u64, io::Result<()>) {
     let (mut lines, mut bytes, mut number) = (0u64, 0u64, 0u64);
-    let mut carry: Vec<u8> = Vec::new();
     let mut send = |chunk: Chunk| {
         number += 1;
         chunks.send((number - 1, chunk)).is_ok()
     };
+    // The chunk being filled: its first `filled` bytes are read, the rest is room.
+    let mut buffer: Vec<u8> = Vec::new();
+    let mut filled = 0;
     loop {
-        let mut chunk = std::mem::take(&mut carry);
-        let target = chunk.len() + CHUNK_BYTES;
-        chunk.reserve_exact(CHUNK_BYTES);
+        let target = filled + CHUNK_BYTES;
+        if buffer.len() < target {
+            // A new buffer, or a long line: room for the longest taken once, not grown by doubling.
+            let room = if filled >= CHUNK_BYTES { MAX_LINE_BYTES + CHUNK_BYTES } else { target };
+            buffer.resize(room.max(target), 0);
+        }
         let mut end = false;
-        while chunk.len() < target {
-            let start = chunk.len();
-            chunk.resize(target, 0);
-            match reader.read(&mut chunk[start..]) {
+        while filled < target {
+            match reader.read(&mut buffer[filled..target]) {
                 Ok(0) => {
-                    chunk.truncate(start);
                     end = true;
                     break;
                 }
-                Ok(n) => chunk.truncate(start + n),
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => chunk.truncate(start),
+                Ok(n) => {
+                    filled += n;
+                    bytes += n as u64;
+                }
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => return (lines, bytes, Err(error)),
             }
-            bytes += (chunk.len() - start) as u64;
         }
-        match memchr::memrchr(b'\n', &chunk) {
-            Some(last) if !end => carry = chunk.split_off(last + 1),
-            Some(_) => {}
-            None if chunk.len() <= MAX_LINE_BYTES && end => {}
-            None if chunk.len() <= MAX_LINE_BYTES => {
-                // A long line: room for the longest taken once, not grown by doubling.
-                chunk.reserve_exact((MAX_LINE_BYTES + CHUNK_BYTES).saturating_sub(chunk.len()));
-                carry = chunk;
-                continue;
-            }
+        let cut = match memchr::memrchr(b'\n', &buffer[..filled]) {
+            Some(last) if !end => last + 1,
+            Some(_) => filled,
+            None if filled <= MAX_LINE_BYTES && end => filled,
+            None if filled <= MAX_LINE_BYTES => continue,
             None => {
                 // A line past the limit: skipped up to its newline without being held.
+                buffer = recycled.try_recv().unwrap_or_default();
+                filled = 0;
                 let mut rest = vec![0; 1 << 16];
                 loop {
                     let n = match reader.read(&mut rest) {
@@ -351,24 +363,35 @@ fn read_chunks(mut reader: impl Read, chunks: std::sync::mpsc::SyncSender<(u64, 
                         break;
                     }
                     if let Some(at) = memchr::memchr(b'\n', &rest[..n]) {
-                        carry = rest[at + 1..n].to_vec();
+                        filled = n - at - 1;
+                        if buffer.len() < filled {
+                            buffer.resize(filled, 0);
+                        }
+                        buffer[..filled].copy_from_slice(&rest[at + 1..n]);
                         break;
                     }
                 }
                 lines += 1;
-                if !send(Chunk::TooLong(lines)) {
-                    break;
-                }
-                if carry.is_empty() && end {
+                if !send(Chunk::TooLong(lines)) || filled == 0 && end {
                     break;
                 }
                 continue;
             }
+        };
+        // What follows the last newline starts the next buffer.
+        let mut next = recycled.try_recv().unwrap_or_default();
+        let rest = filled - cut;
+        if next.len() < rest {
+            next.resize(rest, 0);
         }
-        let count = memchr::memchr_iter(b'\n', &chunk).count() as u64 + u64::from(!chunk.is_empty() && !chunk.ends_with(b"\n"));
+        next[..rest].copy_from_slice(&buffer[cut..filled]);
+        let chunk = std::mem::replace(&mut buffer, next);
+        filled = rest;
+        let text = &chunk[..cut];
+        let count = memchr::memchr_iter(b'\n', text).count() as u64 + u64::from(!text.is_empty() && !text.ends_with(b"\n"));
         let first = lines + 1;
         lines += count;
-        if count > 0 && !send(Chunk::Lines(first, chunk)) {
+        if count > 0 && !send(Chunk::Lines(first, chunk, cut)) {
             break;
         }
         if end {
@@ -379,14 +402,14 @@ fn read_chunks(mut reader: impl Read, chunks: std::sync::mpsc::SyncSender<(u64, 
 }
 
 /// Splits a chunk into lines and parses them.
-fn parse_chunk(languages: &[String], chunk: Chunk) -> Vec<Parsed> {
+fn parse_chunk(languages: &[String], chunk: &Chunk) -> Vec<Parsed> {
     match chunk {
-        Chunk::TooLong(line) => vec![Parsed::Problem(line, format!("line longer than {} MiB skipped", MAX_LINE_BYTES >> 20))],
-        Chunk::Lines(first, bytes) => {
-            let text = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+        Chunk::TooLong(line) => vec![Parsed::Problem(*line, format!("line longer than {} MiB skipped", MAX_LINE_BYTES >> 20))],
+        Chunk::Lines(first, bytes, len) => {
+            let text = bytes[..*len].strip_suffix(b"\n").unwrap_or(&bytes[..*len]);
             let mut parsed = Vec::with_capacity(1024);
             let mut start = 0;
-            for (number, end) in (first..).zip(memchr::memchr_iter(b'\n', text).chain([text.len()])) {
+            for (number, end) in (*first..).zip(memchr::memchr_iter(b'\n', text).chain([text.len()])) {
                 parsed.push(parse_line(languages, number, &text[start..end]));
                 start = end + 1;
             }
@@ -648,27 +671,75 @@ struct Claims {
     demonyms: Vec<(String, String)>,
 }
 
-#[derive(Deserialize)]
 struct Statement<'a> {
-    #[serde(borrow)]
     mainsnak: Snak<'a>,
-    #[serde(default, borrow)]
     rank: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
 struct Snak<'a> {
-    #[serde(default, borrow)]
     snaktype: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
     datavalue: Option<DataValue<'a>>,
 }
 
-#[derive(Deserialize)]
 struct DataValue<'a> {
-    #[serde(borrow)]
     value: SnakValue<'a>,
 }
+
+/// Deserialises a statement, its main snak and the snak's data value as maps whose keys are
+/// compared as bytes (not checked as UTF-8, as serde's derived field names would be); the fields
+/// the index does not read are skipped unbuilt.
+macro_rules! by_key {
+    ($type:ident, $what:literal, |$map:ident| $body:block) => {
+        impl<'de> Deserialize<'de> for $type<'de> {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct ByKey;
+                impl<'de> Visitor<'de> for ByKey {
+                    type Value = $type<'de>;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str($what)
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, mut $map: A) -> Result<$type<'de>, A::Error> $body
+                }
+                deserializer.deserialize_map(ByKey)
+            }
+        }
+    };
+}
+
+by_key!(Statement, "a statement", |map| {
+    let (mut mainsnak, mut rank) = (None, None);
+    while let Some(key) = map.next_key::<RawKey>()? {
+        match key.0.as_ref() {
+            b"mainsnak" => mainsnak = Some(map.next_value()?),
+            b"rank" => rank = map.next_value::<Scalar>()?.text(),
+            _ => map.next_value::<IgnoredAny>().map(drop)?,
+        }
+    }
+    Ok(Statement { mainsnak: mainsnak.ok_or_else(|| de::Error::missing_field("mainsnak"))?, rank })
+});
+
+by_key!(Snak, "a snak", |map| {
+    let (mut snaktype, mut datavalue) = (None, None);
+    while let Some(key) = map.next_key::<RawKey>()? {
+        match key.0.as_ref() {
+            b"snaktype" => snaktype = map.next_value::<Scalar>()?.text(),
+            b"datavalue" => datavalue = map.next_value()?,
+            _ => map.next_value::<IgnoredAny>().map(drop)?,
+        }
+    }
+    Ok(Snak { snaktype, datavalue })
+});
+
+by_key!(DataValue, "a data value", |map| {
+    let mut value = None;
+    while let Some(key) = map.next_key::<RawKey>()? {
+        match key.0.as_ref() {
+            b"value" => value = Some(map.next_value()?),
+            _ => map.next_value::<IgnoredAny>().map(drop)?,
+        }
+    }
+    Ok(DataValue { value: value.ok_or_else(|| de::Error::missing_field("value"))? })
+});
 
 /// The fields of a snak's value the index reads (an item's id, or a text and its language), each
 /// kept only when it is a string or a number; any other value is taken and ignored.
@@ -739,6 +810,16 @@ impl<'de> Deserialize<'de> for Scalar<'de> {
             }
         }
         deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+impl<'a> Scalar<'a> {
+    /// The text, borrowed when it has no escapes; `None` for any other value.
+    fn text(self) -> Option<Cow<'a, str>> {
+        match self {
+            Scalar::Text(text) => Some(text),
+            _ => None,
+        }
     }
 }
 
@@ -909,9 +990,9 @@ not json at all,
         let (sender, receiver) = std::sync::mpsc::sync_channel(1000);
         let mut text = b"a\n\nb".to_vec();
         let (lines, bytes, read) = std::thread::scope(|s| {
-            let reading = s.spawn(|| read_chunks(&text[..], sender));
+            let reading = s.spawn(|| read_chunks(&text[..], sender, std::sync::mpsc::channel().1));
             let chunks: Vec<(u64, Chunk)> = receiver.iter().collect();
-            assert!(matches!(&chunks[..], [(0, Chunk::Lines(1, bytes))] if bytes == b"a\n\nb"));
+            assert!(matches!(&chunks[..], [(0, Chunk::Lines(1, bytes, len))] if &bytes[..*len] == b"a\n\nb"));
             reading.join().unwrap()
         });
         assert_eq!((lines, bytes, read.is_ok()), (3, 4, true));
@@ -919,9 +1000,9 @@ not json at all,
         text.extend_from_slice(b"\n{}\n");
         let (sender, receiver) = std::sync::mpsc::sync_channel(1000);
         let (lines, _, _) = std::thread::scope(|s| {
-            let reading = s.spawn(|| read_chunks(&text[..], sender));
+            let reading = s.spawn(|| read_chunks(&text[..], sender, std::sync::mpsc::channel().1));
             let chunks: Vec<(u64, Chunk)> = receiver.iter().collect();
-            assert!(matches!(&chunks[..], [(0, Chunk::TooLong(1)), (1, Chunk::Lines(2, bytes))] if bytes == b"{}\n"), "{}", chunks.len());
+            assert!(matches!(&chunks[..], [(0, Chunk::TooLong(1)), (1, Chunk::Lines(2, bytes, len))] if &bytes[..*len] == b"{}\n"), "{}", chunks.len());
             reading.join().unwrap()
         });
         assert_eq!(lines, 2);
