@@ -62,7 +62,7 @@ pub(crate) fn optimize_store(kb: &KnowledgeBase, store: &Path, setup: &Context) 
     let started = Instant::now();
     let spinner = output::spinner("optimizing the store");
     kb.optimize()?;
-    factgraph::store::names::rebuild(kb, setup.vocabulary.alias.as_ref())?;
+    factgraph::store::names::rebuild(kb, &setup.vocabulary)?;
     spinner.finish_and_clear();
     eprintln!("{} {} in {:.2} s", Style::stderr().green("optimized:"), store.display(), started.elapsed().as_secs_f64());
     Ok(())
