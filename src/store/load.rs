@@ -180,8 +180,15 @@ pub fn load_into(
     let kb = KnowledgeBase::open(store)?;
     // Only an empty store can be this call's own: another writer that made it first and has
     // finished left the ontology graph in it at least (and one still writing holds the lock).
-    let made = !existed && kb.is_empty()?;
-    let outcome = kb.install_ontology(ontology).map_err(LoadError::from).and_then(|_| load(&kb, mapper, paths, text_root, batch_megabytes, progress));
+    let empty = kb.is_empty()?;
+    let made = !existed && empty;
+    // An empty store's name index is empty, and exact: the load adds its rows, where a missing
+    // index would be made by reading every graph back from the store afterwards.
+    let index = if empty { super::names::NameIndex::of(&super::names::Gathered::default()).write(store) } else { Ok(()) };
+    let outcome = index
+        .and_then(|()| kb.install_ontology(ontology))
+        .map_err(LoadError::from)
+        .and_then(|_| load(&kb, mapper, paths, text_root, batch_megabytes, progress));
     let written = matches!(&outcome, Ok(loaded) if loaded.summary.is_clean());
     if made && !written {
         discard(kb);
