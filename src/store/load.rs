@@ -49,7 +49,8 @@ const MAPPED_AHEAD: usize = 32;
 /// batch becomes one more file per index to read until the store is compacted
 /// ([`super::KnowledgeBase::optimize`]): smaller batches save memory at the cost of reads.
 ///
-/// The names and aliases loaded are added to the store's name index ([`super::names`]).
+/// The names and aliases loaded, and the entities that bear them, are added to the store's name
+/// index ([`super::names`]), which is marked inexact before the store is written.
 pub fn load(
     kb: &KnowledgeBase,
     mapper: &Mapper,
@@ -58,28 +59,19 @@ pub fn load(
     batch_megabytes: Option<usize>,
     progress: impl Fn(u64) + Send + Sync + 'static,
 ) -> Result<Loaded, LoadError> {
-    use oxigraph::model::vocab::rdfs;
-    use oxigraph::model::{GraphNameRef, Quad, Term};
-    use std::collections::BTreeSet;
+    use oxigraph::model::{GraphNameRef, Quad};
     use std::sync::mpsc::sync_channel;
     let started = std::time::Instant::now();
     let store = kb.store();
-    let alias = mapper.vocabulary().alias.as_ref();
+    let vocabulary = mapper.vocabulary();
     let (sender, receiver) = sync_channel::<(String, Vec<Quad>)>(MAPPED_AHEAD);
     let outcome = std::thread::scope(|scope| {
         let producer = scope.spawn(move || {
-            let mut names = BTreeSet::new();
+            let mut names = super::names::Gathered::default();
             let read = stream::<InputError>(paths, text_root, |_, document| {
                 let mut quads = Vec::with_capacity(512);
                 mapper.map_into(&document, &mut |quad| quads.push(quad.into_owned()));
-                for quad in quads.iter().filter(|q| q.predicate == rdfs::LABEL || q.predicate == alias) {
-                    if let Some(name) = match &quad.object {
-                        Term::Literal(literal) => super::names::name(literal),
-                        _ => None,
-                    } {
-                        names.insert(name);
-                    }
-                }
+                names.add_graph(vocabulary, quads.iter().map(Quad::as_ref));
                 // A document can state one triple twice (two mentions with one name, say).
                 let keep: Vec<bool> = {
                     let mut seen = std::collections::HashSet::with_capacity(quads.len());
@@ -141,6 +133,7 @@ pub fn load(
                 load: super::LoadSummary { added: 0, replaced: 0, quads: 0, elapsed: started.elapsed() },
             });
         }
+        let exact = super::names::unsettle(kb.path())?;
         loader.commit()?;
         for (id, quads) in &replaced {
             let graph = mapper.base().article(id);
@@ -152,7 +145,7 @@ pub fn load(
             progress(written);
         }
         store.flush()?;
-        super::names::add(kb, alias, names)?;
+        super::names::add(kb, vocabulary, names, exact && replaced.is_empty())?;
         Ok(Loaded {
             summary,
             load: super::LoadSummary { added, replaced: replaced.len(), quads: written, elapsed: started.elapsed() },
@@ -187,8 +180,15 @@ pub fn load_into(
     let kb = KnowledgeBase::open(store)?;
     // Only an empty store can be this call's own: another writer that made it first and has
     // finished left the ontology graph in it at least (and one still writing holds the lock).
-    let made = !existed && kb.is_empty()?;
-    let outcome = kb.install_ontology(ontology).map_err(LoadError::from).and_then(|_| load(&kb, mapper, paths, text_root, batch_megabytes, progress));
+    let empty = kb.is_empty()?;
+    let made = !existed && empty;
+    // An empty store's name index is empty, and exact: the load adds its rows, where a missing
+    // index would be made by reading every graph back from the store afterwards.
+    let index = if empty { super::names::NameIndex::of(&super::names::Gathered::default()).write(store) } else { Ok(()) };
+    let outcome = index
+        .and_then(|()| kb.install_ontology(ontology))
+        .map_err(LoadError::from)
+        .and_then(|_| load(&kb, mapper, paths, text_root, batch_megabytes, progress));
     let written = matches!(&outcome, Ok(loaded) if loaded.summary.is_clean());
     if made && !written {
         discard(kb);

@@ -555,11 +555,14 @@ impl SavedQuery {
 
     /// The query as the store at `kb` answers it. A query may mark the group that finds the names
     /// containing a parameter's text between a line `# names: ?VAR contains ?PARAM` and a line
-    /// `# end names`; when the store has a name index ([`super::names`]) and `PARAM` is bound to a
-    /// string, the marked lines become `VALUES ?VAR { … }` with the names the index finds (case
-    /// and accents ignored). A line `# local: SPARQL` is SPARQL for this store only: a test that
-    /// gives the same rows faster here, which other servers may not evaluate. Otherwise, and for
-    /// other servers, the query's own SPARQL runs.
+    /// `# end names`, and right after it the group that finds the entities bearing them, with a
+    /// label and class each, between `# entities: ?ENTITY ?LABEL ?CLASS` and `# end entities`.
+    /// When the store has a name index ([`super::names`]) and `PARAM` is bound to a string, the
+    /// marked lines become `VALUES` with what the index finds (case and accents ignored): the
+    /// entities with their names, labels and classes when its rows are exact, otherwise the names
+    /// alone in place of the first group. A line `# local: SPARQL` is SPARQL for this store only: a
+    /// test that gives the same rows faster here, which other servers may not evaluate. Otherwise,
+    /// and for other servers, the query's own SPARQL runs.
     pub fn for_store(&self, kb: &super::KnowledgeBase, bindings: &[(Variable, Term)]) -> std::borrow::Cow<'_, SavedQuery> {
         if NameSearch::find(&self.text).is_none() {
             return self.with_local_lines();
@@ -570,6 +573,7 @@ impl SavedQuery {
     /// [`SavedQuery::for_store`] with the store's name index already open (`None`: it has none),
     /// for a reader that keeps it (`serve`: the store cannot change while it holds it).
     pub fn with_names(&self, index: Option<&super::names::NameIndex>, bindings: &[(Variable, Term)]) -> std::borrow::Cow<'_, SavedQuery> {
+        use std::fmt::Write;
         let local = self.with_local_lines();
         let Some(search) = NameSearch::find(&local.text) else { return local };
         let text = bindings.iter().find(|(v, _)| v.as_str() == search.param).and_then(|(_, term)| match term {
@@ -577,14 +581,27 @@ impl SavedQuery {
             _ => None,
         });
         let Some((text, index)) = text.zip(index) else { return local };
-        let mut values = format!("VALUES ?{} {{", search.variable);
-        for name in index.containing(text) {
-            values.push(' ');
-            values.push_str(&super::names::literal(name).to_string());
-        }
-        values.push_str(" }");
-        let lines: Vec<&str> = local.text.lines().collect();
-        let text = [&lines[..search.lines.start], &[values.as_str()], &lines[search.lines.end..]].concat().join("\n");
+        let (values, lines) = match search.entities.as_ref().zip(index.bearers(text)) {
+            Some((entities, bearers)) => {
+                let [entity, label, class] = entities.variables;
+                let mut values = format!("VALUES (?{} ?{entity} ?{label} ?{class}) {{", search.variable);
+                for bearer in bearers {
+                    let (matched, label) = (super::names::literal(bearer.matched), super::names::literal(bearer.label));
+                    let _ = write!(values, " ({matched} <{}> {label} <{}>)", bearer.entity, bearer.class);
+                }
+                (values, search.lines.start..entities.lines.end)
+            }
+            None => {
+                let mut values = format!("VALUES ?{} {{", search.variable);
+                for name in index.containing(text) {
+                    let _ = write!(values, " {}", super::names::literal(name));
+                }
+                (values, search.lines.clone())
+            }
+        };
+        let values = values + " }";
+        let all: Vec<&str> = local.text.lines().collect();
+        let text = [&all[..lines.start], &[values.as_str()], &all[lines.end..]].concat().join("\n");
         std::borrow::Cow::Owned(SavedQuery { text, ..self.clone() })
     }
 
@@ -643,16 +660,33 @@ struct NameSearch<'a> {
     param: &'a str,
     /// The marked lines, the two markers included.
     lines: std::ops::Range<usize>,
+    /// The group that finds the entities bearing the names, if marked.
+    entities: Option<EntitySearch<'a>>,
+}
+
+/// The marked group that finds the entities bearing a name search's names.
+struct EntitySearch<'a> {
+    /// The variables it binds: the entity, its label and its class.
+    variables: [&'a str; 3],
+    /// The marked lines, the two markers included.
+    lines: std::ops::Range<usize>,
 }
 
 impl<'a> NameSearch<'a> {
     fn find(text: &'a str) -> Option<NameSearch<'a>> {
-        let mut lines = text.lines().enumerate();
-        let (start, rest) = lines.find_map(|(i, line)| Some((i, line.trim().strip_prefix("# names:")?)))?;
-        let (variable, param) = rest.trim().split_once(" contains ")?;
+        let lines: Vec<&str> = text.lines().map(str::trim).collect();
+        let start = lines.iter().position(|line| line.starts_with("# names:"))?;
+        let (variable, param) = lines[start]["# names:".len()..].trim().split_once(" contains ")?;
         let (variable, param) = (variable.trim().strip_prefix('?')?, param.trim().strip_prefix('?')?);
-        let (end, _) = lines.find(|(_, line)| line.trim() == "# end names")?;
-        (Variable::new(variable).is_ok() && Variable::new(param).is_ok()).then_some(NameSearch { variable, param, lines: start..end + 1 })
+        let end = start + lines[start..].iter().position(|line| *line == "# end names")?;
+        let entities = lines.get(end + 1).and_then(|line| line.strip_prefix("# entities:")).and_then(|rest| {
+            let variables: Vec<&str> = rest.split_whitespace().map(|v| v.strip_prefix('?')).collect::<Option<_>>()?;
+            let variables: [&str; 3] = variables.try_into().ok()?;
+            let last = end + 1 + lines[end + 1..].iter().position(|line| *line == "# end entities")?;
+            variables.iter().all(|v| Variable::new(*v).is_ok()).then_some(EntitySearch { variables, lines: end + 1..last + 1 })
+        });
+        let variables = [variable, param];
+        variables.iter().all(|v| Variable::new(*v).is_ok()).then_some(NameSearch { variable, param, lines: start..end + 1, entities })
     }
 }
 
@@ -988,6 +1022,14 @@ mod tests {
             text.replace("?matched contains", "?a-b contains"),
         ] {
             assert!(NameSearch::find(&broken).is_none(), "{broken}");
+        }
+        assert!(search.entities.is_none());
+        let text = text.replace("  # end names\n", "  # end names\n  # entities: ?e ?l ?c\n  { ?e ?p ?matched }\n  # end entities\n");
+        let entities = NameSearch::find(&text).unwrap().entities.unwrap();
+        assert_eq!((entities.variables, entities.lines), (["e", "l", "c"], 4..7));
+        for broken in [text.replace(" ?c", ""), text.replace("# end entities", "")] {
+            let search = NameSearch::find(&broken).unwrap();
+            assert!(search.entities.is_none(), "{broken}");
         }
     }
 

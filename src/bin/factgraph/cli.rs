@@ -30,7 +30,7 @@ pub enum Command {
     /// to three times faster afterwards), write its name index, and keep the listings' results
     /// (saved queries without parameters), so that their pages and whole results are read, not
     /// evaluated. The content does not change; the next load, remove or link drops the listings.
-    #[command(after_help = "Examples:\n  factgraph optimize --store factgraph-store\n  factgraph optimize --listings-only")]
+    #[command(after_help = "Examples:\n  factgraph optimize --store factgraph-store\n  factgraph optimize --no-compact")]
     Optimize(OptimizeArgs),
     /// Delete an article (its named graph) from the store.
     #[command(after_help = "Example:\n  factgraph remove russia-nato-split-2021")]
@@ -240,10 +240,13 @@ pub struct LoadTuning {
 pub struct OptimizeArgs {
     #[command(flatten)]
     pub store: StoreArgs,
-    /// Keep the listings only: no compaction, no name index. Opens the store for reading, so it can
-    /// run while `serve` or queries read the store.
+    /// Leave the store's files as they are: write the name index and keep the listings only.
+    /// Opens the store for reading, so it can run while `serve` or queries read it.
     #[arg(long)]
-    pub listings_only: bool,
+    pub no_compact: bool,
+    /// Do not keep the listings (their pages are then evaluated at each question).
+    #[arg(long)]
+    pub no_listings: bool,
     /// Folder of saved queries whose listings to keep (default: ./queries if it exists, else the
     /// bundled ones). Only a query of the same text uses a kept listing.
     #[arg(long, value_name = "DIR")]

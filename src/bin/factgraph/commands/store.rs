@@ -54,7 +54,7 @@ pub(crate) fn load_into(
         store.display()
     );
     if tuning.optimize {
-        optimize_store(&kb, store, setup, &query_library(None)?)?;
+        optimize_store(&kb, store, setup, &query_library(None)?, true, true)?;
     } else if had_listings {
         note_listings_dropped();
     }
@@ -68,7 +68,7 @@ pub(crate) fn has_listings(store: &Path) -> bool {
 
 /// Says that a write dropped the store's kept listings, and how to keep them again.
 pub(crate) fn note_listings_dropped() {
-    eprintln!("{} the kept listings were dropped (the store changed); `factgraph optimize --listings-only` keeps them again", Style::stderr().bold("note:"));
+    eprintln!("{} the kept listings were dropped (the store changed); `factgraph optimize --no-compact` keeps them again", Style::stderr().bold("note:"));
 }
 
 /// Opens the store at `store` for writing, saying so if that drops its kept listings.
@@ -81,22 +81,27 @@ pub(crate) fn open_for_writing(store: &Path) -> Result<KnowledgeBase> {
     Ok(kb)
 }
 
-/// Compacts the store, writes its name index again and keeps the listings of `library`, with
-/// progress, and says what it did and how long it took.
-pub(crate) fn optimize_store(kb: &KnowledgeBase, store: &Path, setup: &Context, library: &QueryLibrary) -> Result<()> {
+/// Compacts the store (when `compact`), writes its name index again and keeps the listings of
+/// `library` (when `listings`), with progress, and says what it did and how long it took.
+pub(crate) fn optimize_store(kb: &KnowledgeBase, store: &Path, setup: &Context, library: &QueryLibrary, compact: bool, listings: bool) -> Result<()> {
     let started = Instant::now();
-    let spinner = output::spinner("compacting the store");
-    kb.optimize()?;
-    factgraph::store::names::rebuild(kb, setup.vocabulary.alias.as_ref())?;
+    let mut done = Vec::new();
+    if compact {
+        let spinner = output::spinner("compacting the store");
+        kb.optimize()?;
+        spinner.finish_and_clear();
+        done.push("compacted".to_string());
+    }
+    let spinner = output::spinner("writing the name index");
+    factgraph::store::names::rebuild(kb, &setup.vocabulary)?;
     spinner.finish_and_clear();
-    let (count, rows) = keep_listings(kb, library)?;
-    eprintln!(
-        "{} {} in {:.2} s (compacted; {count} listing{} kept: {rows} rows)",
-        Style::stderr().green("optimized:"),
-        store.display(),
-        started.elapsed().as_secs_f64(),
-        plural(count),
-    );
+    done.push("name index written".to_string());
+    if listings {
+        let (count, rows) = keep_listings(kb, library)?;
+        done.push(format!("{count} listing{} kept: {rows} rows", plural(count)));
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!("{} {} in {seconds:.2} s ({})", Style::stderr().green("optimized:"), store.display(), done.join("; "));
     Ok(())
 }
 
@@ -119,14 +124,10 @@ pub(crate) fn optimize(args: &cli::OptimizeArgs) -> Result<Exit> {
     let setup = Context::new(factgraph::rdf::iri::DEFAULT_BASE)?;
     let library = query_library(args.queries.as_deref())?;
     let store = &args.store.store;
-    if args.listings_only {
-        let started = Instant::now();
-        let (count, rows) = keep_listings(&KnowledgeBase::open_read_only(store)?, &library)?;
-        let seconds = started.elapsed().as_secs_f64();
-        eprintln!("{} {count} listing{} of {} in {seconds:.2} s: {rows} rows", Style::stderr().green("kept:"), plural(count), store.display());
-    } else {
-        optimize_store(&KnowledgeBase::open_existing(store)?, store, &setup, &library)?;
-    }
+    // Without compaction nothing in the store changes: the readers' lock keeps writers out while
+    // the name index and the listings are written from it, and lets `serve` go on reading.
+    let kb = if args.no_compact { KnowledgeBase::open_read_only(store)? } else { KnowledgeBase::open_existing(store)? };
+    optimize_store(&kb, store, &setup, &library, !args.no_compact, !args.no_listings)?;
     Ok(Exit::Success)
 }
 
