@@ -172,7 +172,7 @@ pub(crate) fn link(args: &cli::LinkArgs) -> Result<Exit> {
     if !args.paths.is_empty() {
         return Err(AppError::usage("FACTS paths go with --evaluate; to link facts, load them first (`factgraph load`), then run `factgraph link`"));
     }
-    let kb = super::store::open_for_writing(&args.store.store)?;
+    let kb = super::open::open_for_writing(&args.store.store)?;
     if let Some(sheet) = &args.accept {
         let accepted = policy::accept(&kb, &setup, sheet)?;
         eprintln!("{} {} reviewed links, {} entities set to NIL", style.green("accepted:"), accepted.linked, accepted.nil);

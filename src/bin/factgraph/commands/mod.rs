@@ -5,4 +5,5 @@ pub(crate) mod facts;
 pub(crate) mod store;
 pub(crate) mod query;
 pub(crate) mod link;
+pub(crate) mod open;
 pub(crate) mod http;

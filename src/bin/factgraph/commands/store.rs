@@ -15,6 +15,7 @@ use crate::output::{self, Output, Style};
 use crate::{display_paths, plural};
 use super::facts::{open_text_root, refuse_problems, text_root_hint};
 use super::link::{build_index, link_store, report_dump_problems};
+use super::open::{has_listings, note_listings_dropped, open_for_writing};
 use super::query::{query_library, write_results};
 use factgraph::store::query::{QueryLibrary, SavedQuery};
 
@@ -59,26 +60,6 @@ pub(crate) fn load_into(
         note_listings_dropped();
     }
     Ok((kb, loaded.summary))
-}
-
-/// Whether the store at `store` keeps listings (which opening it for writing drops).
-pub(crate) fn has_listings(store: &Path) -> bool {
-    store.join(factgraph::store::LISTINGS_DIR).is_dir()
-}
-
-/// Says that a write dropped the store's kept listings, and how to keep them again.
-pub(crate) fn note_listings_dropped() {
-    eprintln!("{} the kept listings were dropped (the store changed); `factgraph optimize --no-compact` keeps them again", Style::stderr().bold("note:"));
-}
-
-/// Opens the store at `store` for writing, saying so if that drops its kept listings.
-pub(crate) fn open_for_writing(store: &Path) -> Result<KnowledgeBase> {
-    let had_listings = has_listings(store);
-    let kb = KnowledgeBase::open(store)?;
-    if had_listings {
-        note_listings_dropped();
-    }
-    Ok(kb)
 }
 
 /// Compacts the store (when `compact`), writes its name index again and keeps the listings of
