@@ -1196,6 +1196,50 @@ mod tests {
     }
 
     #[test]
+    fn an_entity_is_gathered_over_its_articles_in_iri_order_whatever_order_the_store_reads_them_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let kb = KnowledgeBase::open(&dir.path().join("store")).unwrap();
+        let v = Vocabulary::new(&crate::rdf::ontology::Ontology::bundled().unwrap()).unwrap();
+        let node = NamedNode::new("https://example.org/kb/entity/shared").unwrap();
+        let text = |t: String| Term::from(Literal::new_language_tagged_literal_unchecked(t, "en"));
+        // Synthetic: twelve articles that each give the one entity another name and description.
+        for i in 0..12 {
+            let article = NamedNode::new(format!("https://example.org/kb/article/a{i:02}")).unwrap();
+            for (s, p, o) in [
+                (&article, rdf::TYPE.into_owned(), Term::from(v.article.clone())),
+                (&article, v.text.clone(), text(format!("Article {i} about Name {i}."))),
+                (&node, rdf::TYPE.into_owned(), Term::from(v.person.clone())),
+                (&node, rdfs::LABEL.into_owned(), text(format!("Name {i:02}"))),
+                (&node, v.description.clone(), text(format!("description {i:02}"))),
+            ] {
+                kb.store().insert(&Quad::new(s.clone(), p, o, article.clone())).unwrap();
+            }
+        }
+        let articles = kb.articles(v.article.as_ref()).unwrap();
+        let order = store_order(&kb, &articles).unwrap();
+        assert_ne!(order[0], 0, "the store's order is not the IRI order here: {order:?}");
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..12).collect::<Vec<u64>>());
+        let mut builder = crate::linking::wikidata::IndexBuilder::new(vec!["en".into()]);
+        builder.read(r#"{"type":"item","id":"Q1","labels":{"en":{"value":"Elsewhere"}}}"#.as_bytes(), "test").unwrap();
+        let index = builder.finish().0.index();
+        let linker = Linker::new(&index);
+        for (threads, memory) in [(1, 1 << 20), (3, 64)] {
+            let mut seen = Vec::new();
+            link_store(&kb, &v, &linker, &LinkSettings { threads, memory, ..LinkSettings::default() }, |entity, _| {
+                seen.push(entity);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(seen.len(), 1);
+            let names: Vec<String> = (0..12).map(|i| format!("Name {i:02}")).collect();
+            assert_eq!(seen[0].mention.names, names, "{threads} threads");
+            assert_eq!(seen[0].mention.description.as_deref(), Some("description 00"), "{threads} threads");
+        }
+    }
+
+    #[test]
     fn articles_that_disagree_leave_the_entity_unlinked() {
         let split = merged(vec![decision(Some("Q1"), 700, "a"), decision(Some("Q2"), 900, "b"), decision(Some("Q3"), 990, "c")]);
         assert_eq!(split.link, None);
