@@ -1143,11 +1143,16 @@ mod tests {
         found.into_iter().map(|(node, (kind, names, description, supplied))| (node, kind, names, description, supplied)).collect()
     }
 
-    #[test]
-    fn the_queries_read_the_entities_as_a_scan_of_every_quad_does() {
+    /// A new store in a temporary folder (kept while the folder lives), and the vocabulary.
+    fn empty_store() -> (tempfile::TempDir, KnowledgeBase, Vocabulary) {
         let dir = tempfile::tempdir().unwrap();
         let kb = KnowledgeBase::open(&dir.path().join("store")).unwrap();
-        let v = Vocabulary::new(&crate::rdf::ontology::Ontology::bundled().unwrap()).unwrap();
+        (dir, kb, Vocabulary::new(&crate::rdf::ontology::Ontology::bundled().unwrap()).unwrap())
+    }
+
+    #[test]
+    fn the_queries_read_the_entities_as_a_scan_of_every_quad_does() {
+        let (_dir, kb, v) = empty_store();
         let article = NamedNode::new("https://example.org/kb/article/a").unwrap();
         let other = NamedNode::new("https://example.org/kb/article/b").unwrap();
         let node = |local: &str| NamedNode::new(format!("https://example.org/kb/entity/{local}")).unwrap();
@@ -1197,9 +1202,7 @@ mod tests {
 
     #[test]
     fn an_entity_is_gathered_over_its_articles_in_iri_order_whatever_order_the_store_reads_them_in() {
-        let dir = tempfile::tempdir().unwrap();
-        let kb = KnowledgeBase::open(&dir.path().join("store")).unwrap();
-        let v = Vocabulary::new(&crate::rdf::ontology::Ontology::bundled().unwrap()).unwrap();
+        let (_dir, kb, v) = empty_store();
         let node = NamedNode::new("https://example.org/kb/entity/shared").unwrap();
         let text = |t: String| Term::from(Literal::new_language_tagged_literal_unchecked(t, "en"));
         // Synthetic: twelve articles that each give the one entity another name and description.
