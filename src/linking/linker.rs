@@ -254,7 +254,17 @@ const KNOWN_CLASSES: [&str; 8] = ["Q5", "Q43229", "Q1127126", "Q245065", "Q6256"
 
 fn words(text: &str) -> BTreeSet<String> {
     const STOP: [&str; 16] = ["a", "an", "and", "at", "by", "for", "in", "into", "its", "of", "on", "or", "the", "to", "with", "from"];
-    normalise(text).split(' ').filter(|w| w.len() > 2 && !STOP.contains(w)).map(str::to_string).collect()
+    let mut words = BTreeSet::new();
+    // Line by line, the same words as the whole text's (lines end in a space, and the leading "the"
+    // dropped is a stop word): one curly quote sends only its own line through the Unicode tables.
+    for line in text.lines() {
+        for word in normalise(line).split(' ') {
+            if word.len() > 2 && !STOP.contains(&word) && !words.contains(word) {
+                words.insert(word.to_string());
+            }
+        }
+    }
+    words
 }
 
 /// A mention's candidates: item → (name points, the name that matched best, how).

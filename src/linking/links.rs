@@ -10,7 +10,7 @@
 use crate::facts::validate::ValidDocument;
 use crate::facts::EntityType;
 use crate::linking::linker::{points, Candidate, Context, Decision, Features, Linker, Mention, NameMatch};
-use crate::linking::sort::ExternalSorter;
+use crate::linking::sort::{ExternalSorter, Sorted};
 use crate::rdf::iri::{self, Base};
 use crate::rdf::ontology::Vocabulary;
 use crate::store::{KnowledgeBase, StoreError};
@@ -66,6 +66,9 @@ pub struct StoreEntity {
 /// Articles a job reads (and links) at once.
 const ARTICLES_PER_JOB: usize = 32;
 
+/// Entities a job gathers, or whose decisions it merges, at once: little work each.
+const ENTITIES_PER_JOB: usize = 256;
+
 /// How [`link_store`] uses threads and memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LinkSettings {
@@ -87,12 +90,11 @@ impl Default for LinkSettings {
     }
 }
 
-/// A batch of jobs (articles, or articles with their entities), and what a worker made of each
-/// (or the store's failure).
+/// A batch of jobs (articles, or sorted records), and what a worker made of each (or its failure).
 struct Job<I, T> {
     input: Vec<I>,
     found: Vec<T>,
-    failed: Option<StoreError>,
+    failed: Option<LinkError>,
 }
 
 impl<I, T> Default for Job<I, T> {
@@ -101,13 +103,14 @@ impl<I, T> Default for Job<I, T> {
     }
 }
 
-/// Runs `work` on what `produce` sends, in batches on `threads` threads, and hands each result to
-/// `consume` in the order sent. `produce` gets a function that sends one input and says whether to
-/// go on.
+/// Runs `work` on what `produce` sends, `per_job` inputs a job on `threads` threads, and hands each
+/// result to `consume` in the order sent. `produce` gets a function that sends one input and says
+/// whether to go on.
 fn in_batches<I: Send, T: Send, R: Send>(
     threads: usize,
+    per_job: usize,
     produce: impl FnOnce(&mut dyn FnMut(I) -> bool) -> R + Send,
-    work: impl Fn(&I) -> Result<T, StoreError> + Sync,
+    work: impl Fn(&I) -> Result<T, LinkError> + Sync,
     mut consume: impl FnMut(T) -> Result<(), LinkError>,
 ) -> Result<R, LinkError> {
     crate::parallel::ordered::<Job<I, T>, _, LinkError>(
@@ -118,7 +121,7 @@ fn in_batches<I: Send, T: Send, R: Send>(
             let mut stopped = false;
             let result = produce(&mut |input| {
                 job.input.push(input);
-                if job.input.len() == ARTICLES_PER_JOB {
+                if job.input.len() == per_job {
                     let full = std::mem::replace(&mut job, feed.job());
                     job.input.clear();
                     stopped = feed.send(full).is_err();
@@ -144,18 +147,70 @@ fn in_batches<I: Send, T: Send, R: Send>(
         },
         |job| {
             if let Some(error) = job.failed.take() {
-                return Err(error.into());
+                return Err(error);
             }
             job.found.drain(..).try_for_each(&mut consume)
         },
     )
 }
 
+/// Runs `work` on each group of `sorter`'s records that share their first `key(record)` bytes,
+/// `per_job` groups a job on `threads` threads, and hands what it made to `consume` in the sorted
+/// order.
+fn each_group<T: Send>(
+    sorter: ExternalSorter,
+    threads: usize,
+    per_job: usize,
+    key: fn(&[u8]) -> usize,
+    work: impl Fn(&Vec<Vec<u8>>) -> Result<T, LinkError> + Sync,
+    consume: impl FnMut(T) -> Result<(), LinkError>,
+) -> Result<(), LinkError> {
+    let sorted = sorter.finish().map_err(LinkError::Spill)?;
+    in_batches(threads, per_job, |send| in_groups(sorted, key, send), work, consume)?
+}
+
+/// Adds records to a sort.
+fn push_all(sorter: &mut ExternalSorter, records: Vec<Vec<u8>>) -> Result<(), LinkError> {
+    records.into_iter().try_for_each(|record| sorter.push(record).map_err(LinkError::Spill))
+}
+
+/// Sends the records of `sorted` in groups that share their first `key(record)` bytes (one
+/// entity's, or one article's), until `send` says to stop.
+fn in_groups(sorted: Sorted, key: fn(&[u8]) -> usize, send: &mut dyn FnMut(Vec<Vec<u8>>) -> bool) -> Result<(), LinkError> {
+    let mut group: Vec<Vec<u8>> = Vec::new();
+    for record in sorted {
+        let record = record.map_err(LinkError::Spill)?;
+        if let Some(first) = group.first() {
+            if first[..key(first)] != record[..key(&record)] && !send(std::mem::take(&mut group)) {
+                return Ok(());
+            }
+        }
+        group.push(record);
+    }
+    if !group.is_empty() {
+        send(group);
+    }
+    Ok(())
+}
+
+/// The bytes of a record sorted by entity that name the entity: its IRI and the zero byte after it.
+fn entity_prefix(record: &[u8]) -> usize {
+    record.iter().position(|&b| b == 0).map_or(record.len(), |zero| zero + 1)
+}
+
+/// The bytes of a record sorted by article that name the article: its position in the store.
+fn article_prefix(record: &[u8]) -> usize {
+    record.len().min(8)
+}
+
 /// The queries that read an article graph (each run with the article as its default graph).
 ///
 /// The store's quad iterator decodes every term of every quad it returns (a lookup of each IRI and
 /// of each longer literal); a query decodes only the terms it projects, and these project numbers
-/// for the classes and properties. Reading the store this way is most of what linking costs.
+/// for the classes and properties. Each seek costs more than the quads it skips, so the entity
+/// query scans the article's types once and each entity's quads once, keeping the wanted classes
+/// and properties with filters, rather than seeking each class and each property. Reading the
+/// store is still most of what linking costs.
 struct ArticleQueries {
     /// Each entity (a subject of one of the seven entity classes) with its class's number, and
     /// its labels, aliases, descriptions and Wikidata ids, each with its property's number.
@@ -175,13 +230,23 @@ const WIKIDATA: i64 = 3;
 impl ArticleQueries {
     /// The queries for the terms of `v`.
     fn new(v: &Vocabulary) -> ArticleQueries {
-        let classes: String = v.entity_classes().iter().enumerate().map(|(i, (_, class))| format!("({class} {i}) ")).collect();
-        let properties = format!("({} {LABEL}) ({} {ALIAS}) ({} {DESCRIPTION}) ({} {WIKIDATA})", rdfs::LABEL, v.alias, v.description, v.wikidata);
+        // The terms of a list, and a term's number in it as nested IFs: both compare the stored
+        // terms without decoding them.
+        fn numbered<'a>(variable: &str, terms: impl IntoIterator<Item = &'a NamedNode>) -> (String, String) {
+            let terms: Vec<String> = terms.into_iter().map(ToString::to_string).collect();
+            let number = terms.iter().enumerate().rev().fold(String::from("-1"), |rest, (i, term)| format!("IF(?{variable} = {term}, {i}, {rest})"));
+            (terms.join(", "), number)
+        }
+        let (classes, class) = numbered("type", v.entity_classes().map(|(_, class)| class));
+        let label = rdfs::LABEL.into_owned();
+        let (properties, property) = numbered("p", [&label, &v.alias, &v.description, &v.wikidata]);
         let parse = |query: String| SparqlEvaluator::new().parse_query(&query).expect("the linker's own queries parse");
         ArticleQueries {
+            // One scan of the article's types, and one of each entity's quads (a filter placed
+            // after the BIND makes Oxigraph's plan twice as slow).
             entities: parse(format!(
-                "SELECT ?entity ?class ?property ?value WHERE {{ VALUES (?type ?class) {{ {classes}}} ?entity a ?type . \
-                 OPTIONAL {{ VALUES (?p ?property) {{ {properties} }} ?entity ?p ?value }} }}"
+                "SELECT ?entity ?class ?property ?value WHERE {{ ?entity a ?type . FILTER(?type IN ({classes})) BIND({class} AS ?class) \
+                 OPTIONAL {{ ?entity ?p ?value . FILTER(?p IN ({properties})) BIND({property} AS ?property) }} }}"
             )),
             text: parse(format!("SELECT ?article ?text WHERE {{ ?article {} ?text }}", v.text)),
             evidence: parse(format!("SELECT ?text WHERE {{ ?span {} ?text }}", v.exact)),
@@ -318,14 +383,17 @@ fn gather(entity: &mut StoreEntity, later: StoreEntity) {
 /// order.
 ///
 /// Three sorts, each in memory up to [`LinkSettings::memory`] and in temporary files beyond, keep
-/// memory bounded by the settings rather than by the store:
-/// 1. each article's entities, as the article describes them, are read on
-///    [`LinkSettings::threads`] threads and sorted by entity;
+/// memory bounded by the settings rather than by the store; every step runs on
+/// [`LinkSettings::threads`] threads beside the thread that reads a sort's output:
+/// 1. each article's entities, as the article describes them, are read and sorted by entity. The
+///    articles are read in the order the store keeps their graphs (fewer random reads), and
+///    numbered in IRI order;
 /// 2. each entity's names, description and extractor ids are gathered over its articles (in IRI
-///    order; its type is the first article's) and sorted back by article;
-/// 3. each article's entities are linked together, with the article's words as context, on every
-///    thread, and the decisions sorted by entity. An entity in several articles keeps its best
-///    decision, or none if two articles link it to different items.
+///    order; its type is the first article's) and sorted back by article, in the store's order;
+/// 3. each article's entities are linked together, with the article's words as context, and the
+///    decisions sorted by entity;
+/// 4. an entity in several articles keeps its best decision, or none if two articles link it to
+///    different items.
 ///
 /// A decision keeps its best [`CANDIDATES_KEPT`] candidates. The store's article list is held
 /// (about 100 bytes an article).
@@ -337,120 +405,134 @@ pub fn link_store(
     mut each: impl FnMut(StoreEntity, Decision) -> Result<(), LinkError>,
 ) -> Result<(), LinkError> {
     let articles = kb.articles(v.article.as_ref())?;
+    let order = store_order(kb, &articles)?;
     let queries = ArticleQueries::new(v);
+    let threads = settings.threads;
+    // 1. By entity: the entity's IRI, its article's number in IRI order, then in the store's order.
     let mut by_entity = ExternalSorter::new(settings.memory);
-    let mut seq = 0u64;
     in_batches(
-        settings.threads,
-        |send| articles.iter().take_while(|a| send(*a)).count(),
-        |article| describe_entities(kb, v, &queries, article),
-        |found| {
-            for entity in found {
-                let mut record = entity_key(&entity.node, seq);
-                encode_entity(&entity, &mut record);
-                by_entity.push(fitted(record)).map_err(LinkError::Spill)?;
-            }
-            seq += 1;
-            Ok(())
+        threads,
+        ARTICLES_PER_JOB,
+        |send| order.iter().enumerate().take_while(|&(at, &seq)| send((at as u64, seq))).count(),
+        |&(at, seq)| {
+            let found = describe_entities(kb, v, &queries, &articles[seq as usize])?;
+            Ok(found
+                .iter()
+                .map(|entity| {
+                    let mut record = entity_key(&entity.node, seq);
+                    record.extend_from_slice(&at.to_be_bytes());
+                    encode_entity(entity, &mut record);
+                    fitted(record)
+                })
+                .collect::<Vec<_>>())
         },
+        |records| push_all(&mut by_entity, records),
     )?;
+    // 2. By article, in the store's order: the article's place there and number, the entity's IRI.
     let mut by_article = ExternalSorter::new(settings.memory);
-    let mut flush = |entity: &StoreEntity, seqs: &[u64]| -> Result<(), LinkError> {
-        for seq in seqs {
-            let mut record = seq.to_be_bytes().to_vec();
-            record.extend_from_slice(entity.node.as_str().as_bytes());
-            record.push(0);
-            encode_entity(entity, &mut record);
-            by_article.push(fitted(record)).map_err(LinkError::Spill)?;
-        }
-        Ok(())
-    };
-    let mut current: Option<(StoreEntity, Vec<u64>)> = None;
-    for record in by_entity.finish().map_err(LinkError::Spill)? {
-        let record = record.map_err(LinkError::Spill)?;
-        let (node, seq, body) = split_entity_key(&record)?;
-        let mut r = Reader(body);
-        let entity = r.entity(node).ok_or_else(damaged)?;
-        match &mut current {
-            Some((gathered, seqs)) if gathered.node.as_str() == node => {
-                gather(gathered, entity);
-                seqs.push(seq);
-            }
-            _ => {
-                if let Some((gathered, seqs)) = current.replace((entity, vec![seq])) {
-                    flush(&gathered, &seqs)?;
+    each_group(
+        by_entity,
+        threads,
+        ENTITIES_PER_JOB,
+        entity_prefix,
+        |group| {
+            let mut gathered: Option<StoreEntity> = None;
+            let mut places = Vec::with_capacity(group.len());
+            for record in group {
+                let (node, seq, body) = split_entity_key(record)?;
+                let at = body.get(..8).ok_or_else(damaged)?;
+                let entity = Reader(&body[8..]).entity(node).ok_or_else(damaged)?;
+                match &mut gathered {
+                    Some(gathered) => gather(gathered, entity),
+                    None => gathered = Some(entity),
                 }
+                places.push((at, seq));
             }
-        }
-    }
-    if let Some((gathered, seqs)) = current {
-        flush(&gathered, &seqs)?;
-    }
+            let entity = gathered.ok_or_else(damaged)?;
+            Ok(places
+                .into_iter()
+                .map(|(at, seq)| {
+                    let mut record = Vec::with_capacity(entity.node.as_str().len() + 128);
+                    record.extend_from_slice(at);
+                    record.extend_from_slice(&seq.to_be_bytes());
+                    record.extend_from_slice(entity.node.as_str().as_bytes());
+                    record.push(0);
+                    encode_entity(&entity, &mut record);
+                    fitted(record)
+                })
+                .collect::<Vec<_>>())
+        },
+        |records| push_all(&mut by_article, records),
+    )?;
+    // 3. Each article linked; the decisions by entity, then article in IRI order.
     let mut decisions = ExternalSorter::new(settings.memory);
-    let sorted = by_article.finish().map_err(LinkError::Spill)?;
-    let produced = in_batches(
-        settings.threads,
-        |send| -> Result<(), LinkError> {
-            let mut article: Option<(u64, Vec<StoreEntity>)> = None;
-            for record in sorted {
-                let record = record.map_err(LinkError::Spill)?;
-                let seq = u64::from_be_bytes(record.get(..8).ok_or_else(damaged)?.try_into().expect("eight bytes"));
-                let rest = &record[8..];
+    each_group(
+        by_article,
+        threads,
+        ARTICLES_PER_JOB,
+        article_prefix,
+        |group| {
+            let mut seq = 0;
+            let mut entities = Vec::with_capacity(group.len());
+            for record in group {
+                seq = u64::from_be_bytes(record.get(8..16).ok_or_else(damaged)?.try_into().expect("eight bytes"));
+                let rest = &record[16..];
                 let split = rest.iter().position(|&b| b == 0).ok_or_else(damaged)?;
                 let node = std::str::from_utf8(&rest[..split]).map_err(|_| damaged())?;
-                let entity = Reader(&rest[split + 1..]).entity(node).ok_or_else(damaged)?;
-                match &mut article {
-                    Some((at, entities)) if *at == seq => entities.push(entity),
-                    _ => {
-                        if let Some(done) = article.replace((seq, vec![entity])) {
-                            if !send(done) {
-                                return Ok(());
-                            }
-                        }
-                    }
-                }
+                entities.push(Reader(&rest[split + 1..]).entity(node).ok_or_else(damaged)?);
             }
-            if let Some(done) = article {
-                send(done);
-            }
-            Ok(())
-        },
-        |(seq, entities)| {
-            let article = &articles[*seq as usize];
+            let article = articles.get(seq as usize).ok_or_else(damaged)?;
             let context = article_words(kb, &queries, article)?;
             let mentions: Vec<Mention> = entities.iter().map(|e| e.mention.clone()).collect();
-            Ok((*seq, entities.clone(), linker.link(&mentions, &context)))
+            Ok(entities
+                .iter()
+                .zip(linker.link(&mentions, &context))
+                .map(|(entity, decision)| {
+                    let mut record = entity_key(&entity.node, seq);
+                    encode_entity(entity, &mut record);
+                    encode_decision(&decision, &mut record);
+                    fitted(record)
+                })
+                .collect::<Vec<_>>())
         },
-        |(seq, entities, decided)| {
-            for (entity, decision) in entities.iter().zip(decided) {
-                let mut record = entity_key(&entity.node, seq);
-                encode_entity(entity, &mut record);
-                encode_decision(&decision, &mut record);
-                decisions.push(fitted(record)).map_err(LinkError::Spill)?;
-            }
-            Ok(())
-        },
+        |records| push_all(&mut decisions, records),
     )?;
-    produced?;
-    let mut current: Option<(StoreEntity, Decision)> = None;
-    for record in decisions.finish().map_err(LinkError::Spill)? {
-        let record = record.map_err(LinkError::Spill)?;
-        let (node, _, body) = split_entity_key(&record)?;
-        let mut r = Reader(body);
-        let (entity, decision) = r.entity(node).zip(r.decision(node)).ok_or_else(damaged)?;
-        match &mut current {
-            Some((previous, best)) if previous.node == entity.node => merge(best, decision),
-            _ => {
-                if let Some((previous, best)) = current.replace((entity, decision)) {
-                    each(previous, best)?;
+    // 4. Each entity's decisions merged, in IRI order.
+    each_group(
+        decisions,
+        threads,
+        ENTITIES_PER_JOB,
+        entity_prefix,
+        |group| {
+            let mut merged: Option<(StoreEntity, Decision)> = None;
+            for record in group {
+                let (node, _, body) = split_entity_key(record)?;
+                let mut r = Reader(body);
+                let (entity, decision) = r.entity(node).zip(r.decision(node)).ok_or_else(damaged)?;
+                match &mut merged {
+                    Some((_, best)) => merge(best, decision),
+                    None => merged = Some((entity, decision)),
                 }
+            }
+            merged.ok_or_else(damaged)
+        },
+        |(entity, decision)| each(entity, decision),
+    )
+}
+
+/// The numbers (in IRI order) of `articles`, sorted, in the order the store keeps their graphs:
+/// the order of the graph's key in every index that starts with the graph, so reading the articles
+/// in it reads each index from one end to the other.
+fn store_order(kb: &KnowledgeBase, articles: &[NamedNode]) -> Result<Vec<u64>, StoreError> {
+    let mut order = Vec::with_capacity(articles.len());
+    for graph in kb.store().named_graphs() {
+        if let NamedOrBlankNode::NamedNode(graph) = graph? {
+            if let Ok(seq) = articles.binary_search(&graph) {
+                order.push(seq as u64);
             }
         }
     }
-    if let Some((entity, best)) = current {
-        each(entity, best)?;
-    }
-    Ok(())
+    Ok(order)
 }
 
 /// Candidates a decision keeps through [`link_store`]: the link, and the three runners-up a review
@@ -1061,11 +1143,16 @@ mod tests {
         found.into_iter().map(|(node, (kind, names, description, supplied))| (node, kind, names, description, supplied)).collect()
     }
 
-    #[test]
-    fn the_queries_read_the_entities_as_a_scan_of_every_quad_does() {
+    /// A new store in a temporary folder (kept while the folder lives), and the vocabulary.
+    fn empty_store() -> (tempfile::TempDir, KnowledgeBase, Vocabulary) {
         let dir = tempfile::tempdir().unwrap();
         let kb = KnowledgeBase::open(&dir.path().join("store")).unwrap();
-        let v = Vocabulary::new(&crate::rdf::ontology::Ontology::bundled().unwrap()).unwrap();
+        (dir, kb, Vocabulary::new(&crate::rdf::ontology::Ontology::bundled().unwrap()).unwrap())
+    }
+
+    #[test]
+    fn the_queries_read_the_entities_as_a_scan_of_every_quad_does() {
+        let (_dir, kb, v) = empty_store();
         let article = NamedNode::new("https://example.org/kb/article/a").unwrap();
         let other = NamedNode::new("https://example.org/kb/article/b").unwrap();
         let node = |local: &str| NamedNode::new(format!("https://example.org/kb/entity/{local}")).unwrap();
@@ -1111,6 +1198,48 @@ mod tests {
             .collect();
         assert_eq!(read, described_by_scanning(&kb, &v, &article));
         assert_eq!(read.len(), 6, "{read:?}");
+    }
+
+    #[test]
+    fn an_entity_is_gathered_over_its_articles_in_iri_order_whatever_order_the_store_reads_them_in() {
+        let (_dir, kb, v) = empty_store();
+        let node = NamedNode::new("https://example.org/kb/entity/shared").unwrap();
+        let text = |t: String| Term::from(Literal::new_language_tagged_literal_unchecked(t, "en"));
+        // Synthetic: twelve articles that each give the one entity another name and description.
+        for i in 0..12 {
+            let article = NamedNode::new(format!("https://example.org/kb/article/a{i:02}")).unwrap();
+            for (s, p, o) in [
+                (&article, rdf::TYPE.into_owned(), Term::from(v.article.clone())),
+                (&article, v.text.clone(), text(format!("Article {i} about Name {i}."))),
+                (&node, rdf::TYPE.into_owned(), Term::from(v.person.clone())),
+                (&node, rdfs::LABEL.into_owned(), text(format!("Name {i:02}"))),
+                (&node, v.description.clone(), text(format!("description {i:02}"))),
+            ] {
+                kb.store().insert(&Quad::new(s.clone(), p, o, article.clone())).unwrap();
+            }
+        }
+        let articles = kb.articles(v.article.as_ref()).unwrap();
+        let order = store_order(&kb, &articles).unwrap();
+        assert_ne!(order[0], 0, "the store's order is not the IRI order here: {order:?}");
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..12).collect::<Vec<u64>>());
+        let mut builder = crate::linking::wikidata::IndexBuilder::new(vec!["en".into()]);
+        builder.read(r#"{"type":"item","id":"Q1","labels":{"en":{"value":"Elsewhere"}}}"#.as_bytes(), "test").unwrap();
+        let index = builder.finish().0.index();
+        let linker = Linker::new(&index);
+        for (threads, memory) in [(1, 1 << 20), (3, 64)] {
+            let mut seen = Vec::new();
+            link_store(&kb, &v, &linker, &LinkSettings { threads, memory, ..LinkSettings::default() }, |entity, _| {
+                seen.push(entity);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(seen.len(), 1);
+            let names: Vec<String> = (0..12).map(|i| format!("Name {i:02}")).collect();
+            assert_eq!(seen[0].mention.names, names, "{threads} threads");
+            assert_eq!(seen[0].mention.description.as_deref(), Some("description 00"), "{threads} threads");
+        }
     }
 
     #[test]
