@@ -272,9 +272,8 @@ fn reload_leaves_the_same_store_and_remove_leaves_only_the_ontology() {
 #[test]
 fn small_load_batches_give_the_same_store() {
     let small = Sandbox::new();
-    let facts = small.path().join("generated.jsonl");
+    let facts = small.generate("generated.jsonl", 60, 7);
     let facts = facts.to_str().unwrap();
-    small.run(&["generate", "--articles", "60", "--seed", "7", "-o", facts]).success();
     small.run_in_store(&["load", facts, "--batch-memory", "16"]).success().stderr_has("60 articles (60 new, 0 replaced), 32760 quads");
     let default = Sandbox::new();
     default.run_in_store(&["load", facts]).success();
@@ -431,8 +430,7 @@ fn find_entity_through_the_name_index_agrees_with_its_sparql() {
     agree("index made from the store", true, Some(true));
     sandbox.run_in_store(&["optimize"]).success();
     agree("optimize", true, Some(true));
-    let generated = sandbox.path().join("generated.jsonl");
-    sandbox.run(&["generate", "--articles", "20", "--seed", "5", "-o", generated.to_str().unwrap()]).success();
+    let generated = sandbox.generate("generated.jsonl", 20, 5);
     sandbox.run_in_store(&["load", generated.to_str().unwrap()]).success();
     agree("load of new articles", true, Some(true));
     let accented = sandbox.run_in_store(&["query", "find-entity", "--format", "tsv", "--param", "name=STÖLTENBÉRG"]).success().stdout;
@@ -534,9 +532,8 @@ fn every_saved_query_pages_through_its_expected_rows() {
 #[test]
 fn kept_listings_answer_as_the_store_does_until_a_write() {
     let sandbox = Sandbox::new();
-    let generated = sandbox.path().join("generated.jsonl");
+    let generated = sandbox.generate("generated.jsonl", 3, 5);
     let generated = generated.to_str().unwrap();
-    sandbox.run(&["generate", "--articles", "3", "--seed", "5", "-o", generated]).success();
     sandbox.run_in_store(&["load", SEED_FACTS, generated]).success();
     let library = factgraph::store::query::QueryLibrary::from_dir(&root().join("queries")).unwrap();
     let listings: Vec<&str> = library.iter().filter(|q| factgraph::store::listings::is_listing(q)).map(|q| q.name.as_str()).collect();

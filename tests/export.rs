@@ -72,8 +72,7 @@ fn expected(store: &Path, format: Format, skip: &[NamedNode], graph: Option<&Nam
 #[test]
 fn factgraph_store_exports_are_the_same_for_any_number_of_threads_and_as_before() {
     let sandbox = Sandbox::new();
-    let generated = sandbox.path().join("generated.jsonl");
-    sandbox.run(&["generate", "--articles", "120", "--seed", "3", "-o", generated.to_str().unwrap()]).success();
+    let generated = sandbox.generate("generated.jsonl", 120, 3);
     sandbox.run_in_store(&["load", "data/facts", generated.to_str().unwrap()]).success();
     let ontology = factgraph::rdf::ontology::Ontology::bundled().unwrap().iri;
     let store = sandbox.store();

@@ -8,8 +8,7 @@ use util::Sandbox;
 /// Generated articles (with hostile names), the seed, the mapping fixtures, plus documents with
 /// problems of every kind, a duplicate document id and invalid UTF-8: all in one run.
 fn inputs(sandbox: &Sandbox) -> Vec<String> {
-    let generated = sandbox.path().join("generated.jsonl");
-    sandbox.run(&["generate", "--articles", "300", "--seed", "7", "-o", generated.to_str().unwrap()]).success();
+    let generated = sandbox.generate("generated.jsonl", 300, 7);
     vec![generated.display().to_string(), "data/facts".into(), "tests/fixtures/map".into()]
 }
 

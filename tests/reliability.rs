@@ -631,8 +631,7 @@ fn seed_knowledge_base_exports_parse_with_rapper_and_rdflib() {
 #[test]
 fn generated_documents_with_hostile_names_parse_with_rapper_and_rdflib() {
     let sandbox = Sandbox::new();
-    let input = sandbox.path().join("generated.jsonl");
-    sandbox.run(&["generate", "--articles", "40", "--seed", "17", "-o", path_str(&input)]).success();
+    let input = sandbox.generate("generated.jsonl", 40, 17);
     let exports = map_every_format(&sandbox, "generated", &input);
     let hostile = exports
         .triples
@@ -1113,8 +1112,7 @@ fn a_full_disk_fails_clearly_and_loses_nothing() {
     let store = path_str(&store);
     sandbox.run(&["load", SEED_FACTS, "--store", store]).success();
     let before = export_all(&sandbox, Path::new(store));
-    let generated = sandbox.path().join("generated.jsonl");
-    sandbox.run(&["generate", "--articles", "100", "--seed", "3", "-o", path_str(&generated)]).success();
+    let generated = sandbox.generate("generated.jsonl", 100, 3);
     sandbox.run(&["load", path_str(&generated), "--store", store]).code(3).stderr_has("No space left on device");
     assert_eq!(export_all(&sandbox, Path::new(store)), before, "a failed load changed the store");
     assert_eq!(bulk_files(Path::new(store)), 0, "the failed bulk load left its files");
@@ -1192,7 +1190,7 @@ fn spawn(args: &[&str]) -> Child {
 #[test]
 fn readers_and_a_second_writer_are_refused_while_a_load_runs() {
     let sandbox = Sandbox::new();
-    let input = generated(&sandbox, "generated.jsonl", 150, 23);
+    let input = sandbox.generate("generated.jsonl", 150, 23);
     let store = sandbox.store();
     let store = path_str(&store);
     let mut load = spawn(&["load", path_str(&input), "--store", store]);
@@ -1259,7 +1257,7 @@ fn readers_and_a_second_writer_are_refused_while_a_load_runs() {
 #[test]
 fn two_writers_making_one_new_store_at_once_lose_nothing() {
     let sandbox = Sandbox::new();
-    let input = generated(&sandbox, "generated.jsonl", 30, 61);
+    let input = sandbox.generate("generated.jsonl", 30, 61);
     let generated_graphs: BTreeSet<String> = expected_articles(&sandbox, &input).into_keys().collect();
     let seed_graphs: BTreeSet<String> = expected_articles(&sandbox, &root().join(SEED_FACTS)).into_keys().collect();
     let mut outcomes = Vec::new();
@@ -1521,17 +1519,11 @@ fn bulk_files(store: &Path) -> usize {
         .unwrap_or(0)
 }
 
-fn generated(sandbox: &Sandbox, name: &str, articles: usize, seed: u64) -> PathBuf {
-    let path = sandbox.path().join(name);
-    sandbox.run(&["generate", "--articles", &articles.to_string(), "--seed", &seed.to_string(), "-o", path_str(&path)]).success();
-    path
-}
-
 /// SIGKILL during a load of new articles (one bulk commit): all articles or none, never a part.
 #[test]
 fn a_killed_load_leaves_whole_articles_and_a_repeat_converges() {
     let sandbox = Sandbox::new();
-    let input = generated(&sandbox, "a.jsonl", 100, 31);
+    let input = sandbox.generate("a.jsonl", 100, 31);
     let new = expected_articles(&sandbox, &input);
     assert_eq!(new.len(), 100);
     crash_scenario(&sandbox, "load", 1, None, &["load", path_str(&input)], &BTreeMap::new(), &new, &|run| run.status == 0);
@@ -1542,8 +1534,8 @@ fn a_killed_load_leaves_whole_articles_and_a_repeat_converges() {
 #[test]
 fn a_killed_reload_leaves_whole_articles_and_a_repeat_converges() {
     let sandbox = Sandbox::new();
-    let first = generated(&sandbox, "a.jsonl", 40, 41);
-    let second = generated(&sandbox, "b.jsonl", 50, 42);
+    let first = sandbox.generate("a.jsonl", 40, 41);
+    let second = sandbox.generate("b.jsonl", 50, 42);
     let old = expected_articles(&sandbox, &first);
     let new = expected_articles(&sandbox, &second);
     assert!(old.iter().all(|(graph, quads)| new.get(graph).is_some_and(|n| n != quads)), "the second version must differ");
@@ -1557,7 +1549,7 @@ fn a_killed_reload_leaves_whole_articles_and_a_repeat_converges() {
 #[test]
 fn a_killed_remove_leaves_whole_articles_and_a_repeat_converges() {
     let sandbox = Sandbox::new();
-    let input = generated(&sandbox, "a.jsonl", 40, 51);
+    let input = sandbox.generate("a.jsonl", 40, 51);
     let old = expected_articles(&sandbox, &input);
     let template = sandbox.path().join("template");
     sandbox.run(&["load", path_str(&input), "--store", path_str(&template)]).success();

@@ -85,6 +85,14 @@ impl Sandbox {
         self.run_from(&root(), &all, None)
     }
 
+    /// Writes `articles` synthetic articles (`factgraph generate`, seed `seed`) to the file `name`
+    /// in the sandbox, and returns its path.
+    pub fn generate(&self, name: &str, articles: usize, seed: u64) -> PathBuf {
+        let path = self.path().join(name);
+        self.run(&["generate", "--articles", &articles.to_string(), "--seed", &seed.to_string(), "-o", path.to_str().expect("UTF-8 temp path")]).success();
+        path
+    }
+
     /// Runs `factgraph ARGS` in `dir`, with `stdin` as standard input.
     pub fn run_from(&self, dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
         run_binary(dir, args, stdin)
