@@ -674,16 +674,14 @@ struct EntitySearch<'a> {
 
 impl<'a> NameSearch<'a> {
     fn find(text: &'a str) -> Option<NameSearch<'a>> {
-        let lines: Vec<&str> = text.lines().map(str::trim).collect();
-        let start = lines.iter().position(|line| line.starts_with("# names:"))?;
-        let (variable, param) = lines[start]["# names:".len()..].trim().split_once(" contains ")?;
+        let lines: Vec<&str> = text.lines().collect();
+        let (start, arguments, end) = marked_block(&lines, "names", 0)?;
+        let (variable, param) = arguments.split_once(" contains ")?;
         let (variable, param) = (variable.trim().strip_prefix('?')?, param.trim().strip_prefix('?')?);
-        let end = start + lines[start..].iter().position(|line| *line == "# end names")?;
-        let entities = lines.get(end + 1).and_then(|line| line.strip_prefix("# entities:")).and_then(|rest| {
-            let variables: Vec<&str> = rest.split_whitespace().map(|v| v.strip_prefix('?')).collect::<Option<_>>()?;
+        let entities = marked_block(&lines, "entities", end + 1).filter(|(first, _, _)| *first == end + 1).and_then(|(first, arguments, last)| {
+            let variables: Vec<&str> = arguments.split_whitespace().map(|v| v.strip_prefix('?')).collect::<Option<_>>()?;
             let variables: [&str; 3] = variables.try_into().ok()?;
-            let last = end + 1 + lines[end + 1..].iter().position(|line| *line == "# end entities")?;
-            variables.iter().all(|v| Variable::new(*v).is_ok()).then_some(EntitySearch { variables, lines: end + 1..last + 1 })
+            variables.iter().all(|v| Variable::new(*v).is_ok()).then_some(EntitySearch { variables, lines: first..last + 1 })
         });
         let variables = [variable, param];
         variables.iter().all(|v| Variable::new(*v).is_ok()).then_some(NameSearch { variable, param, lines: start..end + 1, entities })
@@ -694,8 +692,7 @@ impl<'a> NameSearch<'a> {
 /// marked UNION cut to one branch; `None` without sections.
 fn sections(text: &str) -> Option<Vec<String>> {
     let lines: Vec<&str> = text.lines().collect();
-    let start = lines.iter().position(|line| line.trim().starts_with("# sections:"))?;
-    let end = start + lines[start..].iter().position(|line| line.trim() == "# end sections")?;
+    let (start, _, end) = marked_block(&lines, "sections", 0)?;
     let (open, inner) = lines[start + 1..end].split_first()?;
     let (close, body) = inner.split_last()?;
     let separator = open.replace('{', "} UNION {");
@@ -704,6 +701,16 @@ fn sections(text: &str) -> Option<Vec<String>> {
     }
     let branches: Vec<&[&str]> = body.split(|line| *line == separator).collect();
     (branches.len() > 1).then(|| branches.iter().map(|branch| [&lines[..start], &[*open], branch, &[*close], &lines[end + 1..]].concat().join("\n")).collect())
+}
+
+/// The first block of `lines` from `from` on marked by a line `# KIND: ARGUMENTS` and a line
+/// `# end KIND` (each alone on its line, indented or not): the two markers' indexes and the
+/// arguments. The query's marks (`names`, `entities`, `sections`) are all read this way.
+fn marked_block<'a>(lines: &[&'a str], kind: &str, from: usize) -> Option<(usize, &'a str, usize)> {
+    let (open, close) = (format!("# {kind}:"), format!("# end {kind}"));
+    let start = from + lines.get(from..)?.iter().position(|line| line.trim().starts_with(&open))?;
+    let end = start + lines[start..].iter().position(|line| line.trim() == close)?;
+    Some((start, lines[start].trim()[open.len()..].trim(), end))
 }
 
 /// A query run to the end with statistics: see [`SavedQuery::explain`].
