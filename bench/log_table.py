@@ -9,7 +9,10 @@ the same operation. Standard library only.
     bench/log_table.py LOG [--triples ARTICLES=N ...]
 
 --triples gives the distinct triples of the Turtle rows (the log does not print them; bench.py
-counts them from its union store), for example --triples 1000=415248.
+counts them from its union store), for example --triples 1000=415248. The quads of a size are our
+N-Quads' lines as its equivalence line gives them ("ours_lines"); for a size without one (the peers
+had not run yet), the articles times the quads an article of the sizes that have one, or times
+--quads-per-article (546, `factgraph generate`'s articles in facts format 1.1) if none has.
 """
 import argparse
 import re
@@ -32,7 +35,8 @@ BASELINES = {
     ("morph-kgc", "rml (after flatten)"): "map nquads",
     ("morph-kgc", "flatten + rml"): "map nquads",
 }
-QUADS_PER_ARTICLE = 448
+QUADS_PER_ARTICLE = 546
+OURS_LINES = re.compile(r"ours_lines (\d+)")
 TURTLE = ("map turtle", "export turtle", "dump turtle", "map script to turtle")
 NO_QUADS = ("wikidata index", "link")
 
@@ -52,11 +56,13 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("log")
     p.add_argument("--triples", action="append", default=[], metavar="ARTICLES=N")
+    p.add_argument("--quads-per-article", type=int, default=QUADS_PER_ARTICLE, metavar="N")
     a = p.parse_args()
     triples = {int(k): int(v) for k, v in (t.split("=") for t in a.triples)}
     rows = {}  # (tool, op, articles) -> list of (wall, cpu, rss, tree, status)
     order = []
     equivalence = []
+    lines_at = {}  # articles -> our N-Quads' lines, from the equivalence lines
 
     def add(key, run):
         if key not in rows:
@@ -81,6 +87,9 @@ def main():
         m = EQUIVALENCE.match(line)
         if m:
             equivalence.append(f"  {m.group(1):<20} {int(m.group(2)):>7} articles: {m.group(3).lower()} ({m.group(4)})")
+            lines = OURS_LINES.search(m.group(4))
+            if lines:
+                lines_at[int(m.group(2))] = int(lines.group(1))
     # Morph-KGC's total is its two steps, run by run, as bench.py reports it.
     for n in sorted({k[2] for k in rows}):
         f, r = rows.get(("morph-kgc", "flatten (python)", n)), rows.get(("morph-kgc", "rml (after flatten)", n))
@@ -98,6 +107,7 @@ def main():
 
     header = ["tool", "operation", "articles", "quads", "runs", "median s", "min-max s", "rate/s", "cpu s", "RSS MiB",
               "tree MiB", "ratio", "status / note"]
+    per_article = next((lines // n for n, lines in sorted(lines_at.items()) if lines % n == 0), a.quads_per_article)
     table = []
     for key in order:
         tool, op, n = key
@@ -109,7 +119,7 @@ def main():
         elif op in TURTLE:
             quads = triples.get(n)
         else:
-            quads = QUADS_PER_ARTICLE * n
+            quads = lines_at.get(n) or n * per_article
         med = statistics.median(r[0] for r in ok) if ok else None
         base = BASELINES.get((tool, op))
         ours = median(("factgraph", base, n)) if base else None
