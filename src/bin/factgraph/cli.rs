@@ -223,12 +223,12 @@ pub struct LoadArgs {
 /// How `load` and `build` use memory, and whether they compact the store.
 #[derive(Debug, Args)]
 pub struct LoadTuning {
-    /// Megabytes of quads the bulk loader holds in its batches, over all its threads: 1700 is
-    /// 850,000 quads a batch on two cores. The peak memory of a load is about this (1.8 GB for
-    /// 10,000 benchmark articles, 2.3 GB for 100,000); smaller batches leave more files to read
+    /// Megabytes of quads the bulk loader holds in its batches, over all its threads: 1200 is
+    /// 600,000 quads a batch on two cores. The peak memory of a load is about this (1.4-1.7 GB for
+    /// 10,000 benchmark articles, 1.7 GB for 100,000); smaller batches leave more files to read
     /// until the store is optimized. Oxigraph's own default (a million quads a batch per thread)
     /// peaked 25-50% higher.
-    #[arg(long, value_name = "MB", default_value_t = 1700, value_parser = clap::value_parser!(u32).range(16..))]
+    #[arg(long, value_name = "MB", default_value_t = 1200, value_parser = clap::value_parser!(u32).range(16..))]
     pub batch_memory: u32,
     /// Optimize the store after loading, as `factgraph optimize` does: compact it (queries and
     /// exports then read it two to three times faster) and keep the listings' results.
