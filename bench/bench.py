@@ -556,6 +556,8 @@ class Bench:
             "article-entities": [f"article=article/{first}"],
             "find-entity": ["name=tanaka"],
             "entity": [f"entity={hub}"],
+            # The summary the page shows first, before (or instead of) the entity's facts.
+            "entity-summary": [f"entity={hub}"],
             "roles-as-of": ["asOf=2021-10-21"],
             "relations": [],
             "timeline": [],
