@@ -82,27 +82,19 @@ impl<T: Hash + Eq + Clone> Numbered<T> {
         })
     }
 
-    /// The numbers of the values in their sorted order, by number.
-    fn ranks(&self) -> Vec<u32>
+    /// The values in sorted order, and each value's rank in that order, by number: one sort for
+    /// both.
+    fn order(&self) -> (Vec<&T>, Vec<u32>)
     where
         T: Ord,
     {
         let mut order: Vec<u32> = (0..self.values.len() as u32).collect();
         order.sort_unstable_by(|a, b| self.values[*a as usize].cmp(&self.values[*b as usize]));
         let mut ranks = vec![0; order.len()];
-        for (rank, number) in order.into_iter().enumerate() {
-            ranks[number as usize] = rank as u32;
+        for (rank, number) in order.iter().enumerate() {
+            ranks[*number as usize] = rank as u32;
         }
-        ranks
-    }
-
-    fn sorted(&self) -> Vec<&T>
-    where
-        T: Ord,
-    {
-        let mut sorted: Vec<&T> = self.values.iter().collect();
-        sorted.sort_unstable();
-        sorted
+        (order.into_iter().map(|number| &self.values[number as usize]).collect(), ranks)
     }
 }
 
@@ -133,13 +125,12 @@ impl Gathered {
     /// Adds the names and rows of one graph's quads (the quads of one article; their graph is not
     /// read): `rdfs:label`, the vocabulary's alias, and `rdf:type` with an entity class.
     pub fn add_graph<'a>(&mut self, vocabulary: &Vocabulary, quads: impl IntoIterator<Item = QuadRef<'a>>) {
-        let classes = vocabulary.entity_classes();
         let mut subjects: HashMap<NamedOrBlankNodeRef<'a>, Subject<'a>> = HashMap::new();
         for quad in quads {
             let is_alias = quad.predicate == vocabulary.alias.as_ref();
             if quad.predicate == rdf::TYPE {
                 if let TermRef::NamedNode(class) = quad.object {
-                    if classes.iter().any(|(_, c)| c.as_ref() == class) {
+                    if vocabulary.entity_type(class).is_some() {
                         subjects.entry(quad.subject).or_default().classes.push(class.as_str());
                     }
                 }
@@ -223,8 +214,8 @@ impl Gathered {
     /// ends), the text (UTF-8), and the folded forms (each followed by a NUL). Names, entities,
     /// classes and rows are sorted.
     fn encode(&self) -> Vec<u8> {
-        let (names, entities, classes) = (self.names.sorted(), self.entities.sorted(), self.classes.sorted());
-        let (name_ranks, entity_ranks, class_ranks) = (self.names.ranks(), self.entities.ranks(), self.classes.ranks());
+        let ((names, name_ranks), (entities, entity_ranks), (classes, class_ranks)) =
+            (self.names.order(), self.entities.order(), self.classes.order());
         let mut rows: Vec<[u32; 4]> = self
             .rows
             .iter()
