@@ -572,6 +572,15 @@ fn kept_listings_answer_as_the_store_does_until_a_write() {
     assert_eq!(whole(&sandbox), before);
     sandbox.run_in_store(&["optimize", "--no-compact"]).success();
     assert_eq!(whole(&sandbox), before);
+    // A refused load writes nothing, but opening the store for writing dropped the listings: it says so.
+    let refused = root().join("tests/fixtures/check/claims.json");
+    sandbox.run_in_store(&["load", refused.to_str().unwrap()]).code(1).stderr_has("nothing was written").stderr_has("the kept listings were dropped");
+    assert!(!kept.exists());
+    assert_eq!(whole(&sandbox), before);
+    // Compacting without keeping them again drops them too, and says so.
+    sandbox.run_in_store(&["optimize", "--no-compact"]).success();
+    sandbox.run_in_store(&["optimize", "--no-listings"]).success().stderr_has("the kept listings were dropped");
+    assert!(!kept.exists());
 }
 
 /// `entity` reads a page section by section (kind after kind, `# sections:` in the query): a page

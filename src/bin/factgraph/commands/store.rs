@@ -36,10 +36,20 @@ pub(crate) fn load_into(
     };
     let had_listings = has_listings(store);
     let batch = Some(tuning.batch_memory as usize);
+    // Opening the store for writing drops its kept listings even when the load then fails or is
+    // refused (nothing written): the note says so on those paths too.
+    let dropped = || {
+        if had_listings && !has_listings(store) {
+            note_listings_dropped();
+        }
+    };
     let (loaded, kb) = factgraph::store::load::load_into(store, &setup.ontology, &setup.mapper, paths, &root, batch, progress)
-        .map_err(AppError::failure)?;
+        .map_err(|e| {
+            dropped();
+            AppError::failure(e)
+        })?;
     bar.finish_and_clear();
-    refuse_problems(&loaded.summary.problems, text_root_hint(&root, text_root))?;
+    refuse_problems(&loaded.summary.problems, text_root_hint(&root, text_root)).inspect_err(|_| dropped())?;
     let kb = kb.expect("a clean load keeps its store");
     let summary = loaded.load;
     let seconds = summary.elapsed.as_secs_f64();
@@ -107,8 +117,13 @@ pub(crate) fn optimize(args: &cli::OptimizeArgs) -> Result<Exit> {
     let store = &args.store.store;
     // Without compaction nothing in the store changes: the readers' lock keeps writers out while
     // the name index and the listings are written from it, and lets `serve` go on reading.
+    let had_listings = has_listings(store);
     let kb = if args.no_compact { KnowledgeBase::open_read_only(store)? } else { KnowledgeBase::open_existing(store)? };
     optimize_store(&kb, store, &setup, &library, !args.no_compact, !args.no_listings)?;
+    if had_listings && !has_listings(store) {
+        // Compacting opens the store for writing, which drops them; --no-listings keeps none again.
+        note_listings_dropped();
+    }
     Ok(Exit::Success)
 }
 
